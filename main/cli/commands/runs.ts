@@ -1,0 +1,40 @@
+import { join } from 'node:path'
+import { runStatuses, type RunStatus } from '../../../preload/contract'
+import { databaseFileName, ensureDataDir } from '../../services/dataDir'
+import { UserError } from '../../services/userError'
+import { openRunStore } from '../../store/runStore'
+import { formatTable, printJson } from '../output'
+import type { CommandContext } from '../context'
+
+export const runsHelp = `dgmw runs [--status S] [--limit N] [--json]
+  List runs in the run history, newest first.`
+
+export function runsCommand(ctx: CommandContext): void {
+  const status = ctx.values.status as string | undefined
+  if (status !== undefined && !(runStatuses as readonly string[]).includes(status)) {
+    throw new UserError(`Unknown status "${status}". Use one of: ${runStatuses.join(', ')}.`)
+  }
+  const limit = ctx.values.limit === undefined ? 500 : Number(ctx.values.limit)
+  if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit must be a positive whole number, not "${ctx.values.limit}".`)
+  const dataDir = ensureDataDir(ctx.dataDir)
+  const store = openRunStore(join(dataDir, databaseFileName))
+  try {
+    const runs = store.listRuns({ status: status as RunStatus | undefined, limit })
+    if (ctx.json) {
+      printJson({ dataDir, runs })
+      return
+    }
+    if (runs.length === 0) {
+      console.log(`No runs yet in ${dataDir}. Start one from the app, or with \`dgmw train\`.`)
+      return
+    }
+    console.log(
+      formatTable(
+        ['id', 'status', 'recipe', 'dataset', 'backend', 'created'],
+        runs.map((r) => [String(r.id), r.status, r.recipe, r.datasetName ?? '-', r.backend ?? '-', r.createdAt.slice(0, 19).replace('T', ' ')])
+      )
+    )
+  } finally {
+    store.close()
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * `dgmw`, the workbench's command line. Every command takes --json (one JSON document on stdout);
+ * errors go to stderr with a non-zero exit code and a message that says what to do.
+ */
+import { parseArgs } from 'node:util'
+import { parseBackendName } from '../compute/backendProbe'
+import { resolveDataDir } from '../services/dataDir'
+import { UserError } from '../services/userError'
+import { appVersion } from '../services/appVersion'
+import type { CommandContext } from './context'
+import { doctorCommand, doctorHelp } from './commands/doctor'
+import { runsCommand, runsHelp } from './commands/runs'
+import { serveCommand, serveHelp } from './commands/serve'
+import { startCommand, startHelp } from './commands/start'
+
+type Command = { help: string; run: (ctx: CommandContext) => number | void | Promise<number | void> }
+
+const commands: Record<string, Command> = {
+  start: { help: startHelp, run: startCommand },
+  serve: { help: serveHelp, run: serveCommand },
+  runs: { help: runsHelp, run: runsCommand },
+  doctor: { help: doctorHelp, run: doctorCommand }
+}
+
+const globalHelp = `DGM Workbench ${appVersion} — deep generative models for image classification
+
+Usage: dgmw <command> [options]
+
+Commands:
+${Object.values(commands)
+  .map((c) => '  ' + c.help.replace(/\n/g, '\n  '))
+  .join('\n')}
+
+Options for every command:
+  --data-dir DIR   where the run database and caches live (default: DGMW_HOME, else the
+                   platform's app-data folder for "DGM Workbench")
+  --backend B      force a tensor backend: auto, tensorflow-gpu, tensorflow, wasm, cpu
+                   (default: DGMW_BACKEND, else auto)
+  --json           print one JSON document on stdout
+  -h, --help       show help
+  --version        print the version`
+
+const options = {
+  'data-dir': { type: 'string' },
+  backend: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  port: { type: 'string' },
+  status: { type: 'string' },
+  limit: { type: 'string' }
+} as const
+
+async function main(argv: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\nRun \`dgmw --help\` for usage.\n`)
+    return 2
+  }
+  const { values, positionals } = parsed
+  const [name, ...rest] = positionals
+  if (values.version) {
+    console.log(appVersion)
+    return 0
+  }
+  if (!name || values.help) {
+    console.log(name && commands[name] ? commands[name].help : globalHelp)
+    return 0
+  }
+  const command = commands[name]
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}". Commands: ${Object.keys(commands).join(', ')}. Run \`dgmw --help\`.\n`)
+    return 2
+  }
+  try {
+    const ctx: CommandContext = {
+      values,
+      positionals: rest,
+      json: values.json ?? false,
+      dataDir: resolveDataDir(values['data-dir']),
+      backend: parseBackendName(values.backend ?? process.env.DGMW_BACKEND)
+    }
+    return (await command.run(ctx)) ?? 0
+  } catch (error) {
+    const message =
+      error instanceof UserError
+        ? error.message
+        : `Unexpected error: ${(error as Error).stack ?? String(error)}`
+    process.stderr.write(`dgmw ${name}: ${message}\n`)
+    return 1
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code
+})

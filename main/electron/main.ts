@@ -1,0 +1,92 @@
+/**
+ * The Electron host: the only module that imports `electron`. It creates the hardened window and
+ * carries the contract over IPC to the same headless workbench the CLI and browser mode use.
+ */
+import { app, BrowserWindow, dialog, ipcMain, session, type WebFrameMain } from 'electron'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { ipcChannels, type Envelope } from '../../preload/contract'
+import { parseBackendName } from '../compute/backendProbe'
+import { createWorkbench, type Workbench } from '../host/workbench'
+import { appName, resolveDataDir } from '../services/dataDir'
+import { electronSqliteBinding } from '../services/electronSqlite'
+
+app.setName(appName)
+const rendererUrl = process.env.ELECTRON_RENDERER_URL
+const rendererFile = join(__dirname, '../renderer/index.html')
+
+/** Only our own page may call the contract: the dev server in development, the bundled file otherwise. */
+function isTrustedSender(frame: WebFrameMain | null): boolean {
+  if (!frame) return false
+  const url = new URL(frame.url)
+  if (rendererUrl) return url.origin === new URL(rendererUrl).origin
+  return url.protocol === 'file:' && decodeURIComponent(url.pathname).endsWith('/renderer/index.html')
+}
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1360,
+    height: 860,
+    minWidth: 900,
+    minHeight: 560,
+    show: false,
+    title: appName,
+    icon: join(app.getAppPath(), 'resources/icon.png'),
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.js'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false
+    }
+  })
+  window.once('ready-to-show', () => window.show())
+  // No remote content: no new windows, no navigation away from the app's page.
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  window.webContents.on('will-navigate', (event) => event.preventDefault())
+  if (rendererUrl) void window.loadURL(rendererUrl)
+  else void window.loadFile(rendererFile)
+  return window
+}
+
+function startWorkbench(): Workbench {
+  const { values } = parseArgs({ args: process.argv.slice(1), options: { 'data-dir': { type: 'string' } }, strict: false, allowPositionals: true })
+  const binding = electronSqliteBinding(app.getAppPath())
+  return createWorkbench({
+    dataDir: resolveDataDir(values['data-dir'] as string | undefined),
+    backend: parseBackendName(process.env.DGMW_BACKEND),
+    sqliteBinding: existsSync(binding) ? binding : undefined
+  })
+}
+
+app.whenReady().then(() => {
+  let workbench: Workbench
+  try {
+    workbench = startWorkbench()
+  } catch (error) {
+    dialog.showErrorBox(`${appName} cannot start`, `${(error as Error).message}\n\nIf this mentions NODE_MODULE_VERSION, run \`npm run rebuild:electron\`.`)
+    app.exit(1)
+    return
+  }
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(permission === 'notifications'))
+  ipcMain.handle(ipcChannels.request, (event, name: unknown, args: unknown): Promise<Envelope> | Envelope => {
+    if (!isTrustedSender(event.senderFrame)) {
+      return { ok: false, error: { code: 'failed', message: 'Request refused: it did not come from the app window.' } }
+    }
+    return workbench.dispatch(name, args)
+  })
+  workbench.bus.subscribe((name, payload) => {
+    for (const window of BrowserWindow.getAllWindows()) window.webContents.send(ipcChannels.event, name, payload)
+  })
+  createWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+  })
+  app.on('will-quit', () => void workbench.close())
+})
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit()
+})

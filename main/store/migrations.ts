@@ -1,0 +1,67 @@
+/**
+ * Versioned schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+ * Never edit a migration that has shipped: append a new one.
+ */
+export const migrations: readonly string[] = [
+  // 1: datasets, experiments, runs, metrics, artifacts.
+  `
+  CREATE TABLE datasets (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    source_path TEXT,
+    image_count INTEGER NOT NULL DEFAULT 0 CHECK (image_count >= 0),
+    class_names TEXT NOT NULL DEFAULT '[]',
+    width INTEGER,
+    height INTEGER,
+    channels INTEGER CHECK (channels IN (1, 3)),
+    meta TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE experiments (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+    notes TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    experiment_id INTEGER REFERENCES experiments(id) ON DELETE CASCADE,
+    dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+    name TEXT,
+    recipe TEXT NOT NULL,
+    config TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    backend TEXT,
+    status TEXT NOT NULL CHECK (status IN
+      ('queued', 'running', 'paused', 'completed', 'stopped', 'failed', 'interrupted')),
+    error TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    notes TEXT,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    ended_at TEXT
+  );
+  CREATE INDEX runs_by_created ON runs (created_at DESC, id DESC);
+  CREATE INDEX runs_by_experiment ON runs (experiment_id);
+  CREATE TABLE metrics (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    epoch INTEGER,
+    value REAL NOT NULL,
+    PRIMARY KEY (run_id, name, step)
+  ) WITHOUT ROWID;
+  CREATE TABLE artifacts (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+    bytes INTEGER NOT NULL CHECK (bytes >= 0),
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX artifacts_by_run ON artifacts (run_id);
+  `
+]

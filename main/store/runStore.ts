@@ -1,0 +1,335 @@
+/**
+ * The run store: one SQLite file holding datasets, experiments, runs, metrics and artifacts.
+ * All SQL of the app lives in this folder; everything else calls these typed functions.
+ */
+import Database from 'better-sqlite3'
+import type {
+  DatasetSummary,
+  ExperimentSummary,
+  MetricPoint,
+  RunDetail,
+  RunStatus,
+  RunSummary
+} from '../../preload/contract'
+import { UserError } from '../services/userError'
+import { migrations } from './migrations'
+
+export interface OpenOptions {
+  /**
+   * Path to a better-sqlite3 addon built for the current runtime. The Electron host passes the
+   * Electron-ABI build here; Node (CLI, tests, browser mode) uses the package's own build.
+   */
+  nativeBinding?: string
+  readonly?: boolean
+}
+
+export interface NewDataset {
+  name: string
+  kind: string
+  sourcePath?: string | null
+  imageCount?: number
+  classNames?: string[]
+  width?: number | null
+  height?: number | null
+  channels?: 1 | 3 | null
+  meta?: Record<string, unknown>
+}
+
+export interface NewRun {
+  experimentId?: number | null
+  datasetId?: number | null
+  name?: string | null
+  recipe: string
+  config: Record<string, unknown>
+  seed: number
+  backend?: string | null
+  status?: RunStatus
+  tags?: string[]
+}
+
+export interface MetricRow {
+  name: string
+  step: number
+  epoch?: number | null
+  value: number
+}
+
+export interface NewArtifact {
+  kind: string
+  path: string
+  sha256: string
+  bytes: number
+}
+
+/** Statuses a run may be left in when the process that owned it died. */
+const liveStatuses: RunStatus[] = ['running', 'paused']
+
+const now = (): string => new Date().toISOString()
+
+interface RunRow {
+  id: number
+  name: string | null
+  experiment_id: number | null
+  dataset_id: number | null
+  dataset_name: string | null
+  recipe: string
+  seed: number
+  backend: string | null
+  status: RunStatus
+  created_at: string
+  started_at: string | null
+  ended_at: string | null
+  error: string | null
+  tags: string
+  config: string
+  notes: string | null
+}
+
+function toRunSummary(row: RunRow): RunSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    experimentId: row.experiment_id,
+    datasetId: row.dataset_id,
+    datasetName: row.dataset_name,
+    recipe: row.recipe,
+    seed: row.seed,
+    backend: row.backend,
+    status: row.status,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    error: row.error,
+    tags: JSON.parse(row.tags) as string[]
+  }
+}
+
+const runColumns = `r.id, r.name, r.experiment_id, r.dataset_id, d.name AS dataset_name, r.recipe,
+  r.seed, r.backend, r.status, r.created_at, r.started_at, r.ended_at, r.error, r.tags, r.config,
+  r.notes`
+
+export type RunStore = ReturnType<typeof openRunStore>
+
+/**
+ * Opens (creating if needed) the store at `file` and brings its schema up to date. WAL mode lets
+ * the UI read while a run writes; foreign keys keep metrics and artifacts tied to their run.
+ */
+export function openRunStore(file: string, options: OpenOptions = {}) {
+  let db: Database.Database
+  try {
+    db = new Database(file, {
+      nativeBinding: options.nativeBinding,
+      readonly: options.readonly ?? false
+    })
+  } catch (error) {
+    throw new UserError(
+      `Cannot open the run database ${file}: ${(error as Error).message}. ` +
+        'Check that the data directory is readable and writable, or choose another with --data-dir.'
+    )
+  }
+  if (!options.readonly) db.pragma('journal_mode = WAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  migrate(db, file)
+
+  const statements = {
+    insertDataset: db.prepare(`INSERT INTO datasets
+      (name, kind, source_path, image_count, class_names, width, height, channels, meta, created_at)
+      VALUES (@name, @kind, @sourcePath, @imageCount, @classNames, @width, @height, @channels,
+      @meta, @createdAt)`),
+    listDatasets: db.prepare(`SELECT * FROM datasets ORDER BY created_at DESC, id DESC`),
+    insertExperiment: db.prepare(`INSERT INTO experiments (name, dataset_id, notes, created_at)
+      VALUES (?, ?, ?, ?)`),
+    listExperiments: db.prepare(`SELECT e.id, e.name, e.dataset_id, d.name AS dataset_name,
+      e.created_at, (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id) AS run_count
+      FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id
+      ORDER BY e.created_at DESC, e.id DESC`),
+    insertRun: db.prepare(`INSERT INTO runs (experiment_id, dataset_id, name, recipe, config, seed,
+      backend, status, tags, created_at) VALUES (@experimentId, @datasetId, @name, @recipe, @config,
+      @seed, @backend, @status, @tags, @createdAt)`),
+    getRun: db.prepare(`SELECT ${runColumns} FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id
+      WHERE r.id = ?`),
+    listRuns: db.prepare(`SELECT ${runColumns} FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id
+      WHERE (@status IS NULL OR r.status = @status)
+      ORDER BY r.created_at DESC, r.id DESC LIMIT @limit`),
+    setStatus: db.prepare(`UPDATE runs SET status = @status, error = @error,
+      started_at = CASE WHEN @status = 'running' AND started_at IS NULL THEN @at ELSE started_at END,
+      ended_at = CASE WHEN @status IN ('completed', 'stopped', 'failed', 'interrupted') THEN @at
+        ELSE NULL END
+      WHERE id = @id`),
+    markInterrupted: db.prepare(`UPDATE runs SET status = 'interrupted', ended_at = ?,
+      error = 'The app stopped while this run was active.'
+      WHERE status IN (${liveStatuses.map((s) => `'${s}'`).join(', ')})`),
+    deleteRun: db.prepare(`DELETE FROM runs WHERE id = ?`),
+    upsertMetric: db.prepare(`INSERT INTO metrics (run_id, name, step, epoch, value)
+      VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, name, step) DO UPDATE SET
+      epoch = excluded.epoch, value = excluded.value`),
+    metricsOfRun: db.prepare(`SELECT name, step, epoch, value FROM metrics WHERE run_id = ?
+      ORDER BY name, step`),
+    insertArtifact: db.prepare(`INSERT INTO artifacts (run_id, kind, path, sha256, bytes, created_at)
+      VALUES (?, ?, ?, ?, ?, ?)`),
+    artifactsOfRun: db.prepare(`SELECT kind, path, sha256, bytes FROM artifacts WHERE run_id = ?
+      ORDER BY id`)
+  }
+
+  const requireRun = (id: number): RunRow => {
+    const row = statements.getRun.get(id) as RunRow | undefined
+    if (!row) throw new UserError(`Run ${id} does not exist. List runs with \`dgmw runs\`.`, 'not-found')
+    return row
+  }
+
+  const addMetrics = db.transaction((runId: number, rows: MetricRow[]) => {
+    for (const row of rows) {
+      if (!Number.isFinite(row.value)) {
+        throw new UserError(`Metric "${row.name}" at step ${row.step} is ${row.value}; only finite values are stored.`)
+      }
+      statements.upsertMetric.run(runId, row.name, row.step, row.epoch ?? null, row.value)
+    }
+  })
+
+  return {
+    file,
+
+    createDataset(input: NewDataset): DatasetSummary {
+      const createdAt = now()
+      try {
+        const { lastInsertRowid } = statements.insertDataset.run({
+          name: input.name,
+          kind: input.kind,
+          sourcePath: input.sourcePath ?? null,
+          imageCount: input.imageCount ?? 0,
+          classNames: JSON.stringify(input.classNames ?? []),
+          width: input.width ?? null,
+          height: input.height ?? null,
+          channels: input.channels ?? null,
+          meta: JSON.stringify(input.meta ?? {}),
+          createdAt
+        })
+        return this.listDatasets().find((d) => d.id === Number(lastInsertRowid))!
+      } catch (error) {
+        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new UserError(`A dataset named "${input.name}" already exists; pick another name.`, 'conflict')
+        }
+        throw error
+      }
+    },
+
+    listDatasets(): DatasetSummary[] {
+      return (statements.listDatasets.all() as Record<string, unknown>[]).map((row) => ({
+        id: row.id as number,
+        name: row.name as string,
+        kind: row.kind as string,
+        sourcePath: row.source_path as string | null,
+        imageCount: row.image_count as number,
+        classNames: JSON.parse(row.class_names as string) as string[],
+        width: row.width as number | null,
+        height: row.height as number | null,
+        channels: row.channels as number | null,
+        createdAt: row.created_at as string
+      }))
+    },
+
+    createExperiment(name: string, datasetId: number | null = null, notes: string | null = null): number {
+      return Number(statements.insertExperiment.run(name, datasetId, notes, now()).lastInsertRowid)
+    },
+
+    listExperiments(): ExperimentSummary[] {
+      return (statements.listExperiments.all() as Record<string, unknown>[]).map((row) => ({
+        id: row.id as number,
+        name: row.name as string,
+        datasetId: row.dataset_id as number | null,
+        datasetName: row.dataset_name as string | null,
+        runCount: row.run_count as number,
+        createdAt: row.created_at as string
+      }))
+    },
+
+    /** Stores a run with a snapshot of its full config; returns its id. */
+    createRun(input: NewRun): number {
+      const { lastInsertRowid } = statements.insertRun.run({
+        experimentId: input.experimentId ?? null,
+        datasetId: input.datasetId ?? null,
+        name: input.name ?? null,
+        recipe: input.recipe,
+        config: JSON.stringify(input.config),
+        seed: input.seed,
+        backend: input.backend ?? null,
+        status: input.status ?? 'queued',
+        tags: JSON.stringify(input.tags ?? []),
+        createdAt: now()
+      })
+      return Number(lastInsertRowid)
+    },
+
+    getRun(id: number): RunDetail {
+      const row = requireRun(id)
+      const metrics: Record<string, MetricPoint[]> = {}
+      for (const m of statements.metricsOfRun.all(id) as { name: string; step: number; epoch: number | null; value: number }[]) {
+        ;(metrics[m.name] ??= []).push({ step: m.step, epoch: m.epoch, value: m.value })
+      }
+      return {
+        ...toRunSummary(row),
+        config: JSON.parse(row.config) as Record<string, unknown>,
+        notes: row.notes,
+        metrics,
+        artifacts: statements.artifactsOfRun.all(id) as RunDetail['artifacts']
+      }
+    },
+
+    listRuns(filter: { limit?: number; status?: RunStatus } = {}): RunSummary[] {
+      const rows = statements.listRuns.all({ status: filter.status ?? null, limit: filter.limit ?? 500 })
+      return (rows as RunRow[]).map(toRunSummary)
+    },
+
+    setRunStatus(id: number, status: RunStatus, error: string | null = null): void {
+      requireRun(id)
+      statements.setStatus.run({ id, status, error, at: now() })
+    },
+
+    /** After a crash, runs still marked live belong to no process: call once at start-up. */
+    markInterruptedRuns(): number {
+      return statements.markInterrupted.run(now()).changes
+    },
+
+    deleteRun(id: number): void {
+      requireRun(id)
+      statements.deleteRun.run(id)
+    },
+
+    /** Appends (or replaces, per run/name/step) metric values in one transaction. */
+    addMetrics(runId: number, rows: MetricRow[]): void {
+      requireRun(runId)
+      addMetrics(runId, rows)
+    },
+
+    addArtifact(runId: number, artifact: NewArtifact): void {
+      requireRun(runId)
+      statements.insertArtifact.run(runId, artifact.kind, artifact.path, artifact.sha256, artifact.bytes, now())
+    },
+
+    schemaVersion(): number {
+      return db.pragma('user_version', { simple: true }) as number
+    },
+
+    close(): void {
+      db.close()
+    }
+  }
+}
+
+function migrate(db: Database.Database, file: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  if (current > migrations.length) {
+    db.close()
+    throw new UserError(
+      `The run database ${file} has schema version ${current}, newer than this app understands ` +
+        `(${migrations.length}). Update DGM Workbench, or use another data directory with --data-dir.`
+    )
+  }
+  for (let version = current; version < migrations.length; version++) {
+    db.transaction(() => {
+      db.exec(migrations[version])
+      db.pragma(`user_version = ${version + 1}`)
+    })()
+  }
+}

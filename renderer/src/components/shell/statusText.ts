@@ -1,0 +1,13 @@
+import type { EngineStatus } from '../../../../preload/contract'
+
+/** Short label for the status bar's engine item. */
+export function engineLabel(engine: EngineStatus | null): string {
+  if (!engine || engine.state === 'starting') return 'Engine: starting…'
+  if (engine.state === 'failed') return 'Engine: failed'
+  return `Backend: ${engine.active}${engine.forced ? ' (forced)' : ''} · ${engine.threads} threads`
+}
+
+/** Shortens a long path from the left so its end (the folder name) stays visible. */
+export function shortPath(path: string, max = 48): string {
+  return path.length <= max ? path : '…' + path.slice(path.length - max + 1)
+}

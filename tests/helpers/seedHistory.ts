@@ -1,0 +1,41 @@
+import { join } from 'node:path'
+import { databaseFileName, ensureDataDir } from '../../main/services/dataDir'
+import { openRunStore } from '../../main/store/runStore'
+
+/**
+ * Writes a small real run history (one dataset, one experiment, three runs in different states,
+ * with metrics) into the SQLite file of `dataDir`, through the store's own functions.
+ */
+export function seedHistory(dataDir: string): { datasetId: number; experimentId: number; runIds: number[] } {
+  const store = openRunStore(join(ensureDataDir(dataDir), databaseFileName))
+  try {
+    const dataset = store.createDataset({
+      name: 'fashion-mnist',
+      kind: 'idx',
+      sourcePath: '/usr/share/datasets/fashion-mnist',
+      imageCount: 70000,
+      classNames: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
+      width: 28,
+      height: 28,
+      channels: 1
+    })
+    const experimentId = store.createExperiment('Small CNN baseline', dataset.id)
+    const runIds = [
+      store.createRun({ experimentId, datasetId: dataset.id, recipe: 'classifier', seed: 1, backend: 'wasm', config: { preset: 'small-cnn', epochs: 5, lr: 0.001 } }),
+      store.createRun({ experimentId, datasetId: dataset.id, recipe: 'dcgan', seed: 2, backend: 'wasm', config: { latent: 64 } }),
+      store.createRun({ experimentId, datasetId: dataset.id, name: 'vae β=1', recipe: 'vae', seed: 3, backend: 'cpu', config: { beta: 1 } })
+    ]
+    store.setRunStatus(runIds[0], 'running')
+    store.addMetrics(runIds[0], [
+      { name: 'loss', step: 0, epoch: 0, value: 2.3 },
+      { name: 'loss', step: 1, epoch: 0, value: 1.1 },
+      { name: 'val_accuracy', step: 1, epoch: 0, value: 0.84 }
+    ])
+    store.setRunStatus(runIds[0], 'completed')
+    store.setRunStatus(runIds[1], 'running')
+    store.setRunStatus(runIds[1], 'failed', 'Loss became NaN at step 812; the last good checkpoint is kept.')
+    return { datasetId: dataset.id, experimentId, runIds }
+  } finally {
+    store.close()
+  }
+}

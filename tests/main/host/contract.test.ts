@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ContractError, createClient, type Client } from '../../../preload/client'
+import { requestNames, type EngineStatus } from '../../../preload/contract'
+import { createMemoryTransport } from '../../../main/host/memoryTransport'
+import { createWorkbench, type Workbench } from '../../../main/host/workbench'
+import { seedHistory } from '../../helpers/seedHistory'
+import { tempDir } from '../../helpers/tempDir'
+
+/** Calls that must be refused, with the error code and the words a person will read. */
+const refused: { name: string; args: unknown; code: string; message: RegExp }[] = [
+  { name: 'runs/list', args: { limit: -1 }, code: 'invalid-args', message: /Invalid arguments for "runs\/list".*limit/s },
+  { name: 'runs/list', args: { status: 'exploded' }, code: 'invalid-args', message: /status/ },
+  { name: 'runs/list', args: { limit: 5, sql: 'DROP TABLE runs' }, code: 'invalid-args', message: /sql/ },
+  { name: 'runs/get', args: { id: '1' }, code: 'invalid-args', message: /id/ },
+  { name: 'runs/get', args: { id: 999 }, code: 'not-found', message: /Run 999 does not exist/ },
+  { name: 'app/info', args: { extra: true }, code: 'invalid-args', message: /extra/ },
+  { name: 'fs/readFile', args: {}, code: 'unknown-request', message: /Unknown request "fs\/readFile"/ }
+]
+
+describe('the contract over the in-memory transport', () => {
+  let dir: ReturnType<typeof tempDir>
+  let workbench: Workbench
+  let client: Client
+  let seeded: ReturnType<typeof seedHistory>
+  const events: EngineStatus[] = []
+
+  beforeAll(async () => {
+    dir = tempDir()
+    seeded = seedHistory(dir.path)
+    workbench = createWorkbench({ dataDir: dir.path, backend: 'cpu', log: () => {} })
+    client = createClient(createMemoryTransport(workbench))
+    client.on('engine/status', (status) => events.push(status))
+    await workbench.engine.ready()
+  })
+  afterAll(async () => {
+    await workbench.close()
+    dir.cleanup()
+  })
+
+  it('answers app/info with the data directory and database', async () => {
+    const info = await client.request('app/info')
+    expect(info.dataDir).toBe(dir.path)
+    expect(info.databasePath).toBe(`${dir.path}/workbench.sqlite`)
+    expect(info.version).toMatch(/^\d+\.\d+\.\d+/)
+  })
+
+  it('lists the run history from the SQLite file', async () => {
+    const runs = await client.request('runs/list')
+    expect(runs.map((r) => r.id)).toEqual([...seeded.runIds].reverse())
+    expect(runs.find((r) => r.id === seeded.runIds[1])).toMatchObject({ status: 'failed', recipe: 'dcgan', datasetName: 'fashion-mnist' })
+    expect(await client.request('runs/list', { status: 'completed' })).toHaveLength(1)
+    const [experiment] = await client.request('experiments/list')
+    expect(experiment).toMatchObject({ name: 'Small CNN baseline', runCount: 3, datasetName: 'fashion-mnist' })
+    const [dataset] = await client.request('datasets/list')
+    expect(dataset.classNames).toHaveLength(10)
+  })
+
+  it('returns a run with its metric series', async () => {
+    const run = await client.request('runs/get', { id: seeded.runIds[0] })
+    expect(run.metrics.loss.map((p) => p.value)).toEqual([2.3, 1.1])
+    expect(run.config).toEqual({ preset: 'small-cnn', epochs: 5, lr: 0.001 })
+  })
+
+  it.each(refused)('refuses $name $args with $code', async ({ name, args, code, message }) => {
+    const envelope = await createMemoryTransport(workbench).request(name as never, args)
+    expect(envelope.ok).toBe(false)
+    if (envelope.ok) return
+    expect(envelope.error.code).toBe(code)
+    expect(envelope.error.message).toMatch(message)
+  })
+
+  it('raises refusals as ContractError on the client side', async () => {
+    await expect(client.request('runs/get', { id: 12345 })).rejects.toBeInstanceOf(ContractError)
+  })
+
+  it('reports the forced backend and pushes the engine status as an event', async () => {
+    const status = await client.request('engine/status')
+    expect(status).toMatchObject({ state: 'ready', active: 'cpu', forced: 'cpu' })
+    expect(status.rungs.find((r) => r.name === 'wasm')?.reason).toMatch(/cpu was forced/)
+    expect(events.at(-1)).toEqual(status)
+  })
+
+  it('has a handler for every request in the contract', async () => {
+    for (const name of requestNames) {
+      const envelope = await createMemoryTransport(workbench).request(name, name === 'runs/get' ? { id: seeded.runIds[0] } : {})
+      expect(envelope, name).toMatchObject({ ok: true })
+    }
+  })
+})

@@ -1,0 +1,139 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openRunStore, type RunStore } from '../../../main/store/runStore'
+import { migrations } from '../../../main/store/migrations'
+import { UserError } from '../../../main/services/userError'
+import { tempDir } from '../../helpers/tempDir'
+
+describe('run store on a real SQLite file', () => {
+  let dir: ReturnType<typeof tempDir>
+  let file: string
+  let store: RunStore
+
+  beforeEach(() => {
+    dir = tempDir()
+    file = join(dir.path, 'workbench.sqlite')
+    store = openRunStore(file)
+  })
+  afterEach(() => {
+    store.close()
+    dir.cleanup()
+  })
+
+  it('creates the file in WAL mode with foreign keys and the latest schema', () => {
+    expect(existsSync(file)).toBe(true)
+    expect(store.schemaVersion()).toBe(migrations.length)
+    const raw = new Database(file, { readonly: true })
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal')
+    const tables = raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all()
+    expect(tables).toEqual(['artifacts', 'datasets', 'experiments', 'metrics', 'runs'])
+    raw.close()
+  })
+
+  it('stores a run with its config snapshot, seed, backend and status timestamps', () => {
+    const runId = store.createRun({ recipe: 'classifier', seed: 42, backend: 'wasm', config: { lr: 0.001, layers: [32, 64] } })
+    let run = store.getRun(runId)
+    expect(run).toMatchObject({ recipe: 'classifier', seed: 42, backend: 'wasm', status: 'queued', startedAt: null, endedAt: null })
+    expect(run.config).toEqual({ lr: 0.001, layers: [32, 64] })
+
+    store.setRunStatus(runId, 'running')
+    run = store.getRun(runId)
+    expect(run.startedAt).not.toBeNull()
+    expect(run.endedAt).toBeNull()
+
+    store.setRunStatus(runId, 'failed', 'out of memory')
+    run = store.getRun(runId)
+    expect(run.status).toBe('failed')
+    expect(run.error).toBe('out of memory')
+    expect(Date.parse(run.endedAt!)).toBeGreaterThanOrEqual(Date.parse(run.startedAt!))
+  })
+
+  it('keeps metric series per name in step order and replaces a repeated step', () => {
+    const runId = store.createRun({ recipe: 'vae', seed: 1, config: {} })
+    store.addMetrics(runId, [
+      { name: 'kl', step: 2, epoch: 1, value: 0.5 },
+      { name: 'kl', step: 1, epoch: 0, value: 0.9 },
+      { name: 'recon', step: 1, epoch: 0, value: 120 }
+    ])
+    store.addMetrics(runId, [{ name: 'kl', step: 2, epoch: 1, value: 0.4 }])
+    expect(store.getRun(runId).metrics).toEqual({
+      kl: [
+        { step: 1, epoch: 0, value: 0.9 },
+        { step: 2, epoch: 1, value: 0.4 }
+      ],
+      recon: [{ step: 1, epoch: 0, value: 120 }]
+    })
+  })
+
+  it('rejects a non-finite metric and writes none of that batch', () => {
+    const runId = store.createRun({ recipe: 'dcgan', seed: 1, config: {} })
+    expect(() =>
+      store.addMetrics(runId, [
+        { name: 'd_loss', step: 0, value: 0.7 },
+        { name: 'g_loss', step: 0, value: Number.NaN }
+      ])
+    ).toThrow(/g_loss.*NaN.*finite/)
+    expect(store.getRun(runId).metrics).toEqual({})
+  })
+
+  it('deletes a run with its metrics and artifacts (foreign keys cascade)', () => {
+    const runId = store.createRun({ recipe: 'classifier', seed: 1, config: {} })
+    store.addMetrics(runId, [{ name: 'loss', step: 0, value: 1 }])
+    store.addArtifact(runId, { kind: 'checkpoint', path: 'runs/1/epoch-1', sha256: 'a'.repeat(64), bytes: 10 })
+    store.deleteRun(runId)
+    const raw = new Database(file, { readonly: true })
+    expect(raw.prepare('SELECT count(*) FROM metrics').pluck().get()).toBe(0)
+    expect(raw.prepare('SELECT count(*) FROM artifacts').pluck().get()).toBe(0)
+    raw.close()
+    expect(() => store.getRun(runId)).toThrow(/does not exist/)
+  })
+
+  it('lists runs newest first with their dataset name, filtered by status', () => {
+    const dataset = store.createDataset({ name: 'cifar10', kind: 'cifar', imageCount: 60000, classNames: ['airplane'] })
+    const a = store.createRun({ datasetId: dataset.id, recipe: 'classifier', seed: 1, config: {} })
+    const b = store.createRun({ datasetId: dataset.id, recipe: 'sgan', seed: 2, config: {} })
+    store.setRunStatus(b, 'running')
+    expect(store.listRuns().map((r) => r.id)).toEqual([b, a])
+    expect(store.listRuns({ status: 'running' }).map((r) => r.id)).toEqual([b])
+    expect(store.listRuns({ limit: 1 })).toHaveLength(1)
+    expect(store.listRuns()[0].datasetName).toBe('cifar10')
+  })
+
+  it('marks runs left running by a dead process as interrupted', () => {
+    const live = store.createRun({ recipe: 'classifier', seed: 1, config: {} })
+    const done = store.createRun({ recipe: 'classifier', seed: 2, config: {} })
+    store.setRunStatus(live, 'running')
+    store.setRunStatus(done, 'completed')
+    expect(store.markInterruptedRuns()).toBe(1)
+    expect(store.getRun(live).status).toBe('interrupted')
+    expect(store.getRun(done).status).toBe('completed')
+  })
+
+  it('refuses a duplicate dataset name with a conflict a person can act on', () => {
+    store.createDataset({ name: 'mnist', kind: 'idx' })
+    try {
+      store.createDataset({ name: 'mnist', kind: 'idx' })
+      expect.unreachable()
+    } catch (error) {
+      expect(error).toBeInstanceOf(UserError)
+      expect((error as UserError).code).toBe('conflict')
+      expect((error as Error).message).toMatch(/already exists; pick another name/)
+    }
+  })
+
+  it('keeps data across reopen and refuses a database from a newer app', () => {
+    const runId = store.createRun({ recipe: 'classifier', seed: 7, config: { a: 1 } })
+    store.close()
+    store = openRunStore(file)
+    expect(store.getRun(runId).seed).toBe(7)
+    store.close()
+
+    const raw = new Database(file)
+    raw.pragma(`user_version = ${migrations.length + 1}`)
+    raw.close()
+    expect(() => openRunStore(file)).toThrow(/newer than this app understands.*Update DGM Workbench/)
+    store = openRunStore(join(dir.path, 'other.sqlite'))
+  })
+})
