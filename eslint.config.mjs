@@ -5,7 +5,19 @@ import tseslint from 'typescript-eslint'
 import pluginVue from 'eslint-plugin-vue'
 import globals from 'globals'
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'net', 'module', 'util']
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'worker_threads',
+  'crypto',
+  'http',
+  'net',
+  'module',
+  'util'
+]
 const restrict = (paths, patterns) => ['error', { paths, patterns }]
 
 export default tseslint.config(
@@ -41,23 +53,49 @@ export default tseslint.config(
     ignores: ['main/electron/**'],
     rules: {
       'no-restricted-imports': restrict(
-        [{ name: 'electron', message: 'Only main/electron/ may import electron: services must run in plain Node.' }],
-        [{ group: ['**/renderer/**'], message: 'main/ may not import the renderer.' }, { group: ['**/preload/index*'], message: 'Import preload/contract, not the bridge.' }]
+        [
+          {
+            name: 'electron',
+            message: 'Only main/electron/ may import electron: services must run in plain Node.'
+          }
+        ],
+        [
+          { group: ['**/renderer/**'], message: 'main/ may not import the renderer.' },
+          { group: ['**/preload/index*'], message: 'Import preload/contract, not the bridge.' }
+        ]
       )
     }
   },
   {
     files: ['preload/**/*.ts'],
     rules: {
-      'no-restricted-imports': restrict([], [{ group: ['**/main/**', '**/renderer/**'], message: 'preload/ holds the contract and the bridge only.' }])
+      'no-restricted-imports': restrict(
+        [],
+        [
+          {
+            group: ['**/main/**', '**/renderer/**'],
+            message: 'preload/ holds the contract and the bridge only.'
+          }
+        ]
+      )
     }
   },
   {
     files: ['preload/contract.ts', 'preload/client.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        [{ name: 'electron', message: 'The contract is shared with the renderer: no electron here.' }],
-        [{ group: [...nodeBuiltins, '**/main/**', '**/renderer/**'], message: 'The contract is shared with the renderer: no Node here.' }]
+        [
+          {
+            name: 'electron',
+            message: 'The contract is shared with the renderer: no electron here.'
+          }
+        ],
+        [
+          {
+            group: [...nodeBuiltins, '**/main/**', '**/renderer/**'],
+            message: 'The contract is shared with the renderer: no Node here.'
+          }
+        ]
       )
     }
   },
@@ -66,10 +104,18 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser },
     rules: {
       'no-restricted-imports': restrict(
-        [{ name: 'electron', message: 'The renderer talks to main only through the contract client.' }],
+        [
+          {
+            name: 'electron',
+            message: 'The renderer talks to main only through the contract client.'
+          }
+        ],
         [
           { group: nodeBuiltins, message: 'The renderer has no Node APIs.' },
-          { group: ['**/main/**', '**/preload/index*'], message: 'The renderer may import only preload/contract and preload/client.' }
+          {
+            group: ['**/main/**', '**/preload/index*'],
+            message: 'The renderer may import only preload/contract and preload/client.'
+          }
         ]
       )
     }

@@ -200,4 +200,5 @@ export interface WireRequest {
   name: string
   args: unknown
 }
-export type WireMessage = ({ id: number | null } & Envelope) | { event: EventName; payload: unknown }
+export type WireMessage =
+  ({ id: number | null } & Envelope) | { event: EventName; payload: unknown }

@@ -13,7 +13,10 @@ import { runsCommand, runsHelp } from './commands/runs'
 import { serveCommand, serveHelp } from './commands/serve'
 import { startCommand, startHelp } from './commands/start'
 
-type Command = { help: string; run: (ctx: CommandContext) => number | void | Promise<number | void> }
+type Command = {
+  help: string
+  run: (ctx: CommandContext) => number | void | Promise<number | void>
+}
 
 const commands: Record<string, Command> = {
   start: { help: startHelp, run: startCommand },
@@ -71,7 +74,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name]
   if (!command) {
-    process.stderr.write(`Unknown command "${name}". Commands: ${Object.keys(commands).join(', ')}. Run \`dgmw --help\`.\n`)
+    process.stderr.write(
+      `Unknown command "${name}". Commands: ${Object.keys(commands).join(', ')}. Run \`dgmw --help\`.\n`
+    )
     return 2
   }
   try {

@@ -5,7 +5,12 @@
  */
 import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
-import { backendNames, type BackendName, type BackendRung, type EngineStatus } from '../../preload/contract'
+import {
+  backendNames,
+  type BackendName,
+  type BackendRung,
+  type EngineStatus
+} from '../../preload/contract'
 import { UserError } from '../services/userError'
 import { findCudaLibraries } from './cudaLibraries'
 
@@ -18,7 +23,9 @@ export const backendPackages: Record<BackendName, string> = {
   cpu: '@tensorflow/tfjs-backend-cpu'
 }
 
-type Attempt = { loaded: true; version?: string; threads: number } | { loaded: false; reason: string; version?: string }
+type Attempt =
+  | { loaded: true; version?: string; threads: number }
+  | { loaded: false; reason: string; version?: string }
 
 function packageVersion(pkg: string): string | undefined {
   try {
@@ -41,7 +48,9 @@ async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt
     }
   }
   if (name === 'tensorflow-gpu') {
-    const missing = findCudaLibraries().filter((lib) => !lib.path).map((lib) => lib.name)
+    const missing = findCudaLibraries()
+      .filter((lib) => !lib.path)
+      .map((lib) => lib.name)
     if (missing.length > 0) {
       return {
         loaded: false,
@@ -57,7 +66,8 @@ async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt
     const tf = await import('@tensorflow/tfjs-core')
     await tf.setBackend('tensorflow')
     await tf.ready()
-    if (tf.getBackend() !== 'tensorflow') throw new Error(`backend is ${tf.getBackend()} after loading`)
+    if (tf.getBackend() !== 'tensorflow')
+      throw new Error(`backend is ${tf.getBackend()} after loading`)
     return { loaded: true, version, threads: availableParallelism() }
   } catch (error) {
     return { loaded: false, version, reason: `${pkg} failed to load: ${(error as Error).message}` }
@@ -90,11 +100,21 @@ export async function selectBackend(forced?: BackendName): Promise<EngineStatus>
   for (const name of backendNames) {
     const base = { name, package: backendPackages[name] }
     if (active) {
-      rungs.push({ ...base, loaded: false, version: packageVersion(base.package), reason: `not tried: ${active} loaded first` })
+      rungs.push({
+        ...base,
+        loaded: false,
+        version: packageVersion(base.package),
+        reason: `not tried: ${active} loaded first`
+      })
       continue
     }
     if (forced && name !== forced) {
-      rungs.push({ ...base, loaded: false, version: packageVersion(base.package), reason: `not tried: ${forced} was forced` })
+      rungs.push({
+        ...base,
+        loaded: false,
+        version: packageVersion(base.package),
+        reason: `not tried: ${forced} was forced`
+      })
       continue
     }
     const result = await attempt(name)

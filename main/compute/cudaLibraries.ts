@@ -11,7 +11,11 @@ const wanted: Record<string, string[]> = {
 function ldconfigPaths(): Map<string, string> {
   const found = new Map<string, string>()
   try {
-    const out = execFileSync('ldconfig', ['-p'], { encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] })
+    const out = execFileSync('ldconfig', ['-p'], {
+      encoding: 'utf8',
+      timeout: 3000,
+      stdio: ['ignore', 'pipe', 'ignore']
+    })
     for (const line of out.split('\n')) {
       const match = /^\s*(\S+) .*=> (.+)$/.exec(line)
       if (match) found.set(match[1], match[2].trim())
@@ -27,7 +31,11 @@ export function findCudaLibraries(): { name: string; path?: string }[] {
   const names = wanted[process.platform] ?? []
   if (names.length === 0) return []
   const searchVar = process.platform === 'win32' ? process.env.PATH : process.env.LD_LIBRARY_PATH
-  const dirs = [...(searchVar ?? '').split(delimiter).filter(Boolean), '/usr/local/cuda/lib64', '/usr/lib/x86_64-linux-gnu']
+  const dirs = [
+    ...(searchVar ?? '').split(delimiter).filter(Boolean),
+    '/usr/local/cuda/lib64',
+    '/usr/lib/x86_64-linux-gnu'
+  ]
   const cache = process.platform === 'linux' ? ldconfigPaths() : new Map<string, string>()
   return names.map((name) => {
     const dir = dirs.find((d) => existsSync(join(d, name)))
@@ -38,11 +46,15 @@ export function findCudaLibraries(): { name: string; path?: string }[] {
 /** One line per GPU from nvidia-smi, or undefined when there is no NVIDIA driver. */
 export function nvidiaSmi(): string | undefined {
   try {
-    return execFileSync('nvidia-smi', ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader'], {
-      encoding: 'utf8',
-      timeout: 5000,
-      stdio: ['ignore', 'pipe', 'ignore']
-    }).trim()
+    return execFileSync(
+      'nvidia-smi',
+      ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader'],
+      {
+        encoding: 'utf8',
+        timeout: 5000,
+        stdio: ['ignore', 'pipe', 'ignore']
+      }
+    ).trim()
   } catch {
     return undefined
   }

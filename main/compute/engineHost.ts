@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { BackendName, EngineStatus } from '../../preload/contract'
-import type { EngineMessage, EngineWorkerData } from './engineMessages'
+import type { EngineCommand, EngineMessage, EngineWorkerData } from './engineMessages'
 
 export interface EngineHost {
   status(): EngineStatus
@@ -27,8 +27,16 @@ function spawnWorker(workerData: EngineWorkerData): Worker {
   return new Worker(`require('tsx/cjs'); require(${source})`, { eval: true, workerData })
 }
 
-export function startEngine(options: { forced?: BackendName; onStatus?: (s: EngineStatus) => void }): EngineHost {
-  let current: EngineStatus = { state: 'starting', forced: options.forced, rungs: [], threads: availableParallelism() }
+export function startEngine(options: {
+  forced?: BackendName
+  onStatus?: (s: EngineStatus) => void
+}): EngineHost {
+  let current: EngineStatus = {
+    state: 'starting',
+    forced: options.forced,
+    rungs: [],
+    threads: availableParallelism()
+  }
   const worker = spawnWorker({ forced: options.forced })
   let closing = false
   let settle!: (s: EngineStatus) => void
@@ -42,9 +50,16 @@ export function startEngine(options: { forced?: BackendName; onStatus?: (s: Engi
   worker.on('message', (message: EngineMessage) => {
     if (message.type === 'status') update(message.status)
   })
-  worker.on('error', (error) => update({ ...current, state: 'failed', error: `The engine worker crashed: ${error.message}` }))
+  worker.on('error', (error) =>
+    update({ ...current, state: 'failed', error: `The engine worker crashed: ${error.message}` })
+  )
   worker.on('exit', (code) => {
-    if (!closing) update({ ...current, state: 'failed', error: `The engine worker exited (code ${code}). Restart the app.` })
+    if (!closing)
+      update({
+        ...current,
+        state: 'failed',
+        error: `The engine worker exited (code ${code}). Restart the app.`
+      })
   })
 
   return {
@@ -52,7 +67,12 @@ export function startEngine(options: { forced?: BackendName; onStatus?: (s: Engi
     ready: () => settled,
     async close() {
       closing = true
-      await worker.terminate()
+      const exited = new Promise((resolve) => worker.once('exit', resolve))
+      worker.postMessage({ type: 'stop' } satisfies EngineCommand)
+      // A worker busy in a long kernel gets a moment to finish, then is terminated.
+      const timer = setTimeout(() => void worker.terminate(), 2000)
+      await exited
+      clearTimeout(timer)
     }
   }
 }

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { selectBackend } from './backendProbe'
-import type { EngineMessage, EngineWorkerData } from './engineMessages'
+import type { EngineCommand, EngineMessage, EngineWorkerData } from './engineMessages'
 
 const post = (message: EngineMessage): void => parentPort!.postMessage(message)
 
@@ -12,5 +12,10 @@ async function start(): Promise<void> {
   const { forced } = workerData as EngineWorkerData
   post({ type: 'status', status: await selectBackend(forced) })
 }
+
+// Listening keeps the worker alive between commands; it ends only when the host says stop.
+parentPort!.on('message', (command: EngineCommand) => {
+  if (command.type === 'stop') parentPort!.close()
+})
 
 void start()

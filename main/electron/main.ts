@@ -21,7 +21,9 @@ function isTrustedSender(frame: WebFrameMain | null): boolean {
   if (!frame) return false
   const url = new URL(frame.url)
   if (rendererUrl) return url.origin === new URL(rendererUrl).origin
-  return url.protocol === 'file:' && decodeURIComponent(url.pathname).endsWith('/renderer/index.html')
+  return (
+    url.protocol === 'file:' && decodeURIComponent(url.pathname).endsWith('/renderer/index.html')
+  )
 }
 
 function createWindow(): BrowserWindow {
@@ -52,7 +54,12 @@ function createWindow(): BrowserWindow {
 }
 
 function startWorkbench(): Workbench {
-  const { values } = parseArgs({ args: process.argv.slice(1), options: { 'data-dir': { type: 'string' } }, strict: false, allowPositionals: true })
+  const { values } = parseArgs({
+    args: process.argv.slice(1),
+    options: { 'data-dir': { type: 'string' } },
+    strict: false,
+    allowPositionals: true
+  })
   const binding = electronSqliteBinding(app.getAppPath())
   return createWorkbench({
     dataDir: resolveDataDir(values['data-dir'] as string | undefined),
@@ -66,19 +73,34 @@ app.whenReady().then(() => {
   try {
     workbench = startWorkbench()
   } catch (error) {
-    dialog.showErrorBox(`${appName} cannot start`, `${(error as Error).message}\n\nIf this mentions NODE_MODULE_VERSION, run \`npm run rebuild:electron\`.`)
+    dialog.showErrorBox(
+      `${appName} cannot start`,
+      `${(error as Error).message}\n\nIf this mentions NODE_MODULE_VERSION, run \`npm run rebuild:electron\`.`
+    )
     app.exit(1)
     return
   }
-  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(permission === 'notifications'))
-  ipcMain.handle(ipcChannels.request, (event, name: unknown, args: unknown): Promise<Envelope> | Envelope => {
-    if (!isTrustedSender(event.senderFrame)) {
-      return { ok: false, error: { code: 'failed', message: 'Request refused: it did not come from the app window.' } }
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) =>
+    callback(permission === 'notifications')
+  )
+  ipcMain.handle(
+    ipcChannels.request,
+    (event, name: unknown, args: unknown): Promise<Envelope> | Envelope => {
+      if (!isTrustedSender(event.senderFrame)) {
+        return {
+          ok: false,
+          error: {
+            code: 'failed',
+            message: 'Request refused: it did not come from the app window.'
+          }
+        }
+      }
+      return workbench.dispatch(name, args)
     }
-    return workbench.dispatch(name, args)
-  })
+  )
   workbench.bus.subscribe((name, payload) => {
-    for (const window of BrowserWindow.getAllWindows()) window.webContents.send(ipcChannels.event, name, payload)
+    for (const window of BrowserWindow.getAllWindows())
+      window.webContents.send(ipcChannels.event, name, payload)
   })
   createWindow()
   app.on('activate', () => {

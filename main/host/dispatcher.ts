@@ -19,17 +19,29 @@ export type Handlers = {
 
 export type Dispatch = (name: unknown, args: unknown) => Promise<Envelope>
 
-const fail = (code: ErrorCode, message: string): Envelope => ({ ok: false, error: { code, message } })
+const fail = (code: ErrorCode, message: string): Envelope => ({
+  ok: false,
+  error: { code, message }
+})
 
-export function createDispatcher(handlers: Handlers, log: (message: string) => void = console.error): Dispatch {
+export function createDispatcher(
+  handlers: Handlers,
+  log: (message: string) => void = console.error
+): Dispatch {
   return async (name, args) => {
     if (typeof name !== 'string' || !Object.hasOwn(requests, name)) {
-      return fail('unknown-request', `Unknown request "${String(name)}". The page and the app are from different versions: reload the page.`)
+      return fail(
+        'unknown-request',
+        `Unknown request "${String(name)}". The page and the app are from different versions: reload the page.`
+      )
     }
     const requestName = name as RequestName
     const parsed = requests[requestName].args.safeParse(args ?? {})
     if (!parsed.success) {
-      return fail('invalid-args', `Invalid arguments for "${requestName}": ${z.prettifyError(parsed.error)}`)
+      return fail(
+        'invalid-args',
+        `Invalid arguments for "${requestName}": ${z.prettifyError(parsed.error)}`
+      )
     }
     try {
       const handler = handlers[requestName] as (a: unknown) => unknown
@@ -37,7 +49,10 @@ export function createDispatcher(handlers: Handlers, log: (message: string) => v
     } catch (error) {
       if (error instanceof UserError) return fail(error.code, error.message)
       log(`Request ${requestName} failed: ${(error as Error).stack ?? String(error)}`)
-      return fail('failed', `"${requestName}" failed unexpectedly: ${(error as Error).message}. The app's log has details.`)
+      return fail(
+        'failed',
+        `"${requestName}" failed unexpectedly: ${(error as Error).message}. The app's log has details.`
+      )
     }
   }
 }

@@ -5,7 +5,11 @@ import type { RunStore } from '../store/runStore'
 import type { Handlers } from './dispatcher'
 
 /** One handler per contract request; each is a thin call into a service. */
-export function createHandlers(deps: { dataDir: string; store: RunStore; engine: EngineHost }): Handlers {
+export function createHandlers(deps: {
+  dataDir: string
+  store: RunStore
+  engine: EngineHost
+}): Handlers {
   const { dataDir, store, engine } = deps
   return {
     'app/info': () => ({

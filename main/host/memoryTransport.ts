@@ -9,7 +9,8 @@ import type { Workbench } from './workbench'
 export function createMemoryTransport(workbench: Pick<Workbench, 'dispatch' | 'bus'>): Transport {
   return {
     kind: 'memory',
-    request: async (name, args) => structuredClone(await workbench.dispatch(name, structuredClone(args))),
+    request: async (name, args) =>
+      structuredClone(await workbench.dispatch(name, structuredClone(args))),
     subscribe: (listener: (name: EventName, payload: unknown) => void) =>
       workbench.bus.subscribe((name, payload) => listener(name, structuredClone(payload)))
   }

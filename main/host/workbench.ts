@@ -30,10 +30,15 @@ export interface Workbench {
 
 export function createWorkbench(options: WorkbenchOptions): Workbench {
   const dataDir = ensureDataDir(options.dataDir)
-  const store = openRunStore(join(dataDir, databaseFileName), { nativeBinding: options.sqliteBinding })
+  const store = openRunStore(join(dataDir, databaseFileName), {
+    nativeBinding: options.sqliteBinding
+  })
   store.markInterruptedRuns()
   const bus = new EventBus()
-  const engine = startEngine({ forced: options.backend, onStatus: (status) => bus.emit('engine/status', status) })
+  const engine = startEngine({
+    forced: options.backend,
+    onStatus: (status) => bus.emit('engine/status', status)
+  })
   const dispatch = createDispatcher(createHandlers({ dataDir, store, engine }), options.log)
   return {
     dataDir,

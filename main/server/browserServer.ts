@@ -85,7 +85,9 @@ async function listen(server: Server, port: number, fallback: boolean): Promise<
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'EADDRINUSE' && fallback && attempt < 20) continue
       if (code === 'EADDRINUSE') {
-        throw new UserError(`Port ${tryPort} on 127.0.0.1 is in use. Choose another with --port, or --port 0 for any free port.`)
+        throw new UserError(
+          `Port ${tryPort} on 127.0.0.1 is in use. Choose another with --port, or --port 0 for any free port.`
+        )
       }
       throw error
     }
@@ -95,13 +97,16 @@ async function listen(server: Server, port: number, fallback: boolean): Promise<
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
   const rendererDir = resolve(options.rendererDir)
   if (!existsSync(join(rendererDir, 'index.html'))) {
-    throw new UserError(`The built UI is missing (${join(rendererDir, 'index.html')}). Run \`npm run build\` first.`)
+    throw new UserError(
+      `The built UI is missing (${join(rendererDir, 'index.html')}). Run \`npm run build\` first.`
+    )
   }
   const token = options.token ?? randomBytes(24).toString('hex')
   let port = 0
   const cookieName = (): string => `dgmw_token_${port}`
   const authorised = (request: IncomingMessage, url: URL): boolean =>
-    sameToken(url.searchParams.get('token'), token) || sameToken(cookieValue(request, cookieName()), token)
+    sameToken(url.searchParams.get('token'), token) ||
+    sameToken(cookieValue(request, cookieName()), token)
 
   const serveFile = (request: IncomingMessage, response: ServerResponse, url: URL): void => {
     const relative = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '')
@@ -133,7 +138,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }
     if (!authorised(request, url)) {
       response.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders })
-      response.end('This DGM Workbench server needs its token: open the full URL printed by `dgmw serve` (it ends in ?token=...).\n')
+      response.end(
+        'This DGM Workbench server needs its token: open the full URL printed by `dgmw serve` (it ends in ?token=...).\n'
+      )
       return
     }
     serveFile(request, response, url)
@@ -157,14 +164,23 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
   }
   const attach = (ws: WebSocket): void => {
-    const unsubscribe = options.workbench.bus.subscribe((event, payload) => send(ws, { event, payload }))
+    const unsubscribe = options.workbench.bus.subscribe((event, payload) =>
+      send(ws, { event, payload })
+    )
     ws.on('close', unsubscribe)
     ws.on('message', async (data) => {
       let parsed: z.infer<typeof wireRequest>
       try {
         parsed = wireRequest.parse(JSON.parse(String(data)))
       } catch {
-        send(ws, { id: null, ok: false, error: { code: 'invalid-args', message: 'Malformed message: expected {"id", "name", "args"} as JSON.' } })
+        send(ws, {
+          id: null,
+          ok: false,
+          error: {
+            code: 'invalid-args',
+            message: 'Malformed message: expected {"id", "name", "args"} as JSON.'
+          }
+        })
         return
       }
       send(ws, { id: parsed.id, ...(await options.workbench.dispatch(parsed.name, parsed.args)) })

@@ -1,6 +1,6 @@
-import { mkdirSync, accessSync, constants } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { UserError } from './userError'
 
 export const appName = 'DGM Workbench'
@@ -13,7 +13,8 @@ export function defaultDataDir(
   platform: NodeJS.Platform = process.platform,
   env: NodeJS.ProcessEnv = process.env
 ): string {
-  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), appName)
+  if (platform === 'win32')
+    return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), appName)
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', appName)
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), appName)
 }
@@ -25,10 +26,21 @@ export function resolveDataDir(flag?: string, env: NodeJS.ProcessEnv = process.e
   return defaultDataDir(process.platform, env)
 }
 
+/**
+ * mkdir -p without `{ recursive: true }`, which loops forever in Node 20 when a parent refuses
+ * the new folder with ENOENT (e.g. under /proc); here the error surfaces instead.
+ */
+function makeDirs(dir: string): void {
+  if (existsSync(dir)) return
+  const parent = dirname(dir)
+  if (parent !== dir) makeDirs(parent)
+  mkdirSync(dir)
+}
+
 /** Creates the data directory if needed and checks it can be written. */
 export function ensureDataDir(dir: string): string {
   try {
-    mkdirSync(dir, { recursive: true })
+    makeDirs(dir)
     accessSync(dir, constants.W_OK)
   } catch (error) {
     throw new UserError(

@@ -23,7 +23,11 @@ function fileSize(path: string): number {
 }
 
 /** Everything a person needs to tell why the app runs where and how it does. */
-export function doctorReport(engine: EngineStatus, dataDir: string, databasePath: string): DoctorReport {
+export function doctorReport(
+  engine: EngineStatus,
+  dataDir: string,
+  databasePath: string
+): DoctorReport {
   const electron = electronAvailability()
   return {
     app: { version: appVersion, node: process.versions.node, platform: platform(), arch: arch() },
@@ -35,6 +39,11 @@ export function doctorReport(engine: EngineStatus, dataDir: string, databasePath
     },
     gpu: { nvidiaSmi: nvidiaSmi(), cudaLibraries: findCudaLibraries() },
     engine,
-    dataDir: { path: dataDir, writable: isWritable(dataDir), databasePath, databaseBytes: fileSize(databasePath) }
+    dataDir: {
+      path: dataDir,
+      writable: isWritable(dataDir),
+      databasePath,
+      databaseBytes: fileSize(databasePath)
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -9,6 +10,8 @@ export interface ElectronAvailability {
   binary?: string
   usable: boolean
   reason?: string
+  /** The package is installed but its binary has not been downloaded. */
+  binaryMissing?: boolean
 }
 
 /**
@@ -26,16 +29,37 @@ export function electronAvailability(env: NodeJS.ProcessEnv = process.env): Elec
     return { usable: false, reason: 'the electron package is not installed (run npm install)' }
   }
   const pathFile = join(packageDir, 'path.txt')
-  const binary = existsSync(pathFile) ? join(packageDir, 'dist', readFileSync(pathFile, 'utf8').trim()) : undefined
+  const binary = existsSync(pathFile)
+    ? join(packageDir, 'dist', readFileSync(pathFile, 'utf8').trim())
+    : undefined
   if (!binary || !existsSync(binary)) {
     return {
       version,
       usable: false,
-      reason: `the Electron ${version} binary is not downloaded yet and could not be fetched (run \`npx install-electron\` with network access)`
+      binaryMissing: true,
+      reason: `the Electron ${version} binary is not downloaded (\`npm start\` fetches it; that needs network access)`
     }
   }
   if (process.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
-    return { version, binary, usable: false, reason: 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)' }
+    return {
+      version,
+      binary,
+      usable: false,
+      reason: 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)'
+    }
   }
   return { version, binary, usable: true }
+}
+
+/** Runs the electron package's own downloader; returns why it failed, or undefined on success. */
+export function downloadElectronBinary(): string | undefined {
+  const result = spawnSync(process.execPath, [nodeRequire.resolve('electron/install.js')], {
+    encoding: 'utf8',
+    timeout: 10 * 60_000
+  })
+  if (result.status === 0) return undefined
+  const firstLine = `${result.stderr}${result.error?.message ?? ''}`
+    .split('\n')
+    .find((line) => line.trim() && !line.trim().startsWith('at '))
+  return firstLine?.trim() ?? `exit code ${result.status}`
 }

@@ -149,7 +149,8 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       @seed, @backend, @status, @tags, @createdAt)`),
     getRun: db.prepare(`SELECT ${runColumns} FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id
       WHERE r.id = ?`),
-    listRuns: db.prepare(`SELECT ${runColumns} FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id
+    listRuns:
+      db.prepare(`SELECT ${runColumns} FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id
       WHERE (@status IS NULL OR r.status = @status)
       ORDER BY r.created_at DESC, r.id DESC LIMIT @limit`),
     setStatus: db.prepare(`UPDATE runs SET status = @status, error = @error,
@@ -166,7 +167,8 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       epoch = excluded.epoch, value = excluded.value`),
     metricsOfRun: db.prepare(`SELECT name, step, epoch, value FROM metrics WHERE run_id = ?
       ORDER BY name, step`),
-    insertArtifact: db.prepare(`INSERT INTO artifacts (run_id, kind, path, sha256, bytes, created_at)
+    insertArtifact:
+      db.prepare(`INSERT INTO artifacts (run_id, kind, path, sha256, bytes, created_at)
       VALUES (?, ?, ?, ?, ?, ?)`),
     artifactsOfRun: db.prepare(`SELECT kind, path, sha256, bytes FROM artifacts WHERE run_id = ?
       ORDER BY id`)
@@ -174,14 +176,17 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
 
   const requireRun = (id: number): RunRow => {
     const row = statements.getRun.get(id) as RunRow | undefined
-    if (!row) throw new UserError(`Run ${id} does not exist. List runs with \`dgmw runs\`.`, 'not-found')
+    if (!row)
+      throw new UserError(`Run ${id} does not exist. List runs with \`dgmw runs\`.`, 'not-found')
     return row
   }
 
   const addMetrics = db.transaction((runId: number, rows: MetricRow[]) => {
     for (const row of rows) {
       if (!Number.isFinite(row.value)) {
-        throw new UserError(`Metric "${row.name}" at step ${row.step} is ${row.value}; only finite values are stored.`)
+        throw new UserError(
+          `Metric "${row.name}" at step ${row.step} is ${row.value}; only finite values are stored.`
+        )
       }
       statements.upsertMetric.run(runId, row.name, row.step, row.epoch ?? null, row.value)
     }
@@ -208,7 +213,10 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
         return this.listDatasets().find((d) => d.id === Number(lastInsertRowid))!
       } catch (error) {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-          throw new UserError(`A dataset named "${input.name}" already exists; pick another name.`, 'conflict')
+          throw new UserError(
+            `A dataset named "${input.name}" already exists; pick another name.`,
+            'conflict'
+          )
         }
         throw error
       }
@@ -229,7 +237,11 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       }))
     },
 
-    createExperiment(name: string, datasetId: number | null = null, notes: string | null = null): number {
+    createExperiment(
+      name: string,
+      datasetId: number | null = null,
+      notes: string | null = null
+    ): number {
       return Number(statements.insertExperiment.run(name, datasetId, notes, now()).lastInsertRowid)
     },
 
@@ -264,7 +276,12 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
     getRun(id: number): RunDetail {
       const row = requireRun(id)
       const metrics: Record<string, MetricPoint[]> = {}
-      for (const m of statements.metricsOfRun.all(id) as { name: string; step: number; epoch: number | null; value: number }[]) {
+      for (const m of statements.metricsOfRun.all(id) as {
+        name: string
+        step: number
+        epoch: number | null
+        value: number
+      }[]) {
         ;(metrics[m.name] ??= []).push({ step: m.step, epoch: m.epoch, value: m.value })
       }
       return {
@@ -277,7 +294,10 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
     },
 
     listRuns(filter: { limit?: number; status?: RunStatus } = {}): RunSummary[] {
-      const rows = statements.listRuns.all({ status: filter.status ?? null, limit: filter.limit ?? 500 })
+      const rows = statements.listRuns.all({
+        status: filter.status ?? null,
+        limit: filter.limit ?? 500
+      })
       return (rows as RunRow[]).map(toRunSummary)
     },
 
@@ -304,7 +324,14 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
 
     addArtifact(runId: number, artifact: NewArtifact): void {
       requireRun(runId)
-      statements.insertArtifact.run(runId, artifact.kind, artifact.path, artifact.sha256, artifact.bytes, now())
+      statements.insertArtifact.run(
+        runId,
+        artifact.kind,
+        artifact.path,
+        artifact.sha256,
+        artifact.bytes,
+        now()
+      )
     },
 
     schemaVersion(): number {

@@ -1,6 +1,10 @@
 import { createClient } from '../../preload/client'
 import { createIpcTransport } from './transport/ipcTransport'
-import { browserModeUrl, createWebSocketTransport, type WebSocketTransport } from './transport/websocketTransport'
+import {
+  browserModeUrl,
+  createWebSocketTransport,
+  type WebSocketTransport
+} from './transport/websocketTransport'
 
 /** In the desktop app the preload provides the bridge; anywhere else this is browser mode. */
 const websocket: WebSocketTransport | undefined = window.dgmw

@@ -18,7 +18,11 @@ export function formatDuration(seconds: number | null): string {
 }
 
 /** Duration of a run from its start and end (or now, while it runs). */
-export function runDuration(startedAt: string | null, endedAt: string | null, now = Date.now()): number | null {
+export function runDuration(
+  startedAt: string | null,
+  endedAt: string | null,
+  now = Date.now()
+): number | null {
   if (!startedAt) return null
   return ((endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt)) / 1000
 }

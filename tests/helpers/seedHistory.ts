@@ -6,7 +6,11 @@ import { openRunStore } from '../../main/store/runStore'
  * Writes a small real run history (one dataset, one experiment, three runs in different states,
  * with metrics) into the SQLite file of `dataDir`, through the store's own functions.
  */
-export function seedHistory(dataDir: string): { datasetId: number; experimentId: number; runIds: number[] } {
+export function seedHistory(dataDir: string): {
+  datasetId: number
+  experimentId: number
+  runIds: number[]
+} {
   const store = openRunStore(join(ensureDataDir(dataDir), databaseFileName))
   try {
     const dataset = store.createDataset({
@@ -14,16 +18,49 @@ export function seedHistory(dataDir: string): { datasetId: number; experimentId:
       kind: 'idx',
       sourcePath: '/usr/share/datasets/fashion-mnist',
       imageCount: 70000,
-      classNames: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
+      classNames: [
+        'T-shirt/top',
+        'Trouser',
+        'Pullover',
+        'Dress',
+        'Coat',
+        'Sandal',
+        'Shirt',
+        'Sneaker',
+        'Bag',
+        'Ankle boot'
+      ],
       width: 28,
       height: 28,
       channels: 1
     })
     const experimentId = store.createExperiment('Small CNN baseline', dataset.id)
     const runIds = [
-      store.createRun({ experimentId, datasetId: dataset.id, recipe: 'classifier', seed: 1, backend: 'wasm', config: { preset: 'small-cnn', epochs: 5, lr: 0.001 } }),
-      store.createRun({ experimentId, datasetId: dataset.id, recipe: 'dcgan', seed: 2, backend: 'wasm', config: { latent: 64 } }),
-      store.createRun({ experimentId, datasetId: dataset.id, name: 'vae β=1', recipe: 'vae', seed: 3, backend: 'cpu', config: { beta: 1 } })
+      store.createRun({
+        experimentId,
+        datasetId: dataset.id,
+        recipe: 'classifier',
+        seed: 1,
+        backend: 'wasm',
+        config: { preset: 'small-cnn', epochs: 5, lr: 0.001 }
+      }),
+      store.createRun({
+        experimentId,
+        datasetId: dataset.id,
+        recipe: 'dcgan',
+        seed: 2,
+        backend: 'wasm',
+        config: { latent: 64 }
+      }),
+      store.createRun({
+        experimentId,
+        datasetId: dataset.id,
+        name: 'vae β=1',
+        recipe: 'vae',
+        seed: 3,
+        backend: 'cpu',
+        config: { beta: 1 }
+      })
     ]
     store.setRunStatus(runIds[0], 'running')
     store.addMetrics(runIds[0], [
@@ -33,7 +70,11 @@ export function seedHistory(dataDir: string): { datasetId: number; experimentId:
     ])
     store.setRunStatus(runIds[0], 'completed')
     store.setRunStatus(runIds[1], 'running')
-    store.setRunStatus(runIds[1], 'failed', 'Loss became NaN at step 812; the last good checkpoint is kept.')
+    store.setRunStatus(
+      runIds[1],
+      'failed',
+      'Loss became NaN at step 812; the last good checkpoint is kept.'
+    )
     return { datasetId: dataset.id, experimentId, runIds }
   } finally {
     store.close()

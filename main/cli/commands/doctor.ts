@@ -17,7 +17,8 @@ function describe(report: DoctorReport): string {
     `CPU: ${report.cpu.model}, ${report.cpu.threads} threads, ${report.cpu.memoryGiB} GiB`,
     `GPU: ${report.gpu.nvidiaSmi ?? 'no NVIDIA driver found (nvidia-smi not available)'}`
   ]
-  for (const lib of report.gpu.cudaLibraries) lines.push(`  ${lib.name}: ${lib.path ?? 'not found'}`)
+  for (const lib of report.gpu.cudaLibraries)
+    lines.push(`  ${lib.name}: ${lib.path ?? 'not found'}`)
   const engine = report.engine
   lines.push(
     engine.state === 'ready'
@@ -26,9 +27,13 @@ function describe(report: DoctorReport): string {
   )
   for (const rung of engine.rungs) {
     const mark = rung.name === engine.active ? '*' : rung.loaded ? '+' : '-'
-    lines.push(`  ${mark} ${rung.name.padEnd(15)} ${rung.package}${rung.version ? '@' + rung.version : ''}${rung.reason ? ` — ${rung.reason}` : ''}`)
+    lines.push(
+      `  ${mark} ${rung.name.padEnd(15)} ${rung.package}${rung.version ? '@' + rung.version : ''}${rung.reason ? ` — ${rung.reason}` : ''}`
+    )
   }
-  lines.push(`Data directory: ${report.dataDir.path} (${report.dataDir.writable ? 'writable' : 'NOT writable'})`)
+  lines.push(
+    `Data directory: ${report.dataDir.path} (${report.dataDir.writable ? 'writable' : 'NOT writable'})`
+  )
   lines.push(`Run database: ${report.dataDir.databasePath} (${report.dataDir.databaseBytes} bytes)`)
   return lines.join('\n')
 }

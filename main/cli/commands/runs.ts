@@ -15,7 +15,8 @@ export function runsCommand(ctx: CommandContext): void {
     throw new UserError(`Unknown status "${status}". Use one of: ${runStatuses.join(', ')}.`)
   }
   const limit = ctx.values.limit === undefined ? 500 : Number(ctx.values.limit)
-  if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit must be a positive whole number, not "${ctx.values.limit}".`)
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UserError(`--limit must be a positive whole number, not "${ctx.values.limit}".`)
   const dataDir = ensureDataDir(ctx.dataDir)
   const store = openRunStore(join(dataDir, databaseFileName))
   try {
@@ -31,7 +32,14 @@ export function runsCommand(ctx: CommandContext): void {
     console.log(
       formatTable(
         ['id', 'status', 'recipe', 'dataset', 'backend', 'created'],
-        runs.map((r) => [String(r.id), r.status, r.recipe, r.datasetName ?? '-', r.backend ?? '-', r.createdAt.slice(0, 19).replace('T', ' ')])
+        runs.map((r) => [
+          String(r.id),
+          r.status,
+          r.recipe,
+          r.datasetName ?? '-',
+          r.backend ?? '-',
+          r.createdAt.slice(0, 19).replace('T', ' ')
+        ])
       )
     )
   } finally {

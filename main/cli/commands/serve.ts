@@ -32,13 +32,24 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     await workbench.close()
     throw error
   }
-  if (ctx.json) printJson({ url: server.url, port: server.port, token: server.token, dataDir: workbench.dataDir })
+  if (ctx.json)
+    printJson({
+      url: server.url,
+      port: server.port,
+      token: server.token,
+      dataDir: workbench.dataDir
+    })
   else {
     console.log(`DGM Workbench is serving at ${server.url}`)
     note(`Data directory: ${workbench.dataDir}. Press Ctrl-C to stop.`)
   }
   const status = await workbench.engine.ready()
-  if (!ctx.json) note(status.state === 'ready' ? `Tensor backend: ${status.active}` : `Tensor backend failed: ${status.error}`)
+  if (!ctx.json)
+    note(
+      status.state === 'ready'
+        ? `Tensor backend: ${status.active}`
+        : `Tensor backend failed: ${status.error}`
+    )
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { electronAvailability } from '../../services/electronBinary'
+import { downloadElectronBinary, electronAvailability } from '../../services/electronBinary'
 import { electronSqliteBinding } from '../../services/electronSqlite'
 import { note } from '../output'
 import type { CommandContext } from '../context'
@@ -15,13 +15,27 @@ const appRoot = join(__dirname, '../..')
 
 /** Why the desktop app cannot start here, or undefined when it can. */
 function desktopBlocker(): { reason?: string; binary?: string } {
-  const electron = electronAvailability()
+  let electron = electronAvailability()
+  if (electron.binaryMissing) {
+    note(`Fetching the Electron ${electron.version} binary (first start only)...`)
+    const failure = downloadElectronBinary()
+    if (failure)
+      return {
+        reason: `the Electron ${electron.version} binary could not be downloaded (${failure})`
+      }
+    electron = electronAvailability()
+  }
   if (!electron.usable) return { reason: electron.reason }
   const binding = electronSqliteBinding(appRoot)
   if (!existsSync(binding)) {
     note('Building better-sqlite3 for Electron (first start only)...')
-    spawnSync(process.execPath, [join(appRoot, 'scripts/rebuildElectronSqlite.mjs')], { stdio: 'inherit' })
-    if (!existsSync(binding)) return { reason: 'better-sqlite3 could not be built for Electron (see `npm run rebuild:electron`)' }
+    spawnSync(process.execPath, [join(appRoot, 'scripts/rebuildElectronSqlite.mjs')], {
+      stdio: 'inherit'
+    })
+    if (!existsSync(binding))
+      return {
+        reason: 'better-sqlite3 could not be built for Electron (see `npm run rebuild:electron`)'
+      }
   }
   return { binary: electron.binary }
 }
@@ -32,8 +46,14 @@ export async function startCommand(ctx: CommandContext): Promise<number> {
     note(`Desktop app unavailable: ${reason}; starting browser mode instead.`)
     return serveCommand(ctx)
   }
-  const args = [appRoot, ...(ctx.values['data-dir'] ? [`--data-dir=${ctx.values['data-dir']}`] : [])]
-  const child = spawn(binary, args, { stdio: 'inherit', env: { ...process.env, DGMW_BACKEND: ctx.backend ?? process.env.DGMW_BACKEND ?? '' } })
+  const args = [
+    appRoot,
+    ...(ctx.values['data-dir'] ? [`--data-dir=${ctx.values['data-dir']}`] : [])
+  ]
+  const child = spawn(binary, args, {
+    stdio: 'inherit',
+    env: { ...process.env, DGMW_BACKEND: ctx.backend ?? process.env.DGMW_BACKEND ?? '' }
+  })
   const startedAt = Date.now()
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)))
   // A crash within seconds means Electron itself could not start (missing system libraries, say).

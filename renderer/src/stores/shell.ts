@@ -33,7 +33,8 @@ export const useShellStore = defineStore('shell', () => {
     const index = tabs.value.findIndex((t) => t.key === key)
     if (index < 0) return
     tabs.value.splice(index, 1)
-    if (activeKey.value === key) activeKey.value = tabs.value[Math.min(index, tabs.value.length - 1)]?.key ?? null
+    if (activeKey.value === key)
+      activeKey.value = tabs.value[Math.min(index, tabs.value.length - 1)]?.key ?? null
   }
 
   return { section, tabs, activeKey, activeTab, showSection, openTab, closeTab }

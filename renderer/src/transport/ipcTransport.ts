@@ -5,7 +5,8 @@ import type { Transport } from '../../../preload/client'
 export function createIpcTransport(bridge: BridgeApi): Transport {
   return {
     kind: 'ipc',
-    request: (name: RequestName, args: unknown) => (bridge[name] as (a: unknown) => ReturnType<BridgeApi[RequestName]>)(args),
+    request: (name: RequestName, args: unknown) =>
+      (bridge[name] as (a: unknown) => ReturnType<BridgeApi[RequestName]>)(args),
     subscribe: (listener) => bridge.onEvent(listener)
   }
 }

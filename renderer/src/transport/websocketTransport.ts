@@ -30,7 +30,9 @@ export function createWebSocketTransport(url: string): WebSocketTransport {
   const connect = (): void => {
     setState('connecting')
     socket = new WebSocket(url)
-    opened = new Promise((resolve) => socket.addEventListener('open', () => resolve(), { once: true }))
+    opened = new Promise((resolve) =>
+      socket.addEventListener('open', () => resolve(), { once: true })
+    )
     socket.addEventListener('open', () => setState('open'))
     socket.addEventListener('message', (event) => {
       const message = JSON.parse(String(event.data)) as WireMessage
@@ -43,7 +45,13 @@ export function createWebSocketTransport(url: string): WebSocketTransport {
     socket.addEventListener('close', () => {
       setState('closed')
       for (const resolve of pending.values()) {
-        resolve({ ok: false, error: { code: 'failed', message: 'Lost the connection to the workbench server. Is `dgmw serve` still running?' } })
+        resolve({
+          ok: false,
+          error: {
+            code: 'failed',
+            message: 'Lost the connection to the workbench server. Is `dgmw serve` still running?'
+          }
+        })
       }
       pending.clear()
       setTimeout(connect, 1500)

@@ -8,13 +8,28 @@ import { tempDir } from '../../helpers/tempDir'
 
 /** Calls that must be refused, with the error code and the words a person will read. */
 const refused: { name: string; args: unknown; code: string; message: RegExp }[] = [
-  { name: 'runs/list', args: { limit: -1 }, code: 'invalid-args', message: /Invalid arguments for "runs\/list".*limit/s },
+  {
+    name: 'runs/list',
+    args: { limit: -1 },
+    code: 'invalid-args',
+    message: /Invalid arguments for "runs\/list".*limit/s
+  },
   { name: 'runs/list', args: { status: 'exploded' }, code: 'invalid-args', message: /status/ },
-  { name: 'runs/list', args: { limit: 5, sql: 'DROP TABLE runs' }, code: 'invalid-args', message: /sql/ },
+  {
+    name: 'runs/list',
+    args: { limit: 5, sql: 'DROP TABLE runs' },
+    code: 'invalid-args',
+    message: /sql/
+  },
   { name: 'runs/get', args: { id: '1' }, code: 'invalid-args', message: /id/ },
   { name: 'runs/get', args: { id: 999 }, code: 'not-found', message: /Run 999 does not exist/ },
   { name: 'app/info', args: { extra: true }, code: 'invalid-args', message: /extra/ },
-  { name: 'fs/readFile', args: {}, code: 'unknown-request', message: /Unknown request "fs\/readFile"/ }
+  {
+    name: 'fs/readFile',
+    args: {},
+    code: 'unknown-request',
+    message: /Unknown request "fs\/readFile"/
+  }
 ]
 
 describe('the contract over the in-memory transport', () => {
@@ -47,10 +62,18 @@ describe('the contract over the in-memory transport', () => {
   it('lists the run history from the SQLite file', async () => {
     const runs = await client.request('runs/list')
     expect(runs.map((r) => r.id)).toEqual([...seeded.runIds].reverse())
-    expect(runs.find((r) => r.id === seeded.runIds[1])).toMatchObject({ status: 'failed', recipe: 'dcgan', datasetName: 'fashion-mnist' })
+    expect(runs.find((r) => r.id === seeded.runIds[1])).toMatchObject({
+      status: 'failed',
+      recipe: 'dcgan',
+      datasetName: 'fashion-mnist'
+    })
     expect(await client.request('runs/list', { status: 'completed' })).toHaveLength(1)
     const [experiment] = await client.request('experiments/list')
-    expect(experiment).toMatchObject({ name: 'Small CNN baseline', runCount: 3, datasetName: 'fashion-mnist' })
+    expect(experiment).toMatchObject({
+      name: 'Small CNN baseline',
+      runCount: 3,
+      datasetName: 'fashion-mnist'
+    })
     const [dataset] = await client.request('datasets/list')
     expect(dataset.classNames).toHaveLength(10)
   })
@@ -82,8 +105,23 @@ describe('the contract over the in-memory transport', () => {
 
   it('has a handler for every request in the contract', async () => {
     for (const name of requestNames) {
-      const envelope = await createMemoryTransport(workbench).request(name, name === 'runs/get' ? { id: seeded.runIds[0] } : {})
+      const envelope = await createMemoryTransport(workbench).request(
+        name,
+        name === 'runs/get' ? { id: seeded.runIds[0] } : {}
+      )
       expect(envelope, name).toMatchObject({ ok: true })
     }
+  })
+})
+
+describe('the engine worker', () => {
+  it('stays alive after choosing a backend, until the workbench closes', async () => {
+    const dir = tempDir()
+    const workbench = createWorkbench({ dataDir: dir.path, backend: 'cpu', log: () => {} })
+    await workbench.engine.ready()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(workbench.engine.status().state).toBe('ready')
+    await workbench.close()
+    dir.cleanup()
   })
 })

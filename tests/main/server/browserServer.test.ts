@@ -74,7 +74,9 @@ describe('browser mode server', () => {
     const cookie = page.headers.get('set-cookie')!
     expect(cookie).toMatch(/HttpOnly; SameSite=Strict/)
 
-    const asset = await fetch(`${base}/assets/app.js`, { headers: { cookie: cookie.split(';')[0] } })
+    const asset = await fetch(`${base}/assets/app.js`, {
+      headers: { cookie: cookie.split(';')[0] }
+    })
     expect(asset.status).toBe(200)
     expect(asset.headers.get('content-type')).toMatch(/javascript/)
   })
@@ -88,33 +90,50 @@ describe('browser mode server', () => {
     await expect(connect(`ws://127.0.0.1:${server.port}/ws`)).rejects.toThrow('HTTP 403')
     await expect(connect(`ws://127.0.0.1:${server.port}/ws?token=nope`)).rejects.toThrow('HTTP 403')
     await expect(
-      connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { Origin: 'https://evil.example' })
+      connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, {
+        Origin: 'https://evil.example'
+      })
     ).rejects.toThrow('HTTP 403')
   })
 
   it('carries the contract over the WebSocket, with validation', async () => {
-    const ws = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { Origin: base })
+    const ws = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, {
+      Origin: base
+    })
     const runs = await call(ws, 1, 'runs/list', {})
     expect(runs).toMatchObject({ id: 1, ok: true })
     expect('value' in runs && (runs.value as unknown[]).length).toBe(3)
     const bad = await call(ws, 2, 'runs/list', { limit: 'all' })
     expect(bad).toMatchObject({ id: 2, ok: false, error: { code: 'invalid-args' } })
     ws.send('not json')
-    const malformed = await new Promise<WireMessage>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)))))
-    expect(malformed).toMatchObject({ id: null, ok: false, error: { message: expect.stringMatching(/Malformed message/) } })
+    const malformed = await new Promise<WireMessage>((resolve) =>
+      ws.once('message', (d) => resolve(JSON.parse(String(d))))
+    )
+    expect(malformed).toMatchObject({
+      id: null,
+      ok: false,
+      error: { message: expect.stringMatching(/Malformed message/) }
+    })
     ws.close()
   })
 
   it('pushes events from the workbench to connected sockets', async () => {
     const ws = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`)
-    const received = new Promise<WireMessage>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)))))
+    const received = new Promise<WireMessage>((resolve) =>
+      ws.once('message', (d) => resolve(JSON.parse(String(d))))
+    )
     workbench.bus.emit('run/status', { runId: 1, status: 'running' })
-    expect(await received).toEqual({ event: 'run/status', payload: { runId: 1, status: 'running' } })
+    expect(await received).toEqual({
+      event: 'run/status',
+      payload: { runId: 1, status: 'running' }
+    })
     ws.close()
   })
 
   it('says which port is taken when the user chose it', async () => {
-    await expect(startBrowserServer({ workbench, rendererDir: join(dir.path, 'renderer'), port: server.port })).rejects.toThrow(
+    await expect(
+      startBrowserServer({ workbench, rendererDir: join(dir.path, 'renderer'), port: server.port })
+    ).rejects.toThrow(
       new RegExp(`Port ${server.port} on 127.0.0.1 is in use. Choose another with --port`)
     )
   })

@@ -27,15 +27,30 @@ describe('run store on a real SQLite file', () => {
     expect(store.schemaVersion()).toBe(migrations.length)
     const raw = new Database(file, { readonly: true })
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal')
-    const tables = raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all()
+    const tables = raw
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+      .pluck()
+      .all()
     expect(tables).toEqual(['artifacts', 'datasets', 'experiments', 'metrics', 'runs'])
     raw.close()
   })
 
   it('stores a run with its config snapshot, seed, backend and status timestamps', () => {
-    const runId = store.createRun({ recipe: 'classifier', seed: 42, backend: 'wasm', config: { lr: 0.001, layers: [32, 64] } })
+    const runId = store.createRun({
+      recipe: 'classifier',
+      seed: 42,
+      backend: 'wasm',
+      config: { lr: 0.001, layers: [32, 64] }
+    })
     let run = store.getRun(runId)
-    expect(run).toMatchObject({ recipe: 'classifier', seed: 42, backend: 'wasm', status: 'queued', startedAt: null, endedAt: null })
+    expect(run).toMatchObject({
+      recipe: 'classifier',
+      seed: 42,
+      backend: 'wasm',
+      status: 'queued',
+      startedAt: null,
+      endedAt: null
+    })
     expect(run.config).toEqual({ lr: 0.001, layers: [32, 64] })
 
     store.setRunStatus(runId, 'running')
@@ -81,7 +96,12 @@ describe('run store on a real SQLite file', () => {
   it('deletes a run with its metrics and artifacts (foreign keys cascade)', () => {
     const runId = store.createRun({ recipe: 'classifier', seed: 1, config: {} })
     store.addMetrics(runId, [{ name: 'loss', step: 0, value: 1 }])
-    store.addArtifact(runId, { kind: 'checkpoint', path: 'runs/1/epoch-1', sha256: 'a'.repeat(64), bytes: 10 })
+    store.addArtifact(runId, {
+      kind: 'checkpoint',
+      path: 'runs/1/epoch-1',
+      sha256: 'a'.repeat(64),
+      bytes: 10
+    })
     store.deleteRun(runId)
     const raw = new Database(file, { readonly: true })
     expect(raw.prepare('SELECT count(*) FROM metrics').pluck().get()).toBe(0)
@@ -91,7 +111,12 @@ describe('run store on a real SQLite file', () => {
   })
 
   it('lists runs newest first with their dataset name, filtered by status', () => {
-    const dataset = store.createDataset({ name: 'cifar10', kind: 'cifar', imageCount: 60000, classNames: ['airplane'] })
+    const dataset = store.createDataset({
+      name: 'cifar10',
+      kind: 'cifar',
+      imageCount: 60000,
+      classNames: ['airplane']
+    })
     const a = store.createRun({ datasetId: dataset.id, recipe: 'classifier', seed: 1, config: {} })
     const b = store.createRun({ datasetId: dataset.id, recipe: 'sgan', seed: 2, config: {} })
     store.setRunStatus(b, 'running')
@@ -133,7 +158,9 @@ describe('run store on a real SQLite file', () => {
     const raw = new Database(file)
     raw.pragma(`user_version = ${migrations.length + 1}`)
     raw.close()
-    expect(() => openRunStore(file)).toThrow(/newer than this app understands.*Update DGM Workbench/)
+    expect(() => openRunStore(file)).toThrow(
+      /newer than this app understands.*Update DGM Workbench/
+    )
     store = openRunStore(join(dir.path, 'other.sqlite'))
   })
 })
