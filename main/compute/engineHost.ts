@@ -7,12 +7,37 @@ import { join } from 'node:path'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { BackendName, EngineStatus } from '../../preload/contract'
-import type { EngineCommand, EngineMessage, EngineWorkerData } from './engineMessages'
+import { randomUUID } from 'node:crypto'
+import type {
+  EngineCommand,
+  EngineMessage,
+  EngineWorkerData,
+  TrainProgress,
+  TrainResult,
+  TrainSpec
+} from './engineMessages'
+
+/** A training job running in the engine worker. */
+export interface TrainJob {
+  jobId: string
+  /** Resolves with the result when the job completes or is stopped; rejects when it fails. */
+  done: Promise<TrainResult>
+  pause(): void
+  resume(): void
+  stop(): void
+}
+
+export interface TrainListeners {
+  onProgress?: (progress: TrainProgress) => void
+  onPaused?: () => void
+  onResumed?: () => void
+}
 
 export interface EngineHost {
   status(): EngineStatus
   /** Resolves once the worker has chosen a backend (or failed). */
   ready(): Promise<EngineStatus>
+  train(spec: TrainSpec, listeners?: TrainListeners): TrainJob
   close(): Promise<void>
 }
 
@@ -47,8 +72,29 @@ export function startEngine(options: {
     options.onStatus?.(status)
     if (status.state !== 'starting') settle(status)
   }
+  const jobs = new Map<
+    string,
+    TrainListeners & { resolve(r: TrainResult): void; reject(e: Error): void }
+  >()
+  const send = (command: EngineCommand): void => worker.postMessage(command)
   worker.on('message', (message: EngineMessage) => {
-    if (message.type === 'status') update(message.status)
+    switch (message.type) {
+      case 'status':
+        return update(message.status)
+      case 'progress':
+        return jobs.get(message.progress.jobId)?.onProgress?.(message.progress)
+      case 'paused':
+        return jobs.get(message.jobId)?.onPaused?.()
+      case 'resumed':
+        return jobs.get(message.jobId)?.onResumed?.()
+      case 'done':
+        jobs.get(message.result.jobId)?.resolve(message.result)
+        jobs.delete(message.result.jobId)
+        return
+      case 'failed':
+        jobs.get(message.jobId)?.reject(new Error(message.error))
+        jobs.delete(message.jobId)
+    }
   })
   worker.on('error', (error) =>
     update({ ...current, state: 'failed', error: `The engine worker crashed: ${error.message}` })
@@ -65,10 +111,24 @@ export function startEngine(options: {
   return {
     status: () => current,
     ready: () => settled,
+    train(spec, listeners = {}) {
+      const jobId = randomUUID()
+      const done = new Promise<TrainResult>((resolve, reject) =>
+        jobs.set(jobId, { ...listeners, resolve, reject })
+      )
+      send({ type: 'train', jobId, spec })
+      return {
+        jobId,
+        done,
+        pause: () => send({ type: 'pause', jobId }),
+        resume: () => send({ type: 'resume', jobId }),
+        stop: () => send({ type: 'stop', jobId })
+      }
+    },
     async close() {
       closing = true
       const exited = new Promise((resolve) => worker.once('exit', resolve))
-      worker.postMessage({ type: 'stop' } satisfies EngineCommand)
+      send({ type: 'shutdown' })
       // A worker busy in a long kernel gets a moment to finish, then is terminated.
       const timer = setTimeout(() => void worker.terminate(), 2000)
       await exited

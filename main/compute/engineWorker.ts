@@ -1,21 +1,76 @@
 /**
  * The long-lived engine worker: the one thread that owns the tensor library, so training never
- * stalls the process that serves the UI. It probes the backend ladder once at start.
+ * stalls the process that serves the UI. It picks the backend once at start, then runs one
+ * training job at a time; pause, resume and stop arrive as messages between steps.
  */
+import '@tensorflow/tfjs-core/dist/register_all_gradients'
 import { parentPort, workerData } from 'node:worker_threads'
 import { selectBackend } from './backendProbe'
 import type { EngineCommand, EngineMessage, EngineWorkerData } from './engineMessages'
+import { JobControl } from './jobControl'
+import { train } from './trainer'
+import { registerWasmTrainingKernels } from './wasmKernels'
 
 const post = (message: EngineMessage): void => parentPort!.postMessage(message)
+const jobs = new Map<string, JobControl>()
 
-async function start(): Promise<void> {
+async function start(): Promise<boolean> {
   const { forced } = workerData as EngineWorkerData
-  post({ type: 'status', status: await selectBackend(forced) })
+  const status = await selectBackend(forced)
+  if (status.active === 'wasm') registerWasmTrainingKernels()
+  post({ type: 'status', status })
+  return status.state === 'ready'
 }
 
-// Listening keeps the worker alive between commands; it ends only when the host says stop.
-parentPort!.on('message', (command: EngineCommand) => {
-  if (command.type === 'stop') parentPort!.close()
-})
+const ready = start()
 
-void start()
+async function runJob(command: Extract<EngineCommand, { type: 'train' }>): Promise<void> {
+  const { jobId, spec } = command
+  if (!(await ready)) {
+    post({ type: 'failed', jobId, error: 'No tensor backend loaded; see `dgmw doctor`.' })
+    return
+  }
+  if (jobs.size > 0) {
+    post({
+      type: 'failed',
+      jobId,
+      error: 'The engine is already training; queue the run or stop the current one.'
+    })
+    return
+  }
+  const control = new JobControl()
+  jobs.set(jobId, control)
+  try {
+    const result = await train(jobId, spec, control, {
+      onProgress: (progress) => post({ type: 'progress', progress }),
+      onPause: () => post({ type: 'paused', jobId }),
+      onResume: () => post({ type: 'resumed', jobId })
+    })
+    post({ type: 'done', result })
+  } catch (error) {
+    post({ type: 'failed', jobId, error: (error as Error).message })
+  } finally {
+    jobs.delete(jobId)
+  }
+}
+
+// Listening keeps the worker alive between commands; it ends when the host says shutdown.
+parentPort!.on('message', (command: EngineCommand) => {
+  switch (command.type) {
+    case 'train':
+      void runJob(command)
+      break
+    case 'pause':
+      jobs.get(command.jobId)?.pause()
+      break
+    case 'resume':
+      jobs.get(command.jobId)?.resume()
+      break
+    case 'stop':
+      jobs.get(command.jobId)?.stop()
+      break
+    case 'shutdown':
+      for (const control of jobs.values()) control.stop()
+      parentPort!.close()
+  }
+})
