@@ -3,7 +3,6 @@
  * stalls the process that serves the UI. It picks the backend once at start, then runs one
  * training job at a time; pause, resume and stop arrive as messages between steps.
  */
-import '@tensorflow/tfjs-core/dist/register_all_gradients'
 import { parentPort, workerData } from 'node:worker_threads'
 import { selectBackend } from './backendProbe'
 import type { EngineCommand, EngineMessage, EngineWorkerData } from './engineMessages'

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-backend-wasm'
+// Vitest loads tfjs-core's ES build, which (unlike the Node bundle the app uses) has no gradients.
 import '@tensorflow/tfjs-core/dist/register_all_gradients'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { registerWasmTrainingKernels } from '../../../main/compute/wasmKernels'
