@@ -1,14 +1,18 @@
 /**
  * Training kernels for the wasm backend: the ones it lacks (convolution filter gradient, depthwise
  * gradients) and faster replacements for slow stock ones (convolution input gradient, max-pool
- * gradient). Register them after the wasm backend loads, before training.
+ * gradient, matrix products with transposed operands). Register them after the wasm backend
+ * loads, before training.
  */
 import {
+  BatchMatMul,
   getKernel,
   registerKernel,
   unregisterKernel,
-  type KernelConfig
+  type KernelConfig,
+  type KernelFunc
 } from '@tensorflow/tfjs-core'
+import { batchMatMulConfig } from './batchMatMul'
 import { conv2dBackpropFilterConfig, conv2dBackpropInputConfig } from './conv2dBackprop'
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseBackprop'
 import { maxPoolGradConfig } from './maxPoolGrad'
@@ -21,10 +25,17 @@ export const wasmTrainingKernels: KernelConfig[] = [
   maxPoolGradConfig
 ]
 
+/** The stock BatchMatMul, kept before our wrapper replaces it in the registry. */
+let stockBatchMatMul: KernelFunc | undefined
+
+function replace(config: KernelConfig): void {
+  if (getKernel(config.kernelName, 'wasm')) unregisterKernel(config.kernelName, 'wasm')
+  registerKernel(config)
+}
+
 /** Registers (or re-registers over the stock ones) the training kernels; safe to call twice. */
 export function registerWasmTrainingKernels(): void {
-  for (const config of wasmTrainingKernels) {
-    if (getKernel(config.kernelName, 'wasm')) unregisterKernel(config.kernelName, 'wasm')
-    registerKernel(config)
-  }
+  for (const config of wasmTrainingKernels) replace(config)
+  stockBatchMatMul ??= getKernel(BatchMatMul, 'wasm')?.kernelFunc
+  if (stockBatchMatMul) replace(batchMatMulConfig(stockBatchMatMul))
 }

@@ -258,3 +258,24 @@ describe('wasm training kernels match the cpu backend', () => {
     expect(Array.from(grad.wasm)).toEqual(Array.from(grad.cpu))
   })
 })
+
+describe('wasm BatchMatMul with transposed operands matches the cpu backend', () => {
+  it.each([
+    { a: [64, 40], b: [64, 24], transposeA: true, transposeB: false },
+    { a: [16, 24], b: [40, 24], transposeA: false, transposeB: true },
+    { a: [3, 24, 16], b: [3, 40, 24], transposeA: true, transposeB: true },
+    { a: [2, 8, 5], b: [2, 5, 7], transposeA: false, transposeB: false }
+  ])('a $a, b $b, transposeA $transposeA, transposeB $transposeB', async (c) => {
+    await tf.setBackend('wasm')
+    registerWasmTrainingKernels()
+    const result = await onBothBackends(() =>
+      tf.matMul(
+        randomTensor(c.a, 11) as tf.Tensor3D,
+        randomTensor(c.b, 12) as tf.Tensor3D,
+        c.transposeA,
+        c.transposeB
+      )
+    )
+    expectClose(result.wasm, result.cpu)
+  })
+})
