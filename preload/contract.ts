@@ -44,6 +44,8 @@ export interface EngineStatus {
   active?: BackendName
   /** Set when a setting or `--backend` forced the choice. */
   forced?: BackendName
+  /** What forced it: the `--backend` flag / DGMW_BACKEND, or the setting saved from the UI. */
+  forcedBy?: 'flag' | 'setting'
   rungs: BackendRung[]
   threads: number
   error?: string
@@ -125,6 +127,11 @@ const id = z.number().int().positive()
 export const requests = {
   'app/info': { args: noArgs, reply: reply<AppInfo>() },
   'engine/status': { args: noArgs, reply: reply<EngineStatus>() },
+  /** Saves the backend choice and restarts the engine with it; replies with the new status. */
+  'engine/setBackend': {
+    args: z.strictObject({ backend: z.enum(['auto', ...backendNames]) }),
+    reply: reply<EngineStatus>()
+  },
   'doctor/report': { args: noArgs, reply: reply<DoctorReport>() },
   'datasets/list': { args: noArgs, reply: reply<DatasetSummary[]>() },
   'experiments/list': { args: noArgs, reply: reply<ExperimentSummary[]>() },

@@ -38,6 +38,8 @@ export interface EngineHost {
   /** Resolves once the worker has chosen a backend (or failed). */
   ready(): Promise<EngineStatus>
   train(spec: TrainSpec, listeners?: TrainListeners): TrainJob
+  /** Whether a training job is running. */
+  busy(): boolean
   close(): Promise<void>
 }
 
@@ -52,13 +54,19 @@ function spawnWorker(workerData: EngineWorkerData): Worker {
   return new Worker(`require('tsx/cjs'); require(${source})`, { eval: true, workerData })
 }
 
-export function startEngine(options: {
+export interface EngineOptions {
   forced?: BackendName
-  onStatus?: (s: EngineStatus) => void
-}): EngineHost {
+  /** What forced the backend, reported to the user (default: the flag). */
+  forcedBy?: 'flag' | 'setting'
+  onStatus?: (status: EngineStatus) => void
+}
+
+export function startEngine(options: EngineOptions): EngineHost {
+  const forcedBy = options.forced ? (options.forcedBy ?? 'flag') : undefined
   let current: EngineStatus = {
     state: 'starting',
     forced: options.forced,
+    forcedBy,
     rungs: [],
     threads: availableParallelism()
   }
@@ -68,9 +76,9 @@ export function startEngine(options: {
   const settled = new Promise<EngineStatus>((resolve) => (settle = resolve))
 
   const update = (status: EngineStatus): void => {
-    current = status
-    options.onStatus?.(status)
-    if (status.state !== 'starting') settle(status)
+    current = { ...status, forcedBy }
+    options.onStatus?.(current)
+    if (status.state !== 'starting') settle(current)
   }
   const jobs = new Map<
     string,
@@ -111,6 +119,7 @@ export function startEngine(options: {
   return {
     status: () => current,
     ready: () => settled,
+    busy: () => jobs.size > 0,
     train(spec, listeners = {}) {
       const jobId = randomUUID()
       const done = new Promise<TrainResult>((resolve, reject) =>

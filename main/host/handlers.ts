@@ -1,16 +1,11 @@
-import type { EngineHost } from '../compute/engineHost'
 import { appVersion } from '../services/appVersion'
 import { doctorReport } from '../services/doctor'
-import type { RunStore } from '../store/runStore'
 import type { Handlers } from './dispatcher'
+import type { Workbench } from './workbench'
 
 /** One handler per contract request; each is a thin call into a service. */
-export function createHandlers(deps: {
-  dataDir: string
-  store: RunStore
-  engine: EngineHost
-}): Handlers {
-  const { dataDir, store, engine } = deps
+export function createHandlers(workbench: Workbench): Handlers {
+  const { dataDir, store } = workbench
   return {
     'app/info': () => ({
       version: appVersion,
@@ -20,8 +15,9 @@ export function createHandlers(deps: {
       node: process.versions.node,
       electron: process.versions.electron
     }),
-    'engine/status': () => engine.status(),
-    'doctor/report': async () => doctorReport(await engine.ready(), dataDir, store.file),
+    'engine/status': () => workbench.engine.status(),
+    'engine/setBackend': (args) => workbench.setBackend(args.backend),
+    'doctor/report': async () => doctorReport(await workbench.engine.ready(), dataDir, store.file),
     'datasets/list': () => store.listDatasets(),
     'experiments/list': () => store.listExperiments(),
     'runs/list': (args) => store.listRuns(args),

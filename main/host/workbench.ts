@@ -3,8 +3,9 @@
  * The Electron host, browser mode and tests each create one and attach their transport to it.
  */
 import { join } from 'node:path'
-import type { BackendName } from '../../preload/contract'
+import type { BackendName, EngineStatus } from '../../preload/contract'
 import { startEngine, type EngineHost } from '../compute/engineHost'
+import { UserError } from '../services/userError'
 import { databaseFileName, ensureDataDir } from '../services/dataDir'
 import { openRunStore, type RunStore } from '../store/runStore'
 import { createDispatcher, type Dispatch } from './dispatcher'
@@ -13,6 +14,7 @@ import { createHandlers } from './handlers'
 
 export interface WorkbenchOptions {
   dataDir: string
+  /** From `--backend` / DGMW_BACKEND: beats the setting saved from the UI. */
   backend?: BackendName
   /** better-sqlite3 addon for the current runtime (the Electron host passes its own build). */
   sqliteBinding?: string
@@ -22,7 +24,9 @@ export interface WorkbenchOptions {
 export interface Workbench {
   dataDir: string
   store: RunStore
-  engine: EngineHost
+  /** The current engine (replaced when the backend setting changes). */
+  readonly engine: EngineHost
+  setBackend(choice: BackendName | 'auto'): Promise<EngineStatus>
   bus: EventBus
   dispatch: Dispatch
   close(): Promise<void>
@@ -35,20 +39,51 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   })
   store.markInterruptedRuns()
   const bus = new EventBus()
-  const engine = startEngine({
-    forced: options.backend,
-    onStatus: (status) => bus.emit('engine/status', status)
-  })
-  const dispatch = createDispatcher(createHandlers({ dataDir, store, engine }), options.log)
-  return {
+  const launch = (): EngineHost => {
+    const saved = store.getSetting<BackendName>(backendSettingKey)
+    return startEngine({
+      forced: options.backend ?? saved,
+      forcedBy: options.backend ? 'flag' : 'setting',
+      onStatus: (status) => bus.emit('engine/status', status)
+    })
+  }
+  let engine = launch()
+
+  const workbench: Workbench = {
     dataDir,
     store,
-    engine,
+    get engine() {
+      return engine
+    },
     bus,
-    dispatch,
+    dispatch: (name, args) => dispatch(name, args),
+    async setBackend(choice) {
+      if (options.backend) {
+        throw new UserError(
+          `The backend is forced to ${options.backend} by --backend or DGMW_BACKEND; ` +
+            'restart without it to choose here.',
+          'conflict'
+        )
+      }
+      if (engine.busy()) {
+        throw new UserError(
+          'A model is training; stop it before switching the backend.',
+          'conflict'
+        )
+      }
+      store.setSetting(backendSettingKey, choice === 'auto' ? undefined : choice)
+      await engine.close()
+      engine = launch()
+      return engine.ready()
+    },
     async close() {
       await engine.close()
       store.close()
     }
   }
+  const dispatch = createDispatcher(createHandlers(workbench), options.log)
+  return workbench
 }
+
+/** Settings key of the backend chosen in the UI ('auto' is stored as no setting). */
+const backendSettingKey = 'engine.backend'

@@ -63,5 +63,12 @@ export const migrations: readonly string[] = [
     created_at TEXT NOT NULL
   );
   CREATE INDEX artifacts_by_run ON artifacts (run_id);
+  `,
+  // 2: app settings (e.g. the tensor backend chosen in the UI), one JSON value per key.
+  `
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
   `
 ]

@@ -171,7 +171,11 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       db.prepare(`INSERT INTO artifacts (run_id, kind, path, sha256, bytes, created_at)
       VALUES (?, ?, ?, ?, ?, ?)`),
     artifactsOfRun: db.prepare(`SELECT kind, path, sha256, bytes FROM artifacts WHERE run_id = ?
-      ORDER BY id`)
+      ORDER BY id`),
+    getSetting: db.prepare(`SELECT value FROM settings WHERE key = ?`),
+    setSetting: db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
+    deleteSetting: db.prepare(`DELETE FROM settings WHERE key = ?`)
   }
 
   const requireRun = (id: number): RunRow => {
@@ -332,6 +336,17 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
         artifact.bytes,
         now()
       )
+    },
+
+    getSetting<T>(key: string): T | undefined {
+      const row = statements.getSetting.get(key) as { value: string } | undefined
+      return row ? (JSON.parse(row.value) as T) : undefined
+    },
+
+    /** Stores a setting; `undefined` removes it. */
+    setSetting(key: string, value: unknown): void {
+      if (value === undefined) statements.deleteSetting.run(key)
+      else statements.setSetting.run(key, JSON.stringify(value))
     },
 
     schemaVersion(): number {

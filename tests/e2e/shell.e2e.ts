@@ -78,9 +78,16 @@ describe('the shell in browser mode', () => {
       await backend.click()
       const popover = page.getByRole('dialog', { name: 'Tensor backends' })
       await popover.waitFor()
-      expect(await popover.locator('li').count()).toBe(4)
+      expect(await popover.locator('.rung').count()).toBe(5) // auto + four rungs
       expect(await popover.textContent()).toMatch(/tfjs-node-gpu.*not installed/)
       await shot(page, 'backend-popover')
+
+      // Choosing a backend restarts the engine with it; the status bar follows.
+      await popover.locator('input[value="cpu"]').check()
+      await expect.poll(() => backend.textContent()).toContain('Backend: cpu (chosen)')
+      await shot(page, 'backend-chosen-cpu')
+      await popover.locator('input[value="auto"]').check()
+      await expect.poll(() => backend.textContent()).toContain(`Backend: ${doctor.engine.active} ·`)
       await page.close()
     })
   })

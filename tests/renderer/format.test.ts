@@ -21,6 +21,16 @@ describe('renderer display helpers', () => {
     expect(
       engineLabel({ state: 'ready', active: 'cpu', forced: 'cpu', rungs: [], threads: 1 })
     ).toBe('Backend: cpu (forced) · 1 thread')
+    expect(
+      engineLabel({
+        state: 'ready',
+        active: 'cpu',
+        forced: 'cpu',
+        forcedBy: 'setting',
+        rungs: [],
+        threads: 1
+      })
+    ).toBe('Backend: cpu (chosen) · 1 thread')
     expect(engineLabel({ state: 'failed', rungs: [], threads: 0, error: 'x' })).toBe(
       'Engine: failed'
     )

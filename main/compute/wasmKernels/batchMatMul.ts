@@ -6,7 +6,6 @@
 import {
   BatchMatMul,
   Transpose,
-  type BatchMatMulAttrs,
   type KernelConfig,
   type KernelFunc,
   type TensorInfo
@@ -28,7 +27,7 @@ export function batchMatMulConfig(stock: KernelFunc): KernelConfig {
     backend
   }: {
     inputs: { a: TensorInfo; b: TensorInfo }
-    attrs: BatchMatMulAttrs
+    attrs: { transposeA: boolean; transposeB: boolean }
     backend: BackendWasm
   }): TensorInfo => {
     if (!attrs.transposeA && !attrs.transposeB)

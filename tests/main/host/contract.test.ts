@@ -98,19 +98,67 @@ describe('the contract over the in-memory transport', () => {
 
   it('reports the forced backend and pushes the engine status as an event', async () => {
     const status = await client.request('engine/status')
-    expect(status).toMatchObject({ state: 'ready', active: 'cpu', forced: 'cpu' })
+    expect(status).toMatchObject({ state: 'ready', active: 'cpu', forced: 'cpu', forcedBy: 'flag' })
     expect(status.rungs.find((r) => r.name === 'wasm')?.reason).toMatch(/cpu was forced/)
     expect(events.at(-1)).toEqual(status)
   })
 
   it('has a handler for every request in the contract', async () => {
     for (const name of requestNames) {
+      const args = { 'runs/get': { id: seeded.runIds[0] }, 'engine/setBackend': { backend: 'cpu' } }
       const envelope = await createMemoryTransport(workbench).request(
         name,
-        name === 'runs/get' ? { id: seeded.runIds[0] } : {}
+        args[name as keyof typeof args] ?? {}
       )
-      expect(envelope, name).toMatchObject({ ok: true })
+      // This workbench's backend is forced by flag, so switching it is refused: by its handler.
+      if (name === 'engine/setBackend')
+        expect(envelope).toMatchObject({ ok: false, error: { code: 'conflict' } })
+      else expect(envelope, name).toMatchObject({ ok: true })
     }
+  })
+})
+
+describe('choosing the backend from the UI', () => {
+  it('saves the choice, restarts the engine with it and keeps it across restarts', async () => {
+    const dir = tempDir()
+    let workbench = createWorkbench({ dataDir: dir.path, log: () => {} })
+    let client = createClient(createMemoryTransport(workbench))
+    const auto = await workbench.engine.ready()
+    expect(auto.forced).toBeUndefined()
+
+    const chosen = await client.request('engine/setBackend', { backend: 'cpu' })
+    expect(chosen).toMatchObject({
+      state: 'ready',
+      active: 'cpu',
+      forced: 'cpu',
+      forcedBy: 'setting'
+    })
+    expect(await client.request('engine/status')).toEqual(chosen)
+    await workbench.close()
+
+    workbench = createWorkbench({ dataDir: dir.path, log: () => {} })
+    client = createClient(createMemoryTransport(workbench))
+    expect(await workbench.engine.ready()).toMatchObject({ active: 'cpu', forcedBy: 'setting' })
+    const back = await client.request('engine/setBackend', { backend: 'auto' })
+    expect(back.active).toBe(auto.active)
+    expect(back.forced).toBeUndefined()
+    await workbench.close()
+    dir.cleanup()
+  })
+
+  it('refuses when --backend forced the choice, or for an unknown backend', async () => {
+    const dir = tempDir()
+    const workbench = createWorkbench({ dataDir: dir.path, backend: 'cpu', log: () => {} })
+    const client = createClient(createMemoryTransport(workbench))
+    await expect(client.request('engine/setBackend', { backend: 'wasm' })).rejects.toThrow(
+      /forced to cpu by --backend or DGMW_BACKEND; restart without it/
+    )
+    const envelope = await createMemoryTransport(workbench).request('engine/setBackend', {
+      backend: 'cuda'
+    })
+    expect(envelope).toMatchObject({ ok: false, error: { code: 'invalid-args' } })
+    await workbench.close()
+    dir.cleanup()
   })
 })
 

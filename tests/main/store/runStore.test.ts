@@ -31,7 +31,7 @@ describe('run store on a real SQLite file', () => {
       .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
       .pluck()
       .all()
-    expect(tables).toEqual(['artifacts', 'datasets', 'experiments', 'metrics', 'runs'])
+    expect(tables).toEqual(['artifacts', 'datasets', 'experiments', 'metrics', 'runs', 'settings'])
     raw.close()
   })
 
@@ -146,6 +146,33 @@ describe('run store on a real SQLite file', () => {
       expect((error as UserError).code).toBe('conflict')
       expect((error as Error).message).toMatch(/already exists; pick another name/)
     }
+  })
+
+  it('stores settings as JSON and removes them with undefined', () => {
+    expect(store.getSetting('engine.backend')).toBeUndefined()
+    store.setSetting('engine.backend', 'cpu')
+    store.setSetting('engine.backend', 'wasm')
+    expect(store.getSetting('engine.backend')).toBe('wasm')
+    store.setSetting('engine.backend', undefined)
+    expect(store.getSetting('engine.backend')).toBeUndefined()
+  })
+
+  it('upgrades a database written by an older schema, keeping its runs', () => {
+    const old = join(dir.path, 'v1.sqlite')
+    const raw = new Database(old)
+    raw.exec(migrations[0])
+    raw.pragma('user_version = 1')
+    raw
+      .prepare(
+        `INSERT INTO runs (recipe, config, seed, status, created_at) VALUES ('vae', '{}', 5, 'completed', '2026-01-01T00:00:00Z')`
+      )
+      .run()
+    raw.close()
+    const upgraded = openRunStore(old)
+    expect(upgraded.schemaVersion()).toBe(migrations.length)
+    expect(upgraded.listRuns()).toMatchObject([{ recipe: 'vae', seed: 5, status: 'completed' }])
+    upgraded.setSetting('x', 1)
+    upgraded.close()
   })
 
   it('keeps data across reopen and refuses a database from a newer app', () => {

@@ -4,7 +4,8 @@ import type { EngineStatus } from '../../../../preload/contract'
 export function engineLabel(engine: EngineStatus | null): string {
   if (!engine || engine.state === 'starting') return 'Engine: starting…'
   if (engine.state === 'failed') return 'Engine: failed'
-  return `Backend: ${engine.active}${engine.forced ? ' (forced)' : ''} · ${engine.threads} thread${engine.threads === 1 ? '' : 's'}`
+  const how = engine.forcedBy === 'setting' ? ' (chosen)' : engine.forced ? ' (forced)' : ''
+  return `Backend: ${engine.active}${how} · ${engine.threads} thread${engine.threads === 1 ? '' : 's'}`
 }
 
 /** Shortens a long path from the left so its end (the folder name) stays visible. */
