@@ -70,5 +70,20 @@ export const migrations: readonly string[] = [
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
   ) WITHOUT ROWID;
+  `,
+  // 3: the images of each dataset: where each came from, its label and split. Pixels live in the
+  // dataset's uint8 cache file, in idx order.
+  `
+  CREATE TABLE dataset_images (
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    label INTEGER,
+    split TEXT NOT NULL CHECK (split IN ('train', 'val', 'test')),
+    sha256 TEXT,
+    PRIMARY KEY (dataset_id, idx)
+  ) WITHOUT ROWID;
+  CREATE INDEX dataset_images_by_label ON dataset_images (dataset_id, label, idx);
+  CREATE INDEX dataset_images_by_split ON dataset_images (dataset_id, split, idx);
   `
 ]

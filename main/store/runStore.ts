@@ -12,6 +12,7 @@ import type {
   RunSummary
 } from '../../preload/contract'
 import { UserError } from '../services/userError'
+import { datasetImageQueries, type ImageRow } from './datasetImages'
 import { migrations } from './migrations'
 
 export interface OpenOptions {
@@ -104,6 +105,21 @@ function toRunSummary(row: RunRow): RunSummary {
   }
 }
 
+function toDatasetSummary(row: Record<string, unknown>): DatasetSummary {
+  return {
+    id: row.id as number,
+    name: row.name as string,
+    kind: row.kind as string,
+    sourcePath: row.source_path as string | null,
+    imageCount: row.image_count as number,
+    classNames: JSON.parse(row.class_names as string) as string[],
+    width: row.width as number | null,
+    height: row.height as number | null,
+    channels: row.channels as number | null,
+    createdAt: row.created_at as string
+  }
+}
+
 const runColumns = `r.id, r.name, r.experiment_id, r.dataset_id, d.name AS dataset_name, r.recipe,
   r.seed, r.backend, r.status, r.created_at, r.started_at, r.ended_at, r.error, r.tags, r.config,
   r.notes`
@@ -138,6 +154,9 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       VALUES (@name, @kind, @sourcePath, @imageCount, @classNames, @width, @height, @channels,
       @meta, @createdAt)`),
     listDatasets: db.prepare(`SELECT * FROM datasets ORDER BY created_at DESC, id DESC`),
+    getDataset: db.prepare(`SELECT * FROM datasets WHERE id = ?`),
+    datasetByName: db.prepare(`SELECT * FROM datasets WHERE name = ?`),
+    deleteDataset: db.prepare(`DELETE FROM datasets WHERE id = ?`),
     insertExperiment: db.prepare(`INSERT INTO experiments (name, dataset_id, notes, created_at)
       VALUES (?, ?, ?, ?)`),
     listExperiments: db.prepare(`SELECT e.id, e.name, e.dataset_id, d.name AS dataset_name,
@@ -177,6 +196,8 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
     deleteSetting: db.prepare(`DELETE FROM settings WHERE key = ?`)
   }
+
+  const images_ = datasetImageQueries(db)
 
   const requireRun = (id: number): RunRow => {
     const row = statements.getRun.get(id) as RunRow | undefined
@@ -226,19 +247,37 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       }
     },
 
+    /** Creates a dataset and its image rows in one transaction: all of it is stored or none. */
+    createDatasetWithImages(input: NewDataset, images: ImageRow[]): DatasetSummary {
+      return db.transaction(() => {
+        const dataset = this.createDataset(input)
+        images_.insertImages(dataset.id, images)
+        return dataset
+      })()
+    },
+
+    getDataset(id: number): DatasetSummary & { meta: Record<string, unknown> } {
+      const row = statements.getDataset.get(id) as Record<string, unknown> | undefined
+      if (!row) throw new UserError(`Dataset ${id} does not exist. List datasets with \`dgmw datasets\`.`, 'not-found')
+      return { ...toDatasetSummary(row), meta: JSON.parse(row.meta as string) as Record<string, unknown> }
+    },
+
+    findDatasetByName(name: string): DatasetSummary | undefined {
+      const row = statements.datasetByName.get(name) as Record<string, unknown> | undefined
+      return row ? toDatasetSummary(row) : undefined
+    },
+
+    deleteDataset(id: number): void {
+      this.getDataset(id)
+      statements.deleteDataset.run(id)
+    },
+
+    listImages: images_.listImages,
+    imageCounts: images_.imageCounts,
+    labelsAndSplits: images_.labelsAndSplits,
+
     listDatasets(): DatasetSummary[] {
-      return (statements.listDatasets.all() as Record<string, unknown>[]).map((row) => ({
-        id: row.id as number,
-        name: row.name as string,
-        kind: row.kind as string,
-        sourcePath: row.source_path as string | null,
-        imageCount: row.image_count as number,
-        classNames: JSON.parse(row.class_names as string) as string[],
-        width: row.width as number | null,
-        height: row.height as number | null,
-        channels: row.channels as number | null,
-        createdAt: row.created_at as string
-      }))
+      return (statements.listDatasets.all() as Record<string, unknown>[]).map(toDatasetSummary)
     },
 
     createExperiment(

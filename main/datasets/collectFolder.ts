@@ -1,0 +1,82 @@
+/**
+ * Reads an image folder: scans it, picks the size when none is given, and decodes every candidate
+ * into the staging file with as many decodes in flight as the machine has cores (libvips decodes
+ * on libuv's thread pool, so the JavaScript thread only orchestrates).
+ */
+import { availableParallelism } from 'node:os'
+import type { Collected, CollectedImage } from './collected'
+import { isGrey, StagingFile } from './collected'
+import { decodeImage, probeImage } from './decodeImage'
+import type { ImportProgress } from './progress'
+import { progressMeter } from './progress'
+import { scanFolder } from './scanFolder'
+
+export const sizeChoices = [28, 32, 64, 128]
+
+/** The smallest standard size at least the median short side of a sample (capped at 128). */
+export async function pickSize(paths: string[]): Promise<number> {
+  const sample = paths
+    .filter((_, i) => i % Math.max(1, Math.floor(paths.length / 64)) === 0)
+    .slice(0, 64)
+  const sides = (await Promise.all(sample.map(probeImage)))
+    .filter((d) => d)
+    .map((d) => Math.min(d!.width, d!.height))
+  if (sides.length === 0) return 32
+  const median = sides.sort((a, b) => a - b)[Math.floor(sides.length / 2)]
+  return sizeChoices.find((s) => s >= median) ?? sizeChoices[sizeChoices.length - 1]
+}
+
+export interface FolderOptions {
+  size?: number
+  channels?: 1 | 3
+  fit: 'cover' | 'contain'
+  unlabelled: boolean
+  stagingPath: string
+  onProgress?: (p: ImportProgress) => void
+}
+
+export async function collectFolder(root: string, options: FolderOptions): Promise<Collected> {
+  const scan = await scanFolder(root, { unlabelled: options.unlabelled })
+  const size = options.size ?? (await pickSize(scan.candidates.map((c) => c.path)))
+  const channels = options.channels ?? 3
+  const staging = await StagingFile.create(options.stagingPath, size * size * channels)
+  const classIndex = new Map(scan.classNames.map((name, i) => [name, i]))
+  const meter = progressMeter(scan.candidates.length, options.onProgress ?? (() => {}))
+  const images: (CollectedImage | null)[] = new Array(scan.candidates.length).fill(null)
+  const skipped = [...scan.skipped]
+
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < scan.candidates.length) {
+      const slot = next++
+      const candidate = scan.candidates[slot]
+      const decoded = await decodeImage(candidate.path, { size, channels, fit: options.fit })
+      if (decoded.ok) {
+        await staging.write(slot, decoded.pixels)
+        images[slot] = {
+          rel: candidate.rel,
+          label: candidate.className === null ? null : classIndex.get(candidate.className)!,
+          split: candidate.split,
+          sha256: decoded.sha256,
+          slot,
+          grey: options.channels === undefined && isGrey(decoded.pixels, channels)
+        }
+      } else skipped.push({ path: candidate.rel, reason: decoded.reason, detail: decoded.detail })
+      meter.tick()
+    }
+  }
+  await Promise.all(Array.from({ length: availableParallelism() * 2 }, worker))
+
+  return {
+    kind: scan.layout,
+    classNames: scan.classNames,
+    size,
+    channels,
+    channelsFixed: options.channels !== undefined,
+    images: images.filter((i): i is CollectedImage => i !== null),
+    staging,
+    skipped: skipped.sort((a, b) => a.path.localeCompare(b.path)),
+    emptyClasses: scan.emptyClasses,
+    notes: options.size ? [] : [`size ${size}×${size} picked from the images' median short side`]
+  }
+}

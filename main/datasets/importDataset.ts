@@ -1,0 +1,265 @@
+/**
+ * Imports a dataset: reads the source (image folder, IDX, CIFAR), removes exact duplicates, picks
+ * the channel policy, splits, writes the uint8 pixel cache and the SQLite index, and returns the
+ * cleaning report. Nothing is written to the store unless all of it succeeds; originals are only read.
+ */
+import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { basename, join, resolve } from 'node:path'
+import type { DatasetSummary } from '../../preload/contract'
+import { UserError } from '../services/userError'
+import type { ImageRow } from '../store/datasetImages'
+import type { RunStore } from '../store/runStore'
+import { collectArrays, detectArraySource } from './collectArrays'
+import type { Collected, CollectedImage } from './collected'
+import { collectFolder } from './collectFolder'
+import type { DuplicateGroup, SkippedFile } from './importReport'
+import type { ImportProgress } from './progress'
+import { stratifiedSplit } from './splits'
+
+export interface ImportOptions {
+  name?: string
+  size?: number
+  channels?: 1 | 3
+  fit?: 'cover' | 'contain'
+  unlabelled?: boolean
+  seed?: number
+  /** Fractions for validation and test when the source gives no split of its own. */
+  valFraction?: number
+  testFraction?: number
+  onProgress?: (progress: ImportProgress) => void
+}
+
+export interface ImportReport {
+  dataset: DatasetSummary & { kind: string; size: number; channels: number; cacheFile: string }
+  classes: { name: string; count: number }[]
+  splits: { train: number; val: number; test: number }
+  imported: number
+  skipped: SkippedFile[]
+  duplicates: DuplicateGroup[]
+  warnings: string[]
+}
+
+/** Below this many images a class gets a warning. */
+export const fewImagesThreshold = 10
+/** Largest/smallest class ratio above which imbalance is reported. */
+export const imbalanceRatio = 3
+
+/** Exact duplicates by file hash: one copy kept within a class, none across classes. */
+function dedupe(images: CollectedImage[]): {
+  kept: CollectedImage[]
+  duplicates: DuplicateGroup[]
+} {
+  const byHash = new Map<string, CollectedImage[]>()
+  for (const image of images) {
+    if (!image.sha256) continue
+    let group = byHash.get(image.sha256)
+    if (!group) byHash.set(image.sha256, (group = []))
+    group.push(image)
+  }
+  const drop = new Set<CollectedImage>()
+  const duplicates: DuplicateGroup[] = []
+  for (const group of byHash.values()) {
+    if (group.length < 2) continue
+    const sameClass = group.every((g) => g.label === group[0].label)
+    duplicates.push({ paths: group.map((g) => g.rel), sameClass })
+    for (const image of sameClass ? group.slice(1) : group) drop.add(image)
+  }
+  duplicates.sort((a, b) => a.paths[0].localeCompare(b.paths[0]))
+  return { kept: images.filter((i) => !drop.has(i)), duplicates }
+}
+
+function warningsFor(
+  collected: Collected,
+  classes: { name: string; count: number }[],
+  duplicates: DuplicateGroup[]
+): string[] {
+  const warnings = [...collected.notes]
+  for (const name of collected.emptyClasses)
+    warnings.push(`class folder "${name}" has no images; it is left out`)
+  for (const c of classes)
+    if (c.count < fewImagesThreshold)
+      warnings.push(`class "${c.name}" has only ${c.count} image${c.count === 1 ? '' : 's'}`)
+  const counts = classes.map((c) => c.count).filter((n) => n > 0)
+  if (counts.length > 1) {
+    const ratio = Math.max(...counts) / Math.min(...counts)
+    if (ratio > imbalanceRatio) {
+      const most = classes.reduce((a, b) => (b.count > a.count ? b : a))
+      const least = classes.reduce((a, b) => (b.count < a.count ? b : a))
+      warnings.push(
+        `classes are imbalanced: "${most.name}" has ${ratio.toFixed(1)}× the images of "${least.name}" (${most.count} vs ${least.count}); consider class weights`
+      )
+    }
+  }
+  const conflicting = duplicates.filter((d) => !d.sameClass).length
+  if (conflicting > 0)
+    warnings.push(
+      `${conflicting} image${conflicting === 1 ? ' is' : 's are'} filed under more than one class; no copy of ${conflicting === 1 ? 'it' : 'them'} is used`
+    )
+  return warnings
+}
+
+/** Writes the kept images, in order, to the final cache, collapsing to one channel if asked. */
+async function writeCache(
+  collected: Collected,
+  kept: CollectedImage[],
+  channels: 1 | 3,
+  file: string
+): Promise<void> {
+  const out = await open(file, 'w')
+  const staged = new Uint8Array(collected.staging.bytesPerImage)
+  const pixelsOut = collected.size * collected.size * channels
+  const chunk = new Uint8Array(pixelsOut * 256)
+  try {
+    for (let start = 0; start < kept.length; start += 256) {
+      const batch = kept.slice(start, start + 256)
+      for (let k = 0; k < batch.length; k++) {
+        await collected.staging.read(batch[k].slot, staged)
+        if (channels === collected.channels) chunk.set(staged, k * pixelsOut)
+        else for (let p = 0; p < pixelsOut; p++) chunk[k * pixelsOut + p] = staged[p * 3] // grey: R = G = B
+      }
+      await out.write(chunk, 0, batch.length * pixelsOut)
+    }
+    await out.sync()
+  } finally {
+    await out.close()
+  }
+}
+
+function uniqueName(store: RunStore, wanted: string): string {
+  if (!store.findDatasetByName(wanted)) return wanted
+  for (let n = 2; ; n++) if (!store.findDatasetByName(`${wanted} (${n})`)) return `${wanted} (${n})`
+}
+
+export async function importDataset(
+  store: RunStore,
+  dataDir: string,
+  sourcePath: string,
+  options: ImportOptions = {}
+): Promise<ImportReport> {
+  const source = resolve(sourcePath)
+  if (!existsSync(source))
+    throw new UserError(
+      `${source} does not exist. Check the path, or drop the folder onto the Datasets view.`
+    )
+  if (
+    options.size !== undefined &&
+    (!Number.isInteger(options.size) || options.size < 8 || options.size > 512)
+  ) {
+    throw new UserError(`Size must be a whole number of pixels from 8 to 512, not ${options.size}.`)
+  }
+  if (options.name !== undefined && store.findDatasetByName(options.name)) {
+    throw new UserError(
+      `A dataset named "${options.name}" already exists; pick another name with --name.`,
+      'conflict'
+    )
+  }
+  const key = randomUUID()
+  const datasetsDir = join(dataDir, 'datasets')
+  const temp = join(datasetsDir, `${key}.partial`)
+  const final = join(datasetsDir, key)
+  await mkdir(temp, { recursive: true })
+  let collected: Collected | undefined
+  try {
+    const stagingPath = join(temp, 'staging.u8')
+    const arrays = options.unlabelled ? undefined : await detectArraySource(source)
+    if (!arrays && !(await stat(source)).isDirectory()) {
+      throw new UserError(
+        `${source} is a file but not an IDX file. Import a folder of images, IDX files or CIFAR batches.`
+      )
+    }
+    collected = arrays
+      ? await collectArrays(arrays, {
+          size: options.size,
+          channels: options.channels,
+          stagingPath,
+          onProgress: options.onProgress
+        })
+      : await collectFolder(source, {
+          size: options.size,
+          channels: options.channels,
+          fit: options.fit ?? 'cover',
+          unlabelled: options.unlabelled ?? false,
+          stagingPath,
+          onProgress: options.onProgress
+        })
+    const { kept, duplicates } = dedupe(collected.images)
+    if (kept.length === 0) {
+      throw new UserError(
+        `No images could be imported from ${source}: ${collected.skipped.length} file(s) skipped (first: ${collected.skipped[0]?.path ?? 'none'} — ${collected.skipped[0]?.detail ?? 'no files found'}).`
+      )
+    }
+    const channels: 1 | 3 = collected.channelsFixed
+      ? collected.channels
+      : kept.every((i) => i.grey)
+        ? 1
+        : 3
+    const cacheFile = join(final, 'images.u8')
+    await writeCache(collected, kept, channels, join(temp, 'images.u8'))
+    await collected.staging.close()
+    await rm(stagingPath)
+
+    const seed = options.seed ?? 1
+    const splits = stratifiedSplit(
+      kept.map((i) => i.label),
+      kept.map((i) => i.split),
+      { val: options.valFraction ?? 0.1, test: options.testFraction ?? 0.1 },
+      seed
+    )
+    const classes = collected.classNames.map((name, label) => ({
+      name,
+      count: kept.filter((i) => i.label === label).length
+    }))
+    const warnings = warningsFor(collected, classes, duplicates)
+    const rows: ImageRow[] = kept.map((image, idx) => ({
+      idx,
+      path: image.rel,
+      label: image.label,
+      split: splits[idx],
+      sha256: image.sha256
+    }))
+    const splitCounts = { train: 0, val: 0, test: 0 }
+    for (const s of splits) splitCounts[s]++
+    const report = { skipped: collected.skipped, duplicates, warnings }
+    await writeFile(join(temp, 'report.json'), JSON.stringify(report))
+    await rename(temp, final)
+    let dataset: DatasetSummary
+    try {
+      dataset = store.createDatasetWithImages(
+        {
+          name: options.name ?? uniqueName(store, basename(source)),
+          kind: collected.kind,
+          sourcePath: source,
+          imageCount: kept.length,
+          classNames: collected.classNames,
+          width: collected.size,
+          height: collected.size,
+          channels,
+          meta: {
+            key,
+            cacheFile,
+            fit: options.fit ?? 'cover',
+            seed,
+            splits: splitCounts,
+            report: join(final, 'report.json')
+          }
+        },
+        rows
+      )
+    } catch (error) {
+      await rm(final, { recursive: true, force: true })
+      throw error
+    }
+    return {
+      dataset: { ...dataset, kind: collected.kind, size: collected.size, channels, cacheFile },
+      classes,
+      splits: splitCounts,
+      imported: kept.length,
+      ...report
+    }
+  } finally {
+    await collected?.staging.close().catch(() => {})
+    await rm(temp, { recursive: true, force: true })
+  }
+}
