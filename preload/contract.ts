@@ -53,6 +53,8 @@ export interface EngineStatus {
 
 export interface AppInfo {
   version: string
+  /** Whether main can show native dialogs (the desktop app) or not (browser mode). */
+  nativeDialogs: boolean
   dataDir: string
   databasePath: string
   platform: string
@@ -80,6 +82,59 @@ export interface DatasetSummary {
   height: number | null
   channels: number | null
   createdAt: string
+}
+
+export type SkipReason = 'empty' | 'not-image' | 'corrupt' | 'too-large' | 'unreadable'
+export type SplitName = 'train' | 'val' | 'test'
+
+/** A file the import did not use, and why. */
+export interface SkippedFile {
+  /** Relative to the imported root, forward slashes. */
+  path: string
+  reason: SkipReason
+  detail: string
+}
+
+export interface DuplicateGroup {
+  paths: string[]
+  /** True when every copy is in one class (one copy is used); false for conflicting labels (none used). */
+  sameClass: boolean
+}
+
+/** The cleaning report of an import: every file found is either imported or listed. */
+export interface ImportReport {
+  dataset: DatasetSummary & { size: number; cacheFile: string }
+  classes: { name: string; count: number }[]
+  splits: Record<SplitName, number>
+  imported: number
+  skipped: SkippedFile[]
+  duplicates: DuplicateGroup[]
+  warnings: string[]
+}
+
+export interface DatasetDetail extends DatasetSummary {
+  fit: string
+  /** Images per class and split: counts[label][split]. */
+  classCounts: Record<SplitName, number>[]
+  splits: Record<SplitName, number>
+  skipped: SkippedFile[]
+  duplicates: DuplicateGroup[]
+  warnings: string[]
+}
+
+export interface DatasetImage {
+  idx: number
+  path: string
+  label: number | null
+  split: SplitName
+}
+
+/** Cached pixels of some images, concatenated in the order asked, base64-encoded. */
+export interface ImagePixels {
+  width: number
+  height: number
+  channels: number
+  data: string
 }
 
 export interface ExperimentSummary {
@@ -123,6 +178,7 @@ export interface RunDetail extends RunSummary {
 
 const noArgs = z.strictObject({})
 const id = z.number().int().positive()
+const splitName = z.enum(['train', 'val', 'test'])
 
 export const requests = {
   'app/info': { args: noArgs, reply: reply<AppInfo>() },
@@ -134,6 +190,55 @@ export const requests = {
   },
   'doctor/report': { args: noArgs, reply: reply<DoctorReport>() },
   'datasets/list': { args: noArgs, reply: reply<DatasetSummary[]>() },
+  /** Imports a folder or IDX/CIFAR files on the machine running main; progress as import/progress. */
+  'datasets/import': {
+    args: z.strictObject({
+      path: z.string().min(1),
+      importId: z.string().max(64).optional(),
+      name: z.string().min(1).max(120).optional(),
+      size: z.number().int().min(8).max(512).optional(),
+      channels: z.union([z.literal(1), z.literal(3)]).optional(),
+      fit: z.enum(['cover', 'contain']).optional(),
+      unlabelled: z.boolean().optional(),
+      seed: z.number().int().min(0).optional()
+    }),
+    reply: reply<ImportReport>()
+  },
+  'datasets/get': { args: z.strictObject({ id }), reply: reply<DatasetDetail>() },
+  'datasets/images': {
+    args: z.strictObject({
+      id,
+      label: z.number().int().min(0).optional(),
+      split: splitName.optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200)
+    }),
+    reply: reply<{ total: number; items: DatasetImage[] }>()
+  },
+  'datasets/pixels': {
+    args: z.strictObject({ id, indices: z.array(z.number().int().min(0)).min(1).max(1000) }),
+    reply: reply<ImagePixels>()
+  },
+  'datasets/delete': { args: z.strictObject({ id }), reply: reply<void>() },
+  /** Browser mode: files dropped in the browser are uploaded into the data directory, then imported. */
+  'uploads/begin': {
+    args: z.strictObject({ name: z.string().min(1).max(120) }),
+    reply: reply<{ uploadId: string }>()
+  },
+  'uploads/file': {
+    args: z.strictObject({
+      uploadId: z.string().uuid(),
+      path: z.string().min(1).max(1000),
+      data: z.base64()
+    }),
+    reply: reply<void>()
+  },
+  'uploads/finish': {
+    args: z.strictObject({ uploadId: z.string().uuid() }),
+    reply: reply<{ path: string }>()
+  },
+  /** Desktop app only: the native folder dialog. */
+  'dialog/chooseFolder': { args: noArgs, reply: reply<{ path: string | null }>() },
   'experiments/list': { args: noArgs, reply: reply<ExperimentSummary[]>() },
   'runs/list': {
     args: z.strictObject({
@@ -198,6 +303,8 @@ export type BridgeApi = {
   [N in RequestName]: (args: RequestArgs<N>) => Promise<Envelope<Reply<N>>>
 } & {
   onEvent(listener: (name: EventName, payload: unknown) => void): () => void
+  /** The absolute path of a File dropped onto the window (Electron's webUtils). */
+  pathForFile(file: unknown): string
 }
 
 /** Browser mode: the WebSocket path and the messages that cross it. */

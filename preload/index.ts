@@ -2,7 +2,7 @@
  * The preload bridge. It exposes one function per contract request and a single event hook on
  * `window.dgmw`; `ipcRenderer` itself never reaches the page. Runs sandboxed, so it is bundled.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import { ipcChannels, requestNames, type BridgeApi, type EventName } from './contract'
 
 const api: Record<string, unknown> = {}
@@ -15,5 +15,8 @@ api.onEvent = (listener: (name: EventName, payload: unknown) => void) => {
   ipcRenderer.on(ipcChannels.event, forward)
   return () => ipcRenderer.off(ipcChannels.event, forward)
 }
+
+api.pathForFile = (file: unknown) =>
+  webUtils.getPathForFile(file as Parameters<typeof webUtils.getPathForFile>[0])
 
 contextBridge.exposeInMainWorld('dgmw', api as BridgeApi)

@@ -7,14 +7,14 @@ import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
-import type { DatasetSummary } from '../../preload/contract'
+import type { DatasetSummary, ImportReport } from '../../preload/contract'
 import { UserError } from '../services/userError'
 import type { ImageRow } from '../store/datasetImages'
 import type { RunStore } from '../store/runStore'
 import { collectArrays, detectArraySource } from './collectArrays'
 import type { Collected, CollectedImage } from './collected'
 import { collectFolder } from './collectFolder'
-import type { DuplicateGroup, SkippedFile } from './importReport'
+import type { DuplicateGroup } from './importReport'
 import type { ImportProgress } from './progress'
 import { stratifiedSplit } from './splits'
 
@@ -29,16 +29,6 @@ export interface ImportOptions {
   valFraction?: number
   testFraction?: number
   onProgress?: (progress: ImportProgress) => void
-}
-
-export interface ImportReport {
-  dataset: DatasetSummary & { kind: string; size: number; channels: number; cacheFile: string }
-  classes: { name: string; count: number }[]
-  splits: { train: number; val: number; test: number }
-  imported: number
-  skipped: SkippedFile[]
-  duplicates: DuplicateGroup[]
-  warnings: string[]
 }
 
 /** Below this many images a class gets a warning. */
@@ -252,7 +242,7 @@ export async function importDataset(
       throw error
     }
     return {
-      dataset: { ...dataset, kind: collected.kind, size: collected.size, channels, cacheFile },
+      dataset: { ...dataset, size: collected.size, cacheFile },
       classes,
       splits: splitCounts,
       imported: kept.length,

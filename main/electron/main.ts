@@ -62,6 +62,14 @@ function startWorkbench(): Workbench {
   })
   const binding = electronSqliteBinding(app.getAppPath())
   return createWorkbench({
+    chooseFolder: async () => {
+      const window = BrowserWindow.getFocusedWindow()
+      const options = { title: 'Import an image folder', properties: ['openDirectory' as const] }
+      const result = window
+        ? await dialog.showOpenDialog(window, options)
+        : await dialog.showOpenDialog(options)
+      return result.canceled ? null : result.filePaths[0]
+    },
     dataDir: resolveDataDir(values['data-dir'] as string | undefined),
     backend: parseBackendName(process.env.DGMW_BACKEND),
     sqliteBinding: existsSync(binding) ? binding : undefined

@@ -1,4 +1,6 @@
+import { createDatasetService } from '../datasets/datasetService'
 import { appVersion } from '../services/appVersion'
+import { UserError } from '../services/userError'
 import { doctorReport } from '../services/doctor'
 import type { Handlers } from './dispatcher'
 import type { Workbench } from './workbench'
@@ -6,9 +8,11 @@ import type { Workbench } from './workbench'
 /** One handler per contract request; each is a thin call into a service. */
 export function createHandlers(workbench: Workbench): Handlers {
   const { dataDir, store } = workbench
+  const datasets = createDatasetService({ store, dataDir, bus: workbench.bus })
   return {
     'app/info': () => ({
       version: appVersion,
+      nativeDialogs: workbench.chooseFolder !== undefined,
       dataDir,
       databasePath: store.file,
       platform: process.platform,
@@ -19,6 +23,22 @@ export function createHandlers(workbench: Workbench): Handlers {
     'engine/setBackend': (args) => workbench.setBackend(args.backend),
     'doctor/report': async () => doctorReport(await workbench.engine.ready(), dataDir, store.file),
     'datasets/list': () => store.listDatasets(),
+    'datasets/import': (args) => datasets.import(args),
+    'datasets/get': (args) => datasets.get(args.id),
+    'datasets/images': (args) => datasets.images(args),
+    'datasets/pixels': (args) => datasets.pixels(args.id, args.indices),
+    'datasets/delete': (args) => datasets.delete(args.id),
+    'uploads/begin': (args) => datasets.beginUpload(args.name),
+    'uploads/file': (args) => datasets.uploadFile(args.uploadId, args.path, args.data),
+    'uploads/finish': (args) => datasets.finishUpload(args.uploadId),
+    'dialog/chooseFolder': async () => {
+      if (!workbench.chooseFolder) {
+        throw new UserError(
+          'Folder dialogs exist only in the desktop app; in the browser, drop the folder or type its path.'
+        )
+      }
+      return { path: await workbench.chooseFolder() }
+    },
     'experiments/list': () => store.listExperiments(),
     'runs/list': (args) => store.listRuns(args),
     'runs/get': (args) => store.getRun(args.id)

@@ -19,6 +19,8 @@ export interface WorkbenchOptions {
   /** better-sqlite3 addon for the current runtime (the Electron host passes its own build). */
   sqliteBinding?: string
   log?: (message: string) => void
+  /** The host's native folder dialog (the desktop app); absent in browser mode and tests. */
+  chooseFolder?: () => Promise<string | null>
 }
 
 export interface Workbench {
@@ -29,6 +31,7 @@ export interface Workbench {
   setBackend(choice: BackendName | 'auto'): Promise<EngineStatus>
   bus: EventBus
   dispatch: Dispatch
+  chooseFolder?: () => Promise<string | null>
   close(): Promise<void>
 }
 
@@ -57,6 +60,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     bus,
     dispatch: (name, args) => dispatch(name, args),
+    chooseFolder: options.chooseFolder,
     async setBackend(choice) {
       if (options.backend) {
         throw new UserError(

@@ -1,0 +1,88 @@
+import { join } from 'node:path'
+import type { ImportReport } from '../../../preload/contract'
+import { importDataset } from '../../datasets/importDataset'
+import type { ImportProgress } from '../../datasets/progress'
+import { databaseFileName, ensureDataDir } from '../../services/dataDir'
+import { UserError } from '../../services/userError'
+import { openRunStore } from '../../store/runStore'
+import { formatTable, printJson } from '../output'
+import type { CommandContext } from '../context'
+
+export const importHelp = `dgmw import <path> [--name N] [--size S] [--channels 1|3] [--fit cover|contain]
+            [--unlabeled] [--seed N] [--json]
+  Import an image folder (one subfolder per class, optional train/ test/ val/), an unlabelled
+  folder, IDX files (MNIST, Fashion-MNIST) or CIFAR-10/100 batches. Every file is imported or
+  listed with the reason it was skipped. Originals are only read.`
+
+function progressLine(p: ImportProgress): string {
+  const eta = p.etaSeconds === null ? '' : `, ${Math.ceil(p.etaSeconds)} s left`
+  const width = 24
+  const filled = p.total ? Math.round((p.done / p.total) * width) : 0
+  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} images, ${Math.round(p.imagesPerSecond)}/s${eta}   `
+}
+
+function describe(report: ImportReport): string {
+  const d = report.dataset
+  const lines = [
+    `Imported ${report.imported} images as dataset ${d.id} "${d.name}" (${d.kind}, ${d.size}×${d.size}×${d.channels})`,
+    `Splits: ${report.splits.train} train, ${report.splits.val} validation, ${report.splits.test} test`
+  ]
+  if (report.classes.length > 0)
+    lines.push(
+      formatTable(
+        ['class', 'images'],
+        report.classes.map((c) => [c.name, String(c.count)])
+      )
+    )
+  if (report.skipped.length > 0) {
+    lines.push(`Skipped ${report.skipped.length} file(s):`)
+    for (const s of report.skipped.slice(0, 50))
+      lines.push(`  ${s.reason.padEnd(10)} ${s.path} — ${s.detail}`)
+    if (report.skipped.length > 50)
+      lines.push(`  … and ${report.skipped.length - 50} more (--json lists them all)`)
+  }
+  for (const group of report.duplicates)
+    lines.push(
+      `Duplicate${group.sameClass ? ' (one copy used)' : 's with conflicting labels (none used)'}: ${group.paths.join(', ')}`
+    )
+  for (const w of report.warnings) lines.push(`Warning: ${w}`)
+  return lines.join('\n')
+}
+
+function intOption(value: string | boolean | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n)) throw new UserError(`${flag} must be a whole number, not "${value}".`)
+  return n
+}
+
+export async function importCommand(ctx: CommandContext): Promise<number> {
+  const [path, ...extra] = ctx.positionals
+  if (!path || extra.length > 0)
+    throw new UserError('Give exactly one path to import: dgmw import <folder-or-file>.')
+  const channels = intOption(ctx.values.channels, '--channels')
+  if (channels !== undefined && channels !== 1 && channels !== 3)
+    throw new UserError('--channels must be 1 (grey) or 3 (RGB).')
+  const fit = ctx.values.fit as string | undefined
+  if (fit !== undefined && fit !== 'cover' && fit !== 'contain')
+    throw new UserError('--fit must be cover or contain.')
+  const dataDir = ensureDataDir(ctx.dataDir)
+  const store = openRunStore(join(dataDir, databaseFileName))
+  try {
+    const report = await importDataset(store, dataDir, path, {
+      name: ctx.values.name as string | undefined,
+      size: intOption(ctx.values.size, '--size'),
+      channels: channels as 1 | 3 | undefined,
+      fit: fit as 'cover' | 'contain' | undefined,
+      unlabelled: ctx.values.unlabeled === true,
+      seed: intOption(ctx.values.seed, '--seed'),
+      onProgress: (p) => process.stderr.write(progressLine(p))
+    })
+    process.stderr.write('\n')
+    if (ctx.json) printJson(report)
+    else console.log(describe(report))
+    return 0
+  } finally {
+    store.close()
+  }
+}

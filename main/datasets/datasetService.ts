@@ -1,0 +1,161 @@
+/**
+ * What the contract offers for datasets: import (with progress events), details with the cleaning
+ * report, pages of images, cached pixels for thumbnails, deletion, and uploads for browser mode.
+ */
+import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises'
+import { dirname, join, resolve, sep } from 'node:path'
+import type {
+  DatasetDetail,
+  ImagePixels,
+  ImportReport,
+  SplitName,
+  ValidArgs
+} from '../../preload/contract'
+import type { EventBus } from '../host/eventBus'
+import { UserError } from '../services/userError'
+import type { RunStore } from '../store/runStore'
+import { importDataset } from './importDataset'
+
+/** Largest single file accepted by an upload. */
+const maxUploadBytes = 64 * 2 ** 20
+
+export function createDatasetService(deps: { store: RunStore; dataDir: string; bus: EventBus }) {
+  const { store, dataDir, bus } = deps
+  const uploads = new Map<string, string>()
+
+  const cacheOf = (
+    id: number
+  ): { file: string; bytesPerImage: number; width: number; height: number; channels: number } => {
+    const dataset = store.getDataset(id)
+    const { width, height, channels } = dataset as {
+      width: number
+      height: number
+      channels: number
+    }
+    return {
+      file: dataset.meta.cacheFile as string,
+      bytesPerImage: width * height * channels,
+      width,
+      height,
+      channels
+    }
+  }
+
+  return {
+    async import(args: ValidArgs<'datasets/import'>): Promise<ImportReport> {
+      const importId = args.importId ?? randomUUID()
+      return importDataset(store, dataDir, args.path, {
+        ...args,
+        onProgress: (p) => bus.emit('import/progress', { importId, ...p })
+      })
+    },
+
+    async get(id: number): Promise<DatasetDetail> {
+      const dataset = store.getDataset(id)
+      const classCounts = dataset.classNames.map(() => ({ train: 0, val: 0, test: 0 }))
+      const splits = { train: 0, val: 0, test: 0 }
+      for (const row of store.imageCounts(id)) {
+        splits[row.split] += row.n
+        if (row.label !== null && classCounts[row.label]) classCounts[row.label][row.split] += row.n
+      }
+      const reportFile = dataset.meta.report as string | undefined
+      const report =
+        reportFile && existsSync(reportFile)
+          ? JSON.parse(await readFile(reportFile, 'utf8'))
+          : { skipped: [], duplicates: [], warnings: [] }
+      const { meta, ...summary } = dataset
+      return { ...summary, fit: String(meta.fit ?? 'cover'), classCounts, splits, ...report }
+    },
+
+    images: (args: ValidArgs<'datasets/images'>) => store.listImages(args.id, args),
+
+    /** Pixels straight from the uint8 cache (never re-decoding originals). */
+    async pixels(id: number, indices: number[]): Promise<ImagePixels> {
+      const cache = cacheOf(id)
+      const count = store.getDataset(id).imageCount
+      const bad = indices.find((i) => i >= count)
+      if (bad !== undefined)
+        throw new UserError(
+          `Image ${bad} does not exist; dataset ${id} has ${count} images.`,
+          'not-found'
+        )
+      const out = Buffer.alloc(indices.length * cache.bytesPerImage)
+      const handle = await open(cache.file, 'r')
+      try {
+        for (let k = 0; k < indices.length; k++) {
+          await handle.read(
+            out,
+            k * cache.bytesPerImage,
+            cache.bytesPerImage,
+            indices[k] * cache.bytesPerImage
+          )
+        }
+      } finally {
+        await handle.close()
+      }
+      return {
+        width: cache.width,
+        height: cache.height,
+        channels: cache.channels,
+        data: out.toString('base64')
+      }
+    },
+
+    async delete(id: number): Promise<void> {
+      const dataset = store.getDataset(id)
+      store.deleteDataset(id)
+      if (dataset.meta.cacheFile)
+        await rm(dirname(dataset.meta.cacheFile as string), { recursive: true, force: true })
+    },
+
+    async beginUpload(name: string): Promise<{ uploadId: string }> {
+      const uploadId = randomUUID()
+      const folder = join(dataDir, 'uploads', uploadId, name.replace(/[/\\\0]/g, '_'))
+      await mkdir(folder, { recursive: true })
+      uploads.set(uploadId, folder)
+      return { uploadId }
+    },
+
+    async uploadFile(uploadId: string, path: string, data: string): Promise<void> {
+      const folder = uploads.get(uploadId)
+      if (!folder)
+        throw new UserError(
+          'This upload is unknown or finished; start the import again.',
+          'not-found'
+        )
+      const parts = path.split(/[/\\]/)
+      if (parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\0'))) {
+        throw new UserError(
+          `Refused upload path "${path}": it must be a relative path inside the dropped folder.`,
+          'invalid-args'
+        )
+      }
+      const target = resolve(folder, ...parts)
+      if (!target.startsWith(folder + sep))
+        throw new UserError(`Refused upload path "${path}".`, 'invalid-args')
+      const bytes = Buffer.from(data, 'base64')
+      if (bytes.length > maxUploadBytes)
+        throw new UserError(
+          `${path} is larger than ${maxUploadBytes / 2 ** 20} MiB; import it from a path on this machine instead.`
+        )
+      await mkdir(dirname(target), { recursive: true })
+      await writeFile(target, bytes)
+    },
+
+    async finishUpload(uploadId: string): Promise<{ path: string }> {
+      const folder = uploads.get(uploadId)
+      if (!folder)
+        throw new UserError(
+          'This upload is unknown or finished; start the import again.',
+          'not-found'
+        )
+      uploads.delete(uploadId)
+      return { path: folder }
+    }
+  }
+}
+
+export type DatasetService = ReturnType<typeof createDatasetService>
+export type { SplitName }
