@@ -22,16 +22,20 @@ export interface ImageFilter {
 }
 
 export function datasetImageQueries(db: Database.Database) {
-  const insert = db.prepare(`INSERT INTO dataset_images (dataset_id, idx, path, label, split, sha256)
+  const insert =
+    db.prepare(`INSERT INTO dataset_images (dataset_id, idx, path, label, split, sha256)
     VALUES (?, ?, ?, ?, ?, ?)`)
   const where = `dataset_id = @datasetId AND (@label IS NULL OR label = @label)
     AND (@split IS NULL OR split = @split)`
   const page = db.prepare(`SELECT idx, path, label, split, sha256 FROM dataset_images WHERE ${where}
     ORDER BY idx LIMIT @limit OFFSET @offset`)
   const count = db.prepare(`SELECT count(*) FROM dataset_images WHERE ${where}`).pluck()
-  const counts = db.prepare(`SELECT label, split, count(*) AS n FROM dataset_images WHERE dataset_id = ?
+  const counts =
+    db.prepare(`SELECT label, split, count(*) AS n FROM dataset_images WHERE dataset_id = ?
     GROUP BY label, split`)
-  const all = db.prepare(`SELECT label, split FROM dataset_images WHERE dataset_id = ? ORDER BY idx`)
+  const all = db.prepare(
+    `SELECT label, split FROM dataset_images WHERE dataset_id = ? ORDER BY idx`
+  )
 
   return {
     insertImages(datasetId: number, rows: ImageRow[]): void {
@@ -43,7 +47,11 @@ export function datasetImageQueries(db: Database.Database) {
       const params = { datasetId, label: filter.label ?? null, split: filter.split ?? null }
       return {
         total: count.get(params) as number,
-        items: page.all({ ...params, offset: filter.offset ?? 0, limit: filter.limit ?? 200 }) as ImageRow[]
+        items: page.all({
+          ...params,
+          offset: filter.offset ?? 0,
+          limit: filter.limit ?? 200
+        }) as ImageRow[]
       }
     },
 

@@ -258,8 +258,15 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
 
     getDataset(id: number): DatasetSummary & { meta: Record<string, unknown> } {
       const row = statements.getDataset.get(id) as Record<string, unknown> | undefined
-      if (!row) throw new UserError(`Dataset ${id} does not exist. List datasets with \`dgmw datasets\`.`, 'not-found')
-      return { ...toDatasetSummary(row), meta: JSON.parse(row.meta as string) as Record<string, unknown> }
+      if (!row)
+        throw new UserError(
+          `Dataset ${id} does not exist. List datasets with \`dgmw datasets\`.`,
+          'not-found'
+        )
+      return {
+        ...toDatasetSummary(row),
+        meta: JSON.parse(row.meta as string) as Record<string, unknown>
+      }
     },
 
     findDatasetByName(name: string): DatasetSummary | undefined {
