@@ -13,7 +13,10 @@ import { scanFolder } from './scanFolder'
 
 export const sizeChoices = [28, 32, 64, 128]
 
-/** The smallest standard size at least the median short side of a sample (capped at 128). */
+/**
+ * The largest standard size not above the median short side of a sample, so images are shrunk
+ * rather than blown up (at least 28, at most 128).
+ */
 export async function pickSize(paths: string[]): Promise<number> {
   const sample = paths
     .filter((_, i) => i % Math.max(1, Math.floor(paths.length / 64)) === 0)
@@ -23,7 +26,7 @@ export async function pickSize(paths: string[]): Promise<number> {
     .map((d) => Math.min(d!.width, d!.height))
   if (sides.length === 0) return 32
   const median = sides.sort((a, b) => a - b)[Math.floor(sides.length / 2)]
-  return sizeChoices.find((s) => s >= median) ?? sizeChoices[sizeChoices.length - 1]
+  return [...sizeChoices].reverse().find((s) => s <= median) ?? sizeChoices[0]
 }
 
 export interface FolderOptions {

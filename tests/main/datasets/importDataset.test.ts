@@ -153,7 +153,7 @@ describe('importing datasets', () => {
     expect(report.dataset).toMatchObject({
       kind: 'unlabelled',
       channels: 1,
-      size: 32,
+      size: 28,
       classNames: []
     })
     expect(store.listImages(report.dataset.id).items.every((i) => i.label === null)).toBe(true)
