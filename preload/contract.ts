@@ -176,6 +176,21 @@ export interface RunDetail extends RunSummary {
   artifacts: { kind: string; path: string; sha256: string; bytes: number }[]
 }
 
+/** On-the-fly augmentation of a run (and of the preview): every field has an 'off' default. */
+export const augmentationSchema = z.strictObject({
+  flip: z.boolean().default(false),
+  /** Pad by this many zero pixels, then crop back at a random offset. */
+  cropPadding: z.number().int().min(0).max(16).default(0),
+  /** Largest rotation either way, in degrees. */
+  rotateDegrees: z.number().min(0).max(45).default(0),
+  /** Brightness shifted by up to ±this fraction of the range; contrast scaled by 1 ± contrast. */
+  brightness: z.number().min(0).max(1).default(0),
+  contrast: z.number().min(0).max(1).default(0),
+  /** Side of a square zeroed at a random place (0: off). */
+  cutout: z.number().int().min(0).max(64).default(0)
+})
+export type Augmentation = z.output<typeof augmentationSchema>
+
 const noArgs = z.strictObject({})
 const id = z.number().int().positive()
 const splitName = z.enum(['train', 'val', 'test'])
@@ -220,6 +235,17 @@ export const requests = {
     reply: reply<ImagePixels>()
   },
   'datasets/delete': { args: z.strictObject({ id }), reply: reply<void>() },
+  /** Augmented copies of a few training images, for the preview grid: per image, the original then the copies. */
+  'datasets/augmentPreview': {
+    args: z.strictObject({
+      id,
+      augmentation: augmentationSchema,
+      images: z.number().int().min(1).max(8).default(4),
+      copies: z.number().int().min(1).max(16).default(7),
+      seed: z.number().int().min(0).default(0)
+    }),
+    reply: reply<ImagePixels & { indices: number[] }>()
+  },
   /** Browser mode: files dropped in the browser are uploaded into the data directory, then imported. */
   'uploads/begin': {
     args: z.strictObject({ name: z.string().min(1).max(120) }),

@@ -16,6 +16,7 @@ import type {
 import type { EventBus } from '../host/eventBus'
 import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
+import { augmentBatch } from './augment'
 import { importDataset } from './importDataset'
 
 /** Largest single file accepted by an upload. */
@@ -101,6 +102,34 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
         channels: cache.channels,
         data: out.toString('base64')
       }
+    },
+
+    /** Originals and augmented copies of the first few training images, for the preview grid. */
+    async augmentPreview(
+      args: ValidArgs<'datasets/augmentPreview'>
+    ): Promise<ImagePixels & { indices: number[] }> {
+      const indices = store
+        .listImages(args.id, { split: 'train', limit: args.images })
+        .items.map((i) => i.idx)
+      const originals = await this.pixels(args.id, indices)
+      const { width, height, channels } = originals
+      const shape = { height, width, channels }
+      const size = width * height * channels
+      const source = Buffer.from(originals.data, 'base64')
+      const out = Buffer.alloc(indices.length * (args.copies + 1) * size)
+      indices.forEach((_, k) => {
+        const image = source.subarray(k * size, (k + 1) * size)
+        const copies = augmentBatch(
+          Buffer.concat(Array(args.copies).fill(image)),
+          args.copies,
+          shape,
+          args.augmentation,
+          args.seed + k
+        )
+        out.set(image, k * (args.copies + 1) * size)
+        out.set(copies, (k * (args.copies + 1) + 1) * size)
+      })
+      return { width, height, channels, data: out.toString('base64'), indices }
     },
 
     async delete(id: number): Promise<void> {

@@ -28,6 +28,7 @@ export function createHandlers(workbench: Workbench): Handlers {
     'datasets/images': (args) => datasets.images(args),
     'datasets/pixels': (args) => datasets.pixels(args.id, args.indices),
     'datasets/delete': (args) => datasets.delete(args.id),
+    'datasets/augmentPreview': (args) => datasets.augmentPreview(args),
     'uploads/begin': (args) => datasets.beginUpload(args.name),
     'uploads/file': (args) => datasets.uploadFile(args.uploadId, args.path, args.data),
     'uploads/finish': (args) => datasets.finishUpload(args.uploadId),

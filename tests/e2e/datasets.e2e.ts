@@ -130,6 +130,10 @@ describe('datasets in browser mode', () => {
         .toBe('70,000 images')
       await page.locator('[data-image]').first().waitFor()
       await shot(page, 'dataset-fashion-mnist')
+      const preview = page.locator('[data-augment-preview]')
+      await preview.scrollIntoViewIfNeeded()
+      await expect.poll(() => preview.locator('canvas').count()).toBe(32) // 4 images × (original + 7 copies)
+      await preview.screenshot({ path: join(screenshotDir, 'dataset-augment-preview.png') })
       const scroller = page.locator('[data-gallery]')
       await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight))
       await expect
