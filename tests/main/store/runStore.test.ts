@@ -31,7 +31,15 @@ describe('run store on a real SQLite file', () => {
       .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
       .pluck()
       .all()
-    expect(tables).toEqual(['artifacts', 'dataset_images', 'datasets', 'experiments', 'metrics', 'runs', 'settings'])
+    expect(tables).toEqual([
+      'artifacts',
+      'dataset_images',
+      'datasets',
+      'experiments',
+      'metrics',
+      'runs',
+      'settings'
+    ])
     raw.close()
   })
 
