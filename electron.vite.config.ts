@@ -15,7 +15,9 @@ export default defineConfig({
           // `dgmw` command line; runs in plain Node.
           cli: resolve(__dirname, 'main/cli/dgmw.ts'),
           // The long-lived engine worker that owns the tensor library.
-          engineWorker: resolve(__dirname, 'main/compute/engineWorker.ts')
+          engineWorker: resolve(__dirname, 'main/compute/engineWorker.ts'),
+          // `dgmw bench` measures each tensor backend in a child process running this.
+          benchWorker: resolve(__dirname, 'main/bench/benchWorker.ts')
         },
         // Shared chunks sit beside the entries, so `__dirname` means out/main in every module
         // (the engine host finds engineWorker.js and the CLI finds ../renderer from it).

@@ -8,7 +8,9 @@ import { resolveDataDir } from '../services/dataDir'
 import { UserError } from '../services/userError'
 import { appVersion } from '../services/appVersion'
 import type { CommandContext } from './context'
+import { benchCommand, benchHelp } from './commands/bench'
 import { doctorCommand, doctorHelp } from './commands/doctor'
+import { importCommand, importHelp } from './commands/import'
 import { runsCommand, runsHelp } from './commands/runs'
 import { serveCommand, serveHelp } from './commands/serve'
 import { startCommand, startHelp } from './commands/start'
@@ -21,8 +23,10 @@ type Command = {
 const commands: Record<string, Command> = {
   start: { help: startHelp, run: startCommand },
   serve: { help: serveHelp, run: serveCommand },
+  import: { help: importHelp, run: importCommand },
   runs: { help: runsHelp, run: runsCommand },
-  doctor: { help: doctorHelp, run: doctorCommand }
+  doctor: { help: doctorHelp, run: doctorCommand },
+  bench: { help: benchHelp, run: benchCommand }
 }
 
 const globalHelp = `DGM Workbench ${appVersion} — deep generative models for image classification
@@ -51,7 +55,14 @@ const options = {
   version: { type: 'boolean' },
   port: { type: 'string' },
   status: { type: 'string' },
-  limit: { type: 'string' }
+  limit: { type: 'string' },
+  name: { type: 'string' },
+  size: { type: 'string' },
+  channels: { type: 'string' },
+  fit: { type: 'string' },
+  unlabeled: { type: 'boolean' },
+  seed: { type: 'string' },
+  steps: { type: 'string' }
 } as const
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,331 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { availableParallelism, cpus, totalmem } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { dirname, join } from 'node:path'
+import { backendNames, type BackendName } from '../../../preload/contract'
+import {
+  cnnBenchDefaults,
+  runCnnBenchInChild,
+  type CnnBenchOptions,
+  type CnnBenchResult
+} from '../../bench/cnnBench'
+import { backendPackages } from '../../compute/backendProbe'
+import { UserError } from '../../services/userError'
+import { formatTable, note, printJson } from '../output'
+import type { CommandContext } from '../context'
+
+/** The pure-JS cpu backend trains at a few images/s, so it gets a token run unless forced. */
+const cpuBenchSteps = { steps: 3, warmupSteps: 1, inferBatches: 1 }
+
+export const benchHelp = `dgmw bench [--backend B] [--steps N] [--json]
+  Train and run the reference CNN (28x28x1, batch 64, Adam) on every tensor backend that loads,
+  each in its own process, and on PyTorch (when python3 can import torch) with as many threads as
+  the machine has; print images/s and peak memory side by side. --steps sets the timed training
+  steps (default ${cnnBenchDefaults.steps}; the pure-JS cpu backend, at a few images/s, runs ${cpuBenchSteps.steps}
+  unless given --backend cpu --steps N).
+  Set DGMW_PYTHON to the Python to use for the reference. Exits 1 when a measurement failed.`
+
+/** What the tfjs side should reach relative to PyTorch on the same machine. */
+export const benchTargets = { train: 1.0, infer: 1.5 } as const
+
+/** The PyTorch reference's own report (bench/reference/cnn_torch.py) plus which Python ran it. */
+export interface TorchReference {
+  trainImagesPerSecond: number
+  inferImagesPerSecond: number
+  peakRssMiB: number
+  threads: number
+  torch: string
+  python: string
+  steps: number
+  warmupSteps: number
+  batchSize: number
+  inferBatchSize: number
+  finalLoss: number
+}
+
+export interface BenchRow extends CnnBenchResult {
+  /** tfjs ÷ PyTorch throughput; null without a reference or a number. */
+  vsPyTorch: { train: number | null; infer: number | null }
+  /** Set when the bench process died without a result. */
+  error?: string
+}
+
+export interface BenchReport {
+  machine: {
+    cpu: string
+    threads: number
+    memoryGiB: number
+    node: string
+    platform: string
+    date: string
+    /** Cores other processes kept busy in the second before the bench; they skew every number. */
+    busyCores: number
+  }
+  results: BenchRow[]
+  reference: TorchReference | null
+  /** Why there is no reference, when there is none. */
+  referenceError?: string
+  targets: typeof benchTargets
+}
+
+function parseSteps(value: string | boolean | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const steps = Number(value)
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new UserError(`--steps must be a positive whole number, not "${value}".`)
+  return steps
+}
+
+/** The repository's bench/reference/cnn_torch.py, found from the source or the built bundle. */
+function findTorchScript(): string | undefined {
+  for (let dir = __dirname, i = 0; i < 6; dir = dirname(dir), i++) {
+    const script = join(dir, 'bench', 'reference', 'cnn_torch.py')
+    if (existsSync(script)) return script
+  }
+  return undefined
+}
+
+/**
+ * The first Python that can import torch. Debian's python3-torch is only visible to
+ * /usr/bin/python3, and `python3` on PATH is often a pyenv or venv Python that cannot see it.
+ */
+function findTorchPython(): { python?: string; tried: string[] } {
+  const candidates = [process.env.DGMW_PYTHON, '/usr/bin/python3', 'python3', 'python']
+  const tried: string[] = []
+  for (const python of new Set(candidates.filter((c): c is string => !!c))) {
+    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 })
+    if (probe.status === 0) return { python, tried }
+    const why = probe.error
+      ? probe.error.message
+      : (probe.stderr.trim().split('\n').pop() ?? `exit ${probe.status}`)
+    tried.push(`${python}: ${why}`)
+  }
+  return { tried }
+}
+
+function runTorchReference(
+  options: Omit<CnnBenchOptions, 'backend'>,
+  threads: number
+): { reference: TorchReference } | { error: string; missing: boolean } {
+  const script = findTorchScript()
+  if (!script)
+    return {
+      missing: true,
+      error: 'bench/reference/cnn_torch.py was not found; it ships with the source checkout.'
+    }
+  const { python, tried } = findTorchPython()
+  if (!python)
+    return {
+      missing: true,
+      error:
+        `no Python here can import torch (${tried.join('; ')}). Install PyTorch ` +
+        '(Debian: `apt-get install python3-torch`; elsewhere: `pip install torch`) or point ' +
+        'DGMW_PYTHON at a Python that has it.'
+    }
+  const args = [
+    script,
+    `--threads=${threads}`,
+    `--steps=${options.steps}`,
+    `--warmup=${options.warmupSteps}`,
+    `--batch=${options.batchSize}`,
+    `--infer-batch=${options.inferBatchSize}`,
+    `--infer-batches=${options.inferBatches}`,
+    `--seed=${options.seed}`
+  ]
+  const run = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 })
+  const line = run.stdout?.trim().split('\n').pop() ?? ''
+  if (run.status !== 0 || !line.startsWith('{'))
+    return {
+      missing: false,
+      error:
+        `${python} ${script} failed (${run.error?.message ?? `exit ${run.status}`}): ` +
+        (run.stderr?.trim().split('\n').slice(-10).join('\n') || 'no output')
+    }
+  return { reference: { ...(JSON.parse(line) as Omit<TorchReference, 'python'>), python } }
+}
+
+const ratio = (ours: number | null, theirs: number | undefined): number | null =>
+  ours === null || !theirs ? null : ours / theirs
+
+const rate = (value: number | null | undefined): string =>
+  value === null || value === undefined
+    ? '-'
+    : value >= 100
+      ? Math.round(value).toLocaleString('en-US')
+      : value.toFixed(1)
+
+// Two decimals, but tiny ratios (the pure-JS backend) keep two significant digits instead of 0.00.
+const times = (value: number | null): string =>
+  value === null ? '-' : `${value < 0.1 ? value.toPrecision(2) : value.toFixed(2)}×`
+
+function describe(report: BenchReport): string {
+  const { machine, reference } = report
+  const measured = report.results.filter((r) => r.loaded && !r.error)
+  const rows = measured.map((r) => [
+    r.backend,
+    String(r.threads),
+    r.trainImagesPerSecond === null ? 'failed' : rate(r.trainImagesPerSecond),
+    r.inferImagesPerSecond === null ? 'failed' : rate(r.inferImagesPerSecond),
+    r.peakRssMiB.toFixed(0),
+    times(r.vsPyTorch.train),
+    times(r.vsPyTorch.infer)
+  ])
+  if (reference)
+    rows.push([
+      `PyTorch ${reference.torch}`,
+      String(reference.threads),
+      rate(reference.trainImagesPerSecond),
+      rate(reference.inferImagesPerSecond),
+      reference.peakRssMiB.toFixed(0),
+      '1.00×',
+      '1.00×'
+    ])
+  const lines = [
+    `Reference CNN, batch 64, on ${machine.cpu} (${machine.threads} threads, ${machine.memoryGiB} GiB), Node ${machine.node}`,
+    '',
+    formatTable(
+      [
+        'backend',
+        'threads',
+        'train img/s',
+        'infer img/s',
+        'peak MiB',
+        'train vs PyTorch',
+        'infer vs PyTorch'
+      ],
+      rows
+    ),
+    '',
+    `Targets: training ≥ ${report.targets.train.toFixed(1)}× PyTorch, inference ≥ ${report.targets.infer.toFixed(1)}× PyTorch.`
+  ]
+  if (!reference) lines.push(`No PyTorch reference: ${report.referenceError}`)
+  // PyTorch uses every core, so a busy machine hurts it (and the ratios) most.
+  if (machine.busyCores >= 0.25)
+    lines.push(
+      `Other processes kept ${machine.busyCores} of ${machine.threads} cores busy as the bench started; rerun it on an idle machine for numbers to rely on.`
+    )
+  for (const r of measured) {
+    const missed: string[] = []
+    if (r.vsPyTorch.train !== null && r.vsPyTorch.train < report.targets.train)
+      missed.push(`training ${times(r.vsPyTorch.train)}`)
+    if (r.vsPyTorch.infer !== null && r.vsPyTorch.infer < report.targets.infer)
+      missed.push(`inference ${times(r.vsPyTorch.infer)}`)
+    if (missed.length > 0) lines.push(`  ${r.backend} misses the target for ${missed.join(', ')}`)
+    if (r.trainError) lines.push(`  ${r.backend} training failed: ${r.trainError}`)
+    if (r.inferError) lines.push(`  ${r.backend} inference failed: ${r.inferError}`)
+    const { train, infer } = r.leakedTensors
+    if ((train ?? 0) !== 0 || (infer ?? 0) !== 0)
+      lines.push(
+        `  ${r.backend} leaks tensors: ${train ?? '-'} in training, ${infer ?? '-'} in inference`
+      )
+  }
+  for (const r of report.results.filter((r) => !r.loaded || r.error))
+    lines.push(`  ${r.backend}: not measured — ${r.error ?? r.reason}`)
+  return lines.join('\n')
+}
+
+/** How many cores' worth of CPU time the machine spent outside idle over `ms`. */
+async function busyCores(ms = 1000): Promise<number> {
+  const sample = (): { idle: number; total: number }[] =>
+    cpus().map(({ times: t }) => ({
+      idle: t.idle,
+      total: t.user + t.nice + t.sys + t.idle + t.irq
+    }))
+  const before = sample()
+  await sleep(ms)
+  return sample().reduce((sum, now, i) => {
+    const total = now.total - (before[i]?.total ?? now.total)
+    return total > 0 ? sum + 1 - (now.idle - before[i].idle) / total : sum
+  }, 0)
+}
+
+/**
+ * `dgmw bench`: measures the reference CNN on each backend that loads (one child process each)
+ * and on PyTorch, and prints the comparison. Exits 1 when a measurement failed.
+ */
+export async function benchCommand(ctx: CommandContext): Promise<number> {
+  const steps = parseSteps(ctx.values.steps)
+  const busy = await busyCores()
+  const base = { ...cnnBenchDefaults, ...(steps ? { steps } : {}) }
+  const threads = availableParallelism()
+  const candidates: readonly BackendName[] = ctx.backend ? [ctx.backend] : backendNames
+  const results: BenchRow[] = []
+  let failed = false
+  for (const backend of candidates) {
+    const tokenRun = backend === 'cpu' && !(ctx.backend === 'cpu' && steps)
+    const options: CnnBenchOptions = { ...base, backend, ...(tokenRun ? cpuBenchSteps : {}) }
+    note(`bench: ${backend} (${options.steps} training steps)…`)
+    let result: BenchRow
+    try {
+      result = { ...(await runCnnBenchInChild(options)), vsPyTorch: { train: null, infer: null } }
+    } catch (error) {
+      failed = true
+      result = {
+        backend,
+        package: backendPackages[backend],
+        steps: options.steps,
+        warmupSteps: options.warmupSteps,
+        batchSize: options.batchSize,
+        inferBatchSize: options.inferBatchSize,
+        inferBatches: options.inferBatches,
+        loaded: false,
+        threads: 0,
+        trainImagesPerSecond: null,
+        inferImagesPerSecond: null,
+        finalLoss: null,
+        leakedTensors: { train: null, infer: null },
+        peakRssMiB: 0,
+        vsPyTorch: { train: null, infer: null },
+        error: `the bench process failed: ${(error as Error).message}`
+      }
+    }
+    if (ctx.backend && !result.loaded && !result.error)
+      throw new UserError(
+        `The forced backend "${backend}" did not load: ${result.reason} Run \`dgmw doctor\` for details, or drop --backend / DGMW_BACKEND to bench every backend that loads.`
+      )
+    if (result.trainError || result.inferError) failed = true
+    results.push(result)
+  }
+  if (!results.some((r) => r.loaded))
+    throw new UserError(
+      `No tensor backend could be measured: ${results.map((r) => `${r.backend}: ${r.error ?? r.reason}`).join('; ')}`
+    )
+
+  note(`bench: PyTorch reference (${threads} threads)…`)
+  const torch = runTorchReference(base, threads)
+  const reference = 'reference' in torch ? torch.reference : null
+  if ('error' in torch) {
+    note(`bench: no PyTorch reference: ${torch.error}`)
+    if (!torch.missing) failed = true
+  }
+  for (const r of results)
+    r.vsPyTorch = {
+      train: ratio(r.trainImagesPerSecond, reference?.trainImagesPerSecond),
+      infer: ratio(r.inferImagesPerSecond, reference?.inferImagesPerSecond)
+    }
+
+  const report: BenchReport = {
+    machine: {
+      cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+      threads,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      date: new Date().toISOString(),
+      busyCores: Math.round(busy * 100) / 100
+    },
+    results,
+    reference,
+    ...('error' in torch ? { referenceError: torch.error } : {}),
+    targets: benchTargets
+  }
+  if (ctx.json) printJson(report)
+  else console.log(describe(report))
+  for (const r of results) {
+    if (r.error) note(`bench: ${r.backend}: ${r.error}`)
+    if (r.trainError) note(`bench: ${r.backend} training failed: ${r.trainError}`)
+    if (r.inferError) note(`bench: ${r.backend} inference failed: ${r.inferError}`)
+  }
+  return failed ? 1 : 0
+}
