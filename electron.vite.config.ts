@@ -16,6 +16,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'main/cli/dgmw.ts'),
           // The long-lived engine worker that owns the tensor library.
           engineWorker: resolve(__dirname, 'main/compute/engineWorker.ts'),
+          // Image decoding for dataset imports, one thread per core.
+          decodeWorker: resolve(__dirname, 'main/datasets/decodeWorker.ts'),
           // `dgmw bench` measures each tensor backend in a child process running this.
           benchWorker: resolve(__dirname, 'main/bench/benchWorker.ts')
         },

@@ -2,11 +2,9 @@
  * Starts the engine worker and tracks its status. Lives on the host side (Electron main or the
  * browser-mode server); callers see the status and, later, training messages.
  */
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { availableParallelism } from 'node:os'
-import { Worker } from 'node:worker_threads'
 import type { BackendName, EngineStatus } from '../../preload/contract'
+import { startWorkerThread } from '../services/workerThread'
 import { randomUUID } from 'node:crypto'
 import type {
   EngineCommand,
@@ -43,17 +41,6 @@ export interface EngineHost {
   close(): Promise<void>
 }
 
-/**
- * The built worker sits beside the built host. Under tests, where only the TypeScript source
- * exists, a one-line bootstrap registers tsx in the worker and loads the source.
- */
-function spawnWorker(workerData: EngineWorkerData): Worker {
-  const built = join(__dirname, 'engineWorker.js')
-  if (existsSync(built)) return new Worker(built, { workerData })
-  const source = JSON.stringify(join(__dirname, 'engineWorker.ts'))
-  return new Worker(`require('tsx/cjs'); require(${source})`, { eval: true, workerData })
-}
-
 export interface EngineOptions {
   forced?: BackendName
   /** What forced the backend, reported to the user (default: the flag). */
@@ -70,7 +57,9 @@ export function startEngine(options: EngineOptions): EngineHost {
     rungs: [],
     threads: availableParallelism()
   }
-  const worker = spawnWorker({ forced: options.forced })
+  const worker = startWorkerThread('engineWorker', __dirname, {
+    forced: options.forced
+  } satisfies EngineWorkerData)
   let closing = false
   let settle!: (s: EngineStatus) => void
   const settled = new Promise<EngineStatus>((resolve) => (settle = resolve))

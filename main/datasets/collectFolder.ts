@@ -3,10 +3,10 @@
  * into the staging file with as many decodes in flight as the machine has cores (libvips decodes
  * on libuv's thread pool, so the JavaScript thread only orchestrates).
  */
-import { availableParallelism } from 'node:os'
 import type { Collected, CollectedImage } from './collected'
-import { isGrey, StagingFile } from './collected'
-import { decodeImage, probeImage } from './decodeImage'
+import { StagingFile } from './collected'
+import { probeImage } from './decodeImage'
+import { decodeAll } from './decodePool'
 import type { ImportProgress } from './progress'
 import { progressMeter } from './progress'
 import { scanFolder } from './scanFolder'
@@ -48,27 +48,33 @@ export async function collectFolder(root: string, options: FolderOptions): Promi
   const images: (CollectedImage | null)[] = new Array(scan.candidates.length).fill(null)
   const skipped = [...scan.skipped]
 
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < scan.candidates.length) {
-      const slot = next++
-      const candidate = scan.candidates[slot]
-      const decoded = await decodeImage(candidate.path, { size, channels, fit: options.fit })
-      if (decoded.ok) {
-        await staging.write(slot, decoded.pixels)
-        images[slot] = {
-          rel: candidate.rel,
-          label: candidate.className === null ? null : classIndex.get(candidate.className)!,
-          split: candidate.split,
-          sha256: decoded.sha256,
-          slot,
-          grey: options.channels === undefined && isGrey(decoded.pixels, channels)
-        }
-      } else skipped.push({ path: candidate.rel, reason: decoded.reason, detail: decoded.detail })
-      meter.tick()
+  // The staging file must exist at full size before workers write into it at offsets.
+  await staging.write(
+    Math.max(0, scan.candidates.length - 1),
+    new Uint8Array(staging.bytesPerImage)
+  )
+  const tasks = scan.candidates.map((c, slot) => ({ slot, path: c.path }))
+  await decodeAll(
+    tasks,
+    options.stagingPath,
+    { size, channels, fit: options.fit, trackGrey: options.channels === undefined },
+    (results) => {
+      for (const r of results) {
+        const candidate = scan.candidates[r.slot]
+        if (r.ok) {
+          images[r.slot] = {
+            rel: candidate.rel,
+            label: candidate.className === null ? null : classIndex.get(candidate.className)!,
+            split: candidate.split,
+            sha256: r.sha256,
+            slot: r.slot,
+            grey: r.grey
+          }
+        } else skipped.push({ path: candidate.rel, reason: r.reason, detail: r.detail })
+      }
+      meter.tick(results.length)
     }
-  }
-  await Promise.all(Array.from({ length: availableParallelism() * 2 }, worker))
+  )
 
   return {
     kind: scan.layout,

@@ -46,8 +46,9 @@ export class StagingFile {
     await this.handle.write(pixels, 0, this.bytesPerImage, slot * this.bytesPerImage)
   }
 
-  async read(slot: number, into: Uint8Array): Promise<void> {
-    await this.handle.read(into, 0, this.bytesPerImage, slot * this.bytesPerImage)
+  /** Reads `count` consecutive slots starting at `first` into `into`. */
+  async readRange(first: number, count: number, into: Uint8Array): Promise<void> {
+    await this.handle.read(into, 0, count * this.bytesPerImage, first * this.bytesPerImage)
   }
 
   close(): Promise<void> {

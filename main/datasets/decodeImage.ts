@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { decode as decodeBmp } from 'fast-bmp'
 import sharp, { type Sharp } from 'sharp'
 import type { SkipReason } from './importReport'
+import { decodeSimplePng, toChannels } from './fastPng'
 import { sniffFormat } from './imageFiles'
 
 /** Images above this many pixels are refused as likely decompression bombs. */
@@ -62,6 +63,11 @@ export async function decodeImage(path: string, options: DecodeOptions): Promise
       `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
     )
   }
+  return decodeBytes(bytes, options)
+}
+
+/** Decodes a file's bytes (read by the caller: asynchronously, or synchronously in a worker). */
+export async function decodeBytes(bytes: Buffer, options: DecodeOptions): Promise<Decoded> {
   if (bytes.length === 0) return fail('empty', 'zero-byte file')
   const format = sniffFormat(bytes)
   if (!format)
@@ -69,6 +75,13 @@ export async function decodeImage(path: string, options: DecodeOptions): Promise
       'not-image',
       'has an image extension but its content is not PNG, JPEG, WebP, GIF, BMP or TIFF'
     )
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  // Small 8-bit PNGs already at the dataset's size skip libvips (see fastPng.ts).
+  const simple = format === 'png' ? decodeSimplePng(bytes) : undefined
+  if (simple && simple.width === options.size && simple.height === options.size) {
+    const pixels = toChannels(simple, options.channels)
+    return { ok: true, pixels, sha256, width: simple.width, height: simple.height }
+  }
   try {
     // First frame of animations; alpha dropped like PIL's convert('RGB'); CMYK, 16-bit and
     // palette images all end as 8-bit sRGB or grey.
@@ -87,7 +100,6 @@ export async function decodeImage(path: string, options: DecodeOptions): Promise
     else
       for (let i = 0; i < pixels.length; i++)
         pixels[i] = data[Math.floor(i / options.channels) * info.channels + (i % options.channels)]
-    const sha256 = createHash('sha256').update(bytes).digest('hex')
     return { ok: true, pixels, sha256, width: info.width, height: info.height }
   } catch (error) {
     const message = (error as Error).message

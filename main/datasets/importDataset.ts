@@ -90,7 +90,10 @@ function warningsFor(
   return warnings
 }
 
-/** Writes the kept images, in order, to the final cache, collapsing to one channel if asked. */
+/**
+ * Writes the kept images, in order, to the final cache, collapsing to one channel if asked. The
+ * staging file is read in large windows (kept slots ascend), not one image at a time.
+ */
 async function writeCache(
   collected: Collected,
   kept: CollectedImage[],
@@ -98,18 +101,26 @@ async function writeCache(
   file: string
 ): Promise<void> {
   const out = await open(file, 'w')
-  const staged = new Uint8Array(collected.staging.bytesPerImage)
+  const staged = collected.staging.bytesPerImage
   const pixelsOut = collected.size * collected.size * channels
-  const chunk = new Uint8Array(pixelsOut * 256)
+  const window = Math.max(1, Math.floor((8 * 2 ** 20) / staged))
+  const buffer = new Uint8Array(window * staged)
+  const chunk = new Uint8Array(window * pixelsOut)
   try {
-    for (let start = 0; start < kept.length; start += 256) {
-      const batch = kept.slice(start, start + 256)
-      for (let k = 0; k < batch.length; k++) {
-        await collected.staging.read(batch[k].slot, staged)
-        if (channels === collected.channels) chunk.set(staged, k * pixelsOut)
-        else for (let p = 0; p < pixelsOut; p++) chunk[k * pixelsOut + p] = staged[p * 3] // grey: R = G = B
+    for (let start = 0; start < kept.length;) {
+      const first = kept[start].slot
+      let end = start
+      while (end < kept.length && kept[end].slot < first + window) end++
+      const span = kept[end - 1].slot - first + 1
+      await collected.staging.readRange(first, span, buffer)
+      for (let k = start; k < end; k++) {
+        const from = (kept[k].slot - first) * staged
+        const to = (k - start) * pixelsOut
+        if (channels === collected.channels) chunk.set(buffer.subarray(from, from + staged), to)
+        else for (let p = 0; p < pixelsOut; p++) chunk[to + p] = buffer[from + p * 3] // grey: R = G = B
       }
-      await out.write(chunk, 0, batch.length * pixelsOut)
+      await out.write(chunk, 0, (end - start) * pixelsOut)
+      start = end
     }
     await out.sync()
   } finally {

@@ -3,7 +3,8 @@
  * files that are not images (reported), and folders that could not be read or loop back on
  * themselves (reported). Hidden and system files are passed over silently.
  */
-import { opendir, realpath, stat } from 'node:fs/promises'
+import type { Dirent } from 'node:fs'
+import { opendir, readdir, realpath, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import type { SkippedFile } from './importReport'
 import { hasImageExtension, isIgnoredName } from './imageFiles'
@@ -48,9 +49,10 @@ async function walk(
   files: string[],
   skipped: SkippedFile[]
 ): Promise<void> {
-  let handle
+  let listing: Dirent[]
   try {
-    handle = await opendir(dir)
+    // One readdir call per folder: iterating an opendir handle costs a promise per entry.
+    listing = await readdir(dir, { withFileTypes: true })
   } catch (error) {
     skipped.push({
       path: toRel(root, dir) + '/',
@@ -59,25 +61,31 @@ async function walk(
     })
     return
   }
-  const names: string[] = []
-  for await (const entry of handle) if (!isIgnoredName(entry.name)) names.push(entry.name)
-  for (const name of names.sort()) {
-    const path = join(dir, name)
-    let info
-    try {
-      info = await stat(path)
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      const detail =
-        code === 'ELOOP'
-          ? 'symbolic link loop'
-          : code === 'ENOENT'
-            ? 'broken symbolic link'
-            : `cannot be read: ${code}`
-      skipped.push({ path: toRel(root, path), reason: 'unreadable', detail })
-      continue
+  const entries = listing.filter((entry) => !isIgnoredName(entry.name))
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  for (const entry of entries) {
+    const path = join(dir, entry.name)
+    // Only symbolic links need a stat (to follow them); plain entries carry their type.
+    let isDir = entry.isDirectory()
+    let isFile = entry.isFile()
+    if (entry.isSymbolicLink()) {
+      try {
+        const info = await stat(path)
+        isDir = info.isDirectory()
+        isFile = info.isFile()
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        const detail =
+          code === 'ELOOP'
+            ? 'symbolic link loop'
+            : code === 'ENOENT'
+              ? 'broken symbolic link'
+              : `cannot be read: ${code}`
+        skipped.push({ path: toRel(root, path), reason: 'unreadable', detail })
+        continue
+      }
     }
-    if (info.isDirectory()) {
+    if (isDir) {
       const real = await realpath(path)
       if (seen.has(real)) {
         skipped.push({
@@ -89,7 +97,7 @@ async function walk(
       }
       seen.add(real)
       await walk(root, path, seen, files, skipped)
-    } else if (info.isFile()) files.push(path)
+    } else if (isFile) files.push(path)
   }
 }
 

@@ -144,6 +144,8 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
     )
   }
   if (!options.readonly) db.pragma('journal_mode = WAL')
+  // In WAL mode NORMAL cannot corrupt the database; a power cut may lose only the last commit.
+  db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
   migrate(db, file)

@@ -10,6 +10,7 @@ import {
   type CnnBenchOptions,
   type CnnBenchResult
 } from '../../bench/cnnBench'
+import { findPilPython, runImportBench } from '../../bench/importBench'
 import { backendPackages } from '../../compute/backendProbe'
 import { UserError } from '../../services/userError'
 import { formatTable, note, printJson } from '../output'
@@ -18,7 +19,8 @@ import type { CommandContext } from '../context'
 /** The pure-JS cpu backend trains at a few images/s, so it gets a token run unless forced. */
 const cpuBenchSteps = { steps: 3, warmupSteps: 1, inferBatches: 1 }
 
-export const benchHelp = `dgmw bench [--backend B] [--steps N] [--json]
+export const benchHelp = `dgmw bench [import] [--backend B] [--steps N] [--json]
+  \`dgmw bench import\`: time importing 70,000 Fashion-MNIST PNGs against PIL + numpy.
   Train and run the reference CNN (28x28x1, batch 64, Adam) on every tensor backend that loads,
   each in its own process, and on PyTorch (when python3 can import torch) with as many threads as
   the machine has; print images/s and peak memory side by side. --steps sets the timed training
@@ -244,7 +246,38 @@ async function busyCores(ms = 1000): Promise<number> {
  * `dgmw bench`: measures the reference CNN on each backend that loads (one child process each)
  * and on PyTorch, and prints the comparison. Exits 1 when a measurement failed.
  */
+async function importBenchCommand(ctx: CommandContext): Promise<number> {
+  const result = await runImportBench(findPilPython(), note)
+  if (ctx.json) printJson(result)
+  else {
+    const rows = [
+      [
+        'workbench (sharp/libvips)',
+        result.workbench.seconds.toFixed(1),
+        Math.round(result.workbench.imagesPerSecond).toString(),
+        `${result.workbench.threads} threads`
+      ]
+    ]
+    if (result.reference)
+      rows.push([
+        `PIL ${result.reference.pil} + numpy`,
+        result.reference.seconds.toFixed(1),
+        Math.round(result.reference.imagesPerSecond).toString(),
+        `${result.reference.workers} processes`
+      ])
+    console.log(`Import of ${result.images} Fashion-MNIST PNGs (decode, resize to 28×28, cache):`)
+    console.log(formatTable(['', 'seconds', 'images/s', 'parallelism'], rows))
+    console.log(
+      result.ratio === null
+        ? `No reference: ${result.referenceError}`
+        : `Ratio ${result.ratio.toFixed(2)}× (target ≥ ${result.target}×)`
+    )
+  }
+  return 0
+}
+
 export async function benchCommand(ctx: CommandContext): Promise<number> {
+  if (ctx.positionals[0] === 'import') return importBenchCommand(ctx)
   const steps = parseSteps(ctx.values.steps)
   const busy = await busyCores()
   const base = { ...cnnBenchDefaults, ...(steps ? { steps } : {}) }

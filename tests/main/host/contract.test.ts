@@ -104,16 +104,28 @@ describe('the contract over the in-memory transport', () => {
   })
 
   it('has a handler for every request in the contract', async () => {
+    const uuid = '00000000-0000-4000-8000-000000000000'
+    const args: Record<string, unknown> = {
+      'runs/get': { id: seeded.runIds[0] },
+      'engine/setBackend': { backend: 'cpu' },
+      'datasets/import': { path: '/nonexistent/folder' },
+      'datasets/get': { id: seeded.datasetId },
+      'datasets/images': { id: seeded.datasetId },
+      'datasets/pixels': { id: seeded.datasetId, indices: [0] },
+      'datasets/delete': { id: 999 },
+      'datasets/augmentPreview': { id: seeded.datasetId, augmentation: {} },
+      'uploads/begin': { name: 'x' },
+      'uploads/file': { uploadId: uuid, path: 'a.png', data: '' },
+      'uploads/finish': { uploadId: uuid }
+    }
     for (const name of requestNames) {
-      const args = { 'runs/get': { id: seeded.runIds[0] }, 'engine/setBackend': { backend: 'cpu' } }
-      const envelope = await createMemoryTransport(workbench).request(
-        name,
-        args[name as keyof typeof args] ?? {}
-      )
-      // This workbench's backend is forced by flag, so switching it is refused: by its handler.
-      if (name === 'engine/setBackend')
-        expect(envelope).toMatchObject({ ok: false, error: { code: 'conflict' } })
-      else expect(envelope, name).toMatchObject({ ok: true })
+      const envelope = await createMemoryTransport(workbench).request(name, args[name] ?? {})
+      // Reaching a handler is the point: refusals by the handler itself are fine here.
+      if (!envelope.ok)
+        expect([name, envelope.error.code]).not.toEqual([
+          name,
+          expect.stringMatching(/unknown-request|invalid-args/)
+        ])
     }
   })
 })
