@@ -13,6 +13,8 @@ import {
 } from '../../preload/contract'
 import { UserError } from '../services/userError'
 import { findCudaLibraries } from './cudaLibraries'
+import { registerWasmTrainingKernels } from './wasmKernels'
+import { disableWasmThreads, prepareWasmThreads } from './wasmThreads'
 
 const nodeRequire = createRequire(__filename)
 
@@ -24,7 +26,7 @@ export const backendPackages: Record<BackendName, string> = {
 }
 
 type Attempt =
-  | { loaded: true; version?: string; threads: number }
+  | { loaded: true; version?: string; threads: number; note?: string }
   | { loaded: false; reason: string; version?: string }
 
 function packageVersion(pkg: string): string | undefined {
@@ -74,16 +76,49 @@ async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt
   }
 }
 
+/**
+ * Initialises the wasm backend. Its threaded build can be started in Node (DGMW_WASM_THREADED=1,
+ * see wasmThreads.ts), but XNNPACK's thread pool then still reports one thread, so it is opt-in
+ * until that is solved.
+ */
+async function startWasm(
+  tf: typeof import('@tensorflow/tfjs-core')
+): Promise<{ ok: boolean; note?: string }> {
+  if (process.env.DGMW_WASM_THREADED !== '1') return { ok: await tf.setBackend('wasm') }
+  const threads = prepareWasmThreads()
+  if ('reason' in threads)
+    return { ok: await tf.setBackend('wasm'), note: `single-threaded: ${threads.reason}` }
+  const ok = await tf.setBackend('wasm').finally(threads.restore)
+  if (ok) return { ok }
+  disableWasmThreads()
+  return {
+    ok: await tf.setBackend('wasm'),
+    note: 'single-threaded: the threaded build did not start'
+  }
+}
+
 async function tryJs(name: 'wasm' | 'cpu'): Promise<Attempt> {
   const pkg = backendPackages[name]
   const version = packageVersion(pkg)
   try {
     const tf = await import('@tensorflow/tfjs-core')
-    const backendModule = (await import(pkg)) as { getThreadsCount?: () => number }
-    if (!(await tf.setBackend(name))) throw new Error('the backend did not initialise')
+    const backendModule = (await import(pkg)) as {
+      getThreadsCount?: () => number
+      setThreadsCount?: (n: number) => void
+    }
+    // The wasm build defaults to half the cores; the engine has the process to itself.
+    backendModule.setThreadsCount?.(Number(process.env.DGMW_WASM_THREADS) || availableParallelism())
+    const started = name === 'wasm' ? await startWasm(tf) : { ok: await tf.setBackend(name) }
+    if (!started.ok) throw new Error('the backend did not initialise')
     await tf.ready()
+    if (name === 'wasm') registerWasmTrainingKernels()
     // The wasm build reports the threads it really got; the pure-JS cpu backend uses one.
-    return { loaded: true, version, threads: backendModule.getThreadsCount?.() ?? 1 }
+    return {
+      loaded: true,
+      version,
+      threads: backendModule.getThreadsCount?.() ?? 1,
+      note: started.note
+    }
   } catch (error) {
     return { loaded: false, version, reason: `${pkg} failed to load: ${(error as Error).message}` }
   }
@@ -121,7 +156,7 @@ export async function selectBackend(forced?: BackendName): Promise<EngineStatus>
     if (result.loaded) {
       active = name
       threads = result.threads
-      rungs.push({ ...base, loaded: true, version: result.version })
+      rungs.push({ ...base, loaded: true, version: result.version, reason: result.note })
     } else rungs.push({ ...base, ...result })
   }
   if (!active) {

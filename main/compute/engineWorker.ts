@@ -8,7 +8,6 @@ import { selectBackend } from './backendProbe'
 import type { EngineCommand, EngineMessage, EngineWorkerData } from './engineMessages'
 import { JobControl } from './jobControl'
 import { train } from './trainer'
-import { registerWasmTrainingKernels } from './wasmKernels'
 
 const post = (message: EngineMessage): void => parentPort!.postMessage(message)
 const jobs = new Map<string, JobControl>()
@@ -16,7 +15,6 @@ const jobs = new Map<string, JobControl>()
 async function start(): Promise<boolean> {
   const { forced } = workerData as EngineWorkerData
   const status = await selectBackend(forced)
-  if (status.active === 'wasm') registerWasmTrainingKernels()
   post({ type: 'status', status })
   return status.state === 'ready'
 }
@@ -70,6 +68,7 @@ parentPort!.on('message', (command: EngineCommand) => {
       break
     case 'shutdown':
       for (const control of jobs.values()) control.stop()
-      parentPort!.close()
+      // exit() also ends the wasm backend's pthread workers, which would keep this thread alive.
+      process.exit(0)
   }
 })

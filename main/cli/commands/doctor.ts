@@ -22,7 +22,7 @@ function describe(report: DoctorReport): string {
   const engine = report.engine
   lines.push(
     engine.state === 'ready'
-      ? `Tensor backend: ${engine.active}${engine.forced ? ' (forced)' : ''}, ${engine.threads} threads`
+      ? `Tensor backend: ${engine.active}${engine.forced ? ' (forced)' : ''}, ${engine.threads} thread${engine.threads === 1 ? '' : 's'}`
       : `Tensor backend: none — ${engine.error}`
   )
   for (const rung of engine.rungs) {
