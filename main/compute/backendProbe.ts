@@ -76,16 +76,21 @@ async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt
   }
 }
 
+/** Threads for the wasm backend: DGMW_WASM_THREADS, else every core (the engine owns the process). */
+function wasmThreads(): number {
+  return Math.min(8, Number(process.env.DGMW_WASM_THREADS) || availableParallelism())
+}
+
 /**
- * Initialises the wasm backend. Its threaded build can be started in Node (DGMW_WASM_THREADED=1,
- * see wasmThreads.ts), but XNNPACK's thread pool then still reports one thread, so it is opt-in
- * until that is solved.
+ * Initialises the wasm backend with its multi-threaded build (see wasmThreads.ts), falling back
+ * to the single-threaded one; DGMW_WASM_THREADED=0 asks for single-threaded.
  */
 async function startWasm(
   tf: typeof import('@tensorflow/tfjs-core')
 ): Promise<{ ok: boolean; note?: string }> {
-  if (process.env.DGMW_WASM_THREADED !== '1') return { ok: await tf.setBackend('wasm') }
-  const threads = prepareWasmThreads()
+  if (process.env.DGMW_WASM_THREADED === '0')
+    return { ok: await tf.setBackend('wasm'), note: 'single-threaded: DGMW_WASM_THREADED=0' }
+  const threads = prepareWasmThreads(wasmThreads())
   if ('reason' in threads)
     return { ok: await tf.setBackend('wasm'), note: `single-threaded: ${threads.reason}` }
   const ok = await tf.setBackend('wasm').finally(threads.restore)
@@ -106,8 +111,7 @@ async function tryJs(name: 'wasm' | 'cpu'): Promise<Attempt> {
       getThreadsCount?: () => number
       setThreadsCount?: (n: number) => void
     }
-    // The wasm build defaults to half the cores; the engine has the process to itself.
-    backendModule.setThreadsCount?.(Number(process.env.DGMW_WASM_THREADS) || availableParallelism())
+    backendModule.setThreadsCount?.(wasmThreads())
     const started = name === 'wasm' ? await startWasm(tf) : { ok: await tf.setBackend(name) }
     if (!started.ok) throw new Error('the backend did not initialise')
     await tf.ready()

@@ -8,15 +8,13 @@
  * Everything is checked first; when the package is not the one this was written for, threads are
  * simply not enabled and the reason is reported.
  *
- * Status (tfjs-backend-wasm 4.22, Node 20): the threaded build starts this way (its memory is a
- * SharedArrayBuffer and its 8 pthread workers load), but `init_with_threads_count(n)` still yields
- * a one-thread pool and no pthread is created, so the engine only uses this when
- * DGMW_WASM_THREADED=1 until that is understood.
+ * One more detail: the C++ side sizes XNNPACK's pool as min(wanted, 8, logical cores / 2), which
+ * on a 2-vCPU machine is one thread; os.cpus() is briefly made to report twice the wanted count.
  */
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
+import os, { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { env } from '@tensorflow/tfjs-core'
 
@@ -78,7 +76,7 @@ function inspectPackage(): { prelude: string } | { reason: string } {
  * Prepares the next wasm backend initialisation to use threads. Returns `restore`, to call once
  * initialisation is over (the patches must not outlive it), or the reason threads are off.
  */
-export function prepareWasmThreads(): { restore: () => void } | { reason: string } {
+export function prepareWasmThreads(threads: number): { restore: () => void } | { reason: string } {
   const inspected = inspectPackage()
   if ('reason' in inspected) return inspected
   const { prelude } = inspected
@@ -110,11 +108,16 @@ export function prepareWasmThreads(): { restore: () => void } | { reason: string
       '-worker.js'
     )
   }
+  // The C++ side caps its pool at emscripten_num_logical_cores() / 2 (assuming two hardware
+  // threads per core), read from os.cpus() during start-up; report twice the threads wanted.
+  const originalCpus = os.cpus
+  os.cpus = () => Array.from({ length: 2 * threads }, () => originalCpus()[0])
   env().set('WASM_HAS_MULTITHREAD_SUPPORT', true)
   return {
     restore: () => {
       globalThis.Blob = OriginalBlob
       URL.createObjectURL = originalCreate
+      os.cpus = originalCpus
     }
   }
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
@@ -23,13 +24,13 @@ selectBackend('wasm').then((status) => {
   const b = tf.tensor2d(Array.from({ length: 48 * 32 }, (_, i) => Math.cos(i)), [48, 32])
   const product = Array.from(tf.matMul(a, b).dataSync()).reduce((s, v) => s + v, 0)
   const shared = tf.backend().wasm.wasmMemory?.buffer instanceof SharedArrayBuffer
-  console.log(JSON.stringify({ active: status.active, shared, product }))
+  console.log(JSON.stringify({ active: status.active, threads: status.threads, shared, product }))
   process.exit(0)
 })
 `
 
-describe('the threaded wasm build in Node (opt-in)', () => {
-  it('starts from file paths instead of blob: URLs and computes what the plain build computes', () => {
+describe('the threaded wasm build in Node', () => {
+  it('starts from file paths instead of blob: URLs, uses every core and computes what the plain build computes', () => {
     const plain = runScript(probe, { DGMW_WASM_THREADED: '0' })
     const threaded = runScript(probe, { DGMW_WASM_THREADED: '1' })
     expect(plain.status, plain.stderr).toBe(0)
@@ -37,7 +38,12 @@ describe('the threaded wasm build in Node (opt-in)', () => {
     const a = JSON.parse(plain.stdout.trim().split('\n').at(-1)!)
     const b = JSON.parse(threaded.stdout.trim().split('\n').at(-1)!)
     expect(a).toMatchObject({ active: 'wasm', shared: false })
-    expect(b).toMatchObject({ active: 'wasm', shared: true })
+    expect(b).toMatchObject({
+      active: 'wasm',
+      shared: true,
+      threads: Math.min(8, availableParallelism())
+    })
+    expect(a.threads).toBe(1)
     expect(Math.abs(a.product - b.product)).toBeLessThan(1e-3)
   })
 })
