@@ -13,7 +13,7 @@ import { readIdxImages, readIdxLabels } from './idxReader'
 import { progressMeter, type ImportProgress } from './progress'
 import type { Split } from './scanFolder'
 
-const fashionMnistNames = [
+export const fashionMnistNames = [
   'T-shirt/top',
   'Trouser',
   'Pullover',

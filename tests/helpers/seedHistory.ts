@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { databaseFileName, ensureDataDir } from '../../main/services/dataDir'
 import { openRunStore } from '../../main/store/runStore'
+import { fashionMnistNames } from '../../main/datasets/collectArrays'
 
 /**
  * Writes a small real run history (one dataset, one experiment, three runs in different states,
@@ -18,18 +19,7 @@ export function seedHistory(dataDir: string): {
       kind: 'idx',
       sourcePath: '/usr/share/datasets/fashion-mnist',
       imageCount: 70000,
-      classNames: [
-        'T-shirt/top',
-        'Trouser',
-        'Pullover',
-        'Dress',
-        'Coat',
-        'Sandal',
-        'Shirt',
-        'Sneaker',
-        'Bag',
-        'Ankle boot'
-      ],
+      classNames: fashionMnistNames,
       width: 28,
       height: 28,
       channels: 1
