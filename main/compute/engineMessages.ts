@@ -1,22 +1,42 @@
-import type { BackendName, EngineStatus } from '../../preload/contract'
+import type { Augmentation, BackendName, EngineStatus } from '../../preload/contract'
+import type { Normalisation } from '../datasets/normalize'
 
 /** Data the engine worker starts with. */
 export interface EngineWorkerData {
   forced?: BackendName
 }
 
-/** A training job the engine runs (datasets and recipes arrive with the training issue). */
+/** Learnable synthetic images (a class-coloured square on noise), for tests and benchmarks. */
+export interface SyntheticData {
+  kind: 'synthetic'
+  samples: number
+  height: number
+  width: number
+  channels: number
+  classes: number
+}
+
+/** An imported dataset: its uint8 cache, labels and split, read by the engine worker itself. */
+export interface DatasetData {
+  kind: 'dataset'
+  cacheFile: string
+  height: number
+  width: number
+  channels: number
+  classes: number
+  /** Label of every image in cache order. */
+  labels: number[]
+  trainIndices: number[]
+  /** Images the final accuracy is measured on (the test split). */
+  evalIndices: number[]
+  augmentation?: Augmentation
+  normalisation: Normalisation
+}
+
+/** A training job the engine runs (recipes beyond the reference CNN arrive with the training issue). */
 export interface TrainSpec {
   model: 'reference-cnn'
-  /** Learnable synthetic images (a class-coloured square on noise); real datasets come later. */
-  data: {
-    kind: 'synthetic'
-    samples: number
-    height: number
-    width: number
-    channels: number
-    classes: number
-  }
+  data: SyntheticData | DatasetData
   epochs: number
   batchSize: number
   learningRate: number

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core'
 import { buildReferenceCnn, trainStep } from '../models/referenceCnn'
 import type { JobControl } from './jobControl'
 import type { TrainProgress, TrainResult, TrainSpec } from './engineMessages'
-import { syntheticImages } from './syntheticData'
+import { datasetSource, syntheticSource, type BatchSource } from './batchSources'
+import { seededRandom, shuffleInPlace } from '../datasets/splits'
 
 export interface TrainHooks {
   onProgress(progress: TrainProgress): void
@@ -23,11 +24,14 @@ export async function train(
   control: JobControl,
   hooks: TrainHooks
 ): Promise<TrainResult> {
-  tf.util.assert(spec.data.kind === 'synthetic', () => `Unknown data source ${spec.data.kind}`)
-  const { images, labels } = syntheticImages(spec.data.samples, spec.data, spec.seed)
-  const model = buildReferenceCnn(spec.data)
+  const source =
+    spec.data.kind === 'synthetic'
+      ? syntheticSource(spec.data, spec.seed)
+      : datasetSource(spec.data, spec.seed)
+  const model = buildReferenceCnn(spec.data, spec.seed)
   const optimizer = tf.train.adam(spec.learningRate)
-  const stepsPerEpoch = Math.ceil(spec.data.samples / spec.batchSize)
+  const random = seededRandom(spec.seed)
+  const stepsPerEpoch = Math.ceil(source.trainIndices.length / spec.batchSize)
   const totalSteps = stepsPerEpoch * spec.epochs
   const tensorsPerEpoch: number[] = []
   const started = performance.now()
@@ -36,12 +40,13 @@ export async function train(
   let loss = Number.NaN
   try {
     for (let epoch = 0; epoch < spec.epochs; epoch++) {
+      const order = shuffleInPlace([...source.trainIndices], random)
       for (let b = 0; b < stepsPerEpoch; b++) {
         if (!(await control.checkpoint(hooks.onPause, hooks.onResume))) break
-        const from = b * spec.batchSize
-        const size = Math.min(spec.batchSize, spec.data.samples - from)
-        const x = tf.slice(images, [from, 0, 0, 0], [size, -1, -1, -1])
-        const y = tf.slice(labels, [from], [size])
+        const { x, y } = source.batch(
+          order.slice(b * spec.batchSize, (b + 1) * spec.batchSize),
+          step
+        )
         loss = trainStep(model, optimizer, x, y, spec.data.classes)
         tf.dispose([x, y])
         step++
@@ -63,10 +68,7 @@ export async function train(
       if (control.stopping) break
       tensorsPerEpoch.push(tf.memory().numTensors)
     }
-    const accuracy = tf.tidy(() => {
-      const predicted = tf.argMax(model.predict(images, { batchSize: 256 }) as tf.Tensor2D, 1)
-      return tf.mean(tf.cast(tf.equal(predicted, labels), 'float32')).dataSync()[0]
-    })
+    const accuracy = evaluate(model, source)
     return {
       jobId,
       status: control.stopping ? 'stopped' : 'completed',
@@ -79,6 +81,22 @@ export async function train(
   } finally {
     model.dispose()
     optimizer.dispose()
-    tf.dispose([images, labels])
+    source.dispose()
   }
+}
+
+/** Accuracy on the source's evaluation images, in chunks (no augmentation). */
+function evaluate(model: ReturnType<typeof buildReferenceCnn>, source: BatchSource): number {
+  let correct = 0
+  for (let from = 0; from < source.evalIndices.length; from += 256) {
+    const { x, y } = source.batch(source.evalIndices.slice(from, from + 256), -1)
+    correct += tf.tidy(
+      () =>
+        tf
+          .sum(tf.cast(tf.equal(tf.argMax(model.predict(x) as tf.Tensor2D, 1), y), 'int32'))
+          .dataSync()[0]
+    )
+    tf.dispose([x, y])
+  }
+  return correct / Math.max(1, source.evalIndices.length)
 }

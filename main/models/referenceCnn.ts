@@ -21,22 +21,34 @@ export const fashionMnistShape: ReferenceCnnConfig = {
   classes: 10
 }
 
-export function buildReferenceCnn(config: ReferenceCnnConfig = fashionMnistShape): tfl.Sequential {
+/** Builds the model; `seed` fixes every initial weight, so a run is reproducible for its seed. */
+export function buildReferenceCnn(
+  config: ReferenceCnnConfig = fashionMnistShape,
+  seed?: number
+): tfl.Sequential {
+  // Glorot-uniform like Keras' default, one seed per layer (same seed ⇒ same initial weights).
+  let layer = 0
+  const init = ():
+    { kernelInitializer: ReturnType<typeof tfl.initializers.glorotUniform> } | object =>
+    seed === undefined
+      ? {}
+      : { kernelInitializer: tfl.initializers.glorotUniform({ seed: seed * 100 + layer++ }) }
   const model = tfl.sequential()
   model.add(
     tfl.layers.conv2d({
       inputShape: [config.height, config.width, config.channels],
       filters: 32,
       kernelSize: 3,
-      activation: 'relu'
+      activation: 'relu',
+      ...init()
     })
   ) // [B, 26, 26, 32]
   model.add(tfl.layers.maxPooling2d({ poolSize: 2 })) // [B, 13, 13, 32]
-  model.add(tfl.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' })) // [B, 11, 11, 64]
+  model.add(tfl.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', ...init() })) // [B, 11, 11, 64]
   model.add(tfl.layers.maxPooling2d({ poolSize: 2 })) // [B, 5, 5, 64]
   model.add(tfl.layers.flatten()) // [B, 1600]
-  model.add(tfl.layers.dense({ units: 128, activation: 'relu' })) // [B, 128]
-  model.add(tfl.layers.dense({ units: config.classes })) // [B, K] logits
+  model.add(tfl.layers.dense({ units: 128, activation: 'relu', ...init() })) // [B, 128]
+  model.add(tfl.layers.dense({ units: config.classes, ...init() })) // [B, K] logits
   return model
 }
 

@@ -1,0 +1,38 @@
+import type { Augmentation } from '../../preload/contract'
+import type { DatasetData } from '../compute/engineMessages'
+import { UserError } from '../services/userError'
+import type { RunStore } from '../store/runStore'
+import type { Normalisation } from './normalize'
+
+/**
+ * Describes an imported dataset for the engine worker: where its cache is, every label, and which
+ * images train and which measure (its saved split), so every run on it sees the same split.
+ */
+export function datasetTrainingData(
+  store: RunStore,
+  datasetId: number,
+  options: { normalisation: Normalisation; augmentation?: Augmentation }
+): DatasetData {
+  const dataset = store.getDataset(datasetId)
+  if (dataset.classNames.length < 2) {
+    throw new UserError(
+      `Dataset "${dataset.name}" has ${dataset.classNames.length} classes; a classifier needs at least two labelled classes.`
+    )
+  }
+  const rows = store.labelsAndSplits(datasetId)
+  const indicesOf = (split: string): number[] =>
+    rows.flatMap((r, i) => (r.split === split && r.label !== null ? [i] : []))
+  return {
+    kind: 'dataset',
+    cacheFile: dataset.meta.cacheFile as string,
+    height: dataset.height!,
+    width: dataset.width!,
+    channels: dataset.channels!,
+    classes: dataset.classNames.length,
+    labels: rows.map((r) => r.label ?? -1),
+    trainIndices: indicesOf('train'),
+    evalIndices: indicesOf('test'),
+    augmentation: options.augmentation,
+    normalisation: options.normalisation
+  }
+}
