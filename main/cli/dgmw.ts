@@ -9,6 +9,7 @@ import { UserError } from '../services/userError'
 import { appVersion } from '../services/appVersion'
 import type { CommandContext } from './context'
 import { benchCommand, benchHelp } from './commands/bench'
+import { datasetsCommand, datasetsHelp } from './commands/datasets'
 import { doctorCommand, doctorHelp } from './commands/doctor'
 import { importCommand, importHelp } from './commands/import'
 import { runsCommand, runsHelp } from './commands/runs'
@@ -24,6 +25,7 @@ const commands: Record<string, Command> = {
   start: { help: startHelp, run: startCommand },
   serve: { help: serveHelp, run: serveCommand },
   import: { help: importHelp, run: importCommand },
+  datasets: { help: datasetsHelp, run: datasetsCommand },
   runs: { help: runsHelp, run: runsCommand },
   doctor: { help: doctorHelp, run: doctorCommand },
   bench: { help: benchHelp, run: benchCommand }

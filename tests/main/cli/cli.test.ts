@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedHistory } from '../../helpers/seedHistory'
 import { tempDir } from '../../helpers/tempDir'
@@ -52,6 +53,57 @@ describe('dgmw command line', () => {
     expect(stdout.split('\n')[0]).toMatch(/^id\s+status\s+recipe\s+dataset/)
     expect(stdout).toMatch(/2\s+failed\s+dcgan\s+fashion-mnist/)
     expect(stdout).not.toContain('classifier')
+  })
+
+  it('lists datasets, as a table and as JSON', () => {
+    const table = dgmw(['datasets', '--data-dir', dir.path])
+    expect(table.code).toBe(0)
+    expect(table.stdout).toMatch(/1\s+fashion-mnist\s+idx\s+70000\s+10\s+28×28×1/)
+    const doc = JSON.parse(dgmw(['datasets', '--json', '--data-dir', dir.path]).stdout)
+    expect(doc.datasets.map((d: { name: string }) => d.name)).toEqual(['fashion-mnist'])
+  })
+
+  it('imports a folder with --json: the cleaning report on stdout, progress on stderr', async () => {
+    const folder = join(dir.path, 'tiny')
+    mkdirSync(join(folder, 'a'), { recursive: true })
+    mkdirSync(join(folder, 'b'), { recursive: true })
+    await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } })
+      .png()
+      .toFile(join(folder, 'a', 'x.png'))
+    await sharp({ create: { width: 4, height: 4, channels: 3, background: '#fff' } })
+      .png()
+      .toFile(join(folder, 'b', 'y.png'))
+    writeFileSync(join(folder, 'b', 'z.png'), 'not a png')
+    const result = dgmw([
+      'import',
+      folder,
+      '--size',
+      '8',
+      '--name',
+      'tiny',
+      '--json',
+      '--data-dir',
+      dir.path
+    ])
+    expect(result.code, result.stderr).toBe(0)
+    const report = JSON.parse(result.stdout)
+    expect(report).toMatchObject({
+      imported: 2,
+      classes: [
+        { name: 'a', count: 1 },
+        { name: 'b', count: 1 }
+      ],
+      dataset: { name: 'tiny', width: 8 }
+    })
+    expect(report.skipped).toEqual([
+      { path: 'b/z.png', reason: 'not-image', detail: expect.any(String) }
+    ])
+    expect(result.stderr).toMatch(/2\/3 images|3\/3 images/)
+    const again = dgmw(['import', folder, '--name', 'tiny', '--data-dir', dir.path])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(
+      /A dataset named "tiny" already exists; pick another name with --name/
+    )
   })
 
   it('reports tensor backends with the reason each higher one did not load', () => {
