@@ -14,7 +14,7 @@ import {
 import { UserError } from '../services/userError'
 import { findCudaLibraries } from './cudaLibraries'
 import { registerWasmTrainingKernels } from './wasmKernels'
-import { disableWasmThreads, prepareWasmThreads } from './wasmThreads'
+import { startWasmBackend } from './wasmThreads'
 
 const nodeRequire = createRequire(__filename)
 
@@ -90,16 +90,8 @@ async function startWasm(
 ): Promise<{ ok: boolean; note?: string }> {
   if (process.env.DGMW_WASM_THREADED === '0')
     return { ok: await tf.setBackend('wasm'), note: 'single-threaded: DGMW_WASM_THREADED=0' }
-  const threads = prepareWasmThreads(wasmThreads())
-  if ('reason' in threads)
-    return { ok: await tf.setBackend('wasm'), note: `single-threaded: ${threads.reason}` }
-  const ok = await tf.setBackend('wasm').finally(threads.restore)
-  if (ok) return { ok }
-  disableWasmThreads()
-  return {
-    ok: await tf.setBackend('wasm'),
-    note: 'single-threaded: the threaded build did not start'
-  }
+  const started = await startWasmBackend({ threads: wasmThreads() })
+  return { ok: started.ok, note: started.reason && `single-threaded: ${started.reason}` }
 }
 
 async function tryJs(name: 'wasm' | 'cpu'): Promise<Attempt> {

@@ -11,20 +11,24 @@
  *
  * This patches globals for the length of the start-up rather than compiling a patched copy of the
  * package, so the one registered 'wasm' backend and the one tfjs-core instance stay the package's
- * own, however the app is bundled.
+ * own, however the app is bundled. While the patches are on, os.cpus, Blob, URL.createObjectURL
+ * and worker_threads.Worker are not the originals for any other code in this thread.
  *
- * Two more details: the C++ side sizes XNNPACK's pool as min(wanted, 8, logical cores / 2), which
- * on a 2-vCPU machine is one thread, so os.cpus() briefly reports twice the wanted count; and
- * emscripten keeps its running pthread workers referenced, which would keep Node alive forever,
- * so once started they are unreferenced.
+ * More details: the C++ side sizes XNNPACK's pool as min(wanted, 8, logical cores / 2), which on a
+ * 2-vCPU machine is one thread, so os.cpus() briefly reports twice the wanted count. Emscripten
+ * throws a pthread worker's error from its listener (ending the process) and then waits for that
+ * worker forever, so during start-up such an error, or a start that takes too long, ends the
+ * attempt instead. It keeps running pthread workers referenced, which would keep Node alive
+ * forever, so once started they are unreferenced; and the idle ones of its fixed pool of 8 are
+ * ended.
  */
 import { createHash } from 'node:crypto'
 import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import workerThreads from 'node:worker_threads'
-import { env, setBackend } from '@tensorflow/tfjs-core'
+import { env, findBackend, setBackend } from '@tensorflow/tfjs-core'
 
 const nodeRequire = createRequire(__filename)
 const packageName = '@tensorflow/tfjs-backend-wasm'
@@ -85,7 +89,7 @@ function scriptFile(dir: string, text: string, suffix: string): string {
   }
   // Compared, not trusted by name: a half-written or altered file must not be executed.
   if (current !== text) {
-    const temp = `${file}.${process.pid}.${Date.now()}.tmp`
+    const temp = `${file}.${process.pid}-${workerThreads.threadId}.tmp`
     writeFileSync(temp, text, { mode: 0o600 })
     renameSync(temp, file)
   }
@@ -108,27 +112,25 @@ function bundleRequires(bundle: string): string {
 function inspectPackage(): { prelude: string; dir: string } | { reason: string } {
   if (typeof SharedArrayBuffer === 'undefined')
     return { reason: 'SharedArrayBuffer is not available' }
-  let worker: string
   let bundle: string
   try {
-    const pkg = dirname(nodeRequire.resolve(`${packageName}/package.json`))
-    worker = readFileSync(
-      join(pkg, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js'),
-      'utf8'
-    )
     bundle = readFileSync(nodeRequire.resolve(packageName), 'utf8')
   } catch (error) {
-    return { reason: `tfjs-backend-wasm files not found: ${(error as Error).message}` }
+    return { reason: `tfjs-backend-wasm not found: ${(error as Error).message}` }
   }
-  // Each pattern the patches rely on must be present, or the package has changed under us.
-  if (!worker.includes(workerImport) || !bundle.includes(JSON.stringify(workerImport).slice(1, -1)))
+  // Each pattern the patches rely on must be in the bundle that runs, or the package has changed.
+  // The pthread worker script is embedded there as a string literal, hence the JSON form.
+  if (!bundle.includes(JSON.stringify(workerImport).slice(1, -1)))
     return { reason: 'the installed tfjs-backend-wasm has a different pthread worker script' }
   if (!bundle.includes(`new Blob(["${mainScriptStart}"`))
     return { reason: 'the installed tfjs-backend-wasm builds its main script differently' }
-  if (!bundle.includes('return require$$4.cpus().length'))
-    return { reason: 'the installed tfjs-backend-wasm counts cores differently' }
   const prelude = bundleRequires(bundle)
-  if (!prelude.includes('require$$4 = ') || !prelude.includes('commonjsGlobal = '))
+  if (
+    !bundle.includes('return require$$4.cpus().length') ||
+    !prelude.includes("require$$4 = require('os')")
+  )
+    return { reason: 'the installed tfjs-backend-wasm counts cores differently' }
+  if (!prelude.includes('commonjsGlobal = '))
     return { reason: 'the installed tfjs-backend-wasm bundle has an unexpected layout' }
   try {
     return { prelude, dir: scriptDir() }
@@ -145,10 +147,15 @@ interface ThreadedAttempt {
   failed: Promise<Error>
   /** An error the patches themselves met (e.g. writing a script), if any. */
   problem(): Error | undefined
+  /** Whether the package built the threaded main script, i.e. its threaded start really ran. */
+  ran(): boolean
   /** Undoes the patches; call as soon as the start is over, whatever its outcome. */
   restore(): void
-  /** After a successful start: lets the process exit while the pthread workers idle. */
-  letExit(): void
+  /**
+   * After a successful start: hands later pthread errors back to emscripten and lets the process
+   * exit while the pthread workers idle.
+   */
+  succeeded(): void
   /** After a failed start: ends every pthread worker it made. */
   terminate(): void
 }
@@ -162,8 +169,7 @@ function patchForThreads(threads: number, prelude: string, dir: string): Threade
   const workers: NodeWorker[] = []
   let mainScript: string | undefined
   let problem: Error | undefined
-  let starting = true
-  let keepAlive = true
+  let started = false
   let fail!: (error: Error) => void
   const failed = new Promise<Error>((resolve) => (fail = resolve))
 
@@ -204,19 +210,21 @@ function patchForThreads(threads: number, prelude: string, dir: string): Threade
   }
 
   // Emscripten throws a pthread worker's error from its listener, which would end the process, and
-  // then waits forever for that worker to load; during start-up the error ends the attempt instead.
+  // then waits forever for that worker to load; until the start has succeeded, an error ends the
+  // attempt instead (and errors from the other workers of a failed attempt are dropped).
   class GuardedWorker extends OriginalWorker {
     constructor(...args: ConstructorParameters<typeof OriginalWorker>) {
       super(...args)
       workers.push(this)
     }
-    override on(event: string | symbol, listener: (...args: unknown[]) => void): this {
-      if (event !== 'error') return super.on(event, listener)
-      return super.on('error', (error: Error) => (starting ? fail(error) : listener(error)))
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (event !== 'error' || started) return super.emit(event, ...args)
+      fail(args[0] instanceof Error ? args[0] : new Error(String(args[0])))
+      return true
     }
     // The pool threads idle in Atomics.wait between kernels and never end on their own.
     override ref(): void {
-      if (keepAlive) super.ref()
+      if (!started) super.ref()
     }
   }
   ;(workerThreads as { Worker: typeof OriginalWorker }).Worker = GuardedWorker
@@ -230,21 +238,37 @@ function patchForThreads(threads: number, prelude: string, dir: string): Threade
   return {
     failed,
     problem: () => problem,
+    ran: () => mainScript !== undefined,
     restore: () => {
-      starting = false
       globalThis.Blob = OriginalBlob
       URL.createObjectURL = originalCreate
       os.cpus = originalCpus
       ;(workerThreads as { Worker: typeof OriginalWorker }).Worker = OriginalWorker
     },
-    letExit: () => {
-      keepAlive = false
+    succeeded: () => {
+      started = true
       for (const worker of workers) worker.unref()
     },
     terminate: () => {
       for (const worker of workers) void worker.terminate()
     }
   }
+}
+
+/**
+ * Ends the pthread workers emscripten made up front but XNNPACK's pool does not use (its pool size
+ * is fixed at 8 in the package's build; each idle worker holds a Node isolate, ~13 MiB). Emscripten
+ * makes a new worker should a thread ever be created later. Best effort: `Module.PThread` is
+ * emscripten's own bookkeeping, so nothing is done unless it has the expected shape.
+ */
+function releaseIdleWorkers(): void {
+  const backend = findBackend('wasm') as { wasm?: { PThread?: { unusedWorkers?: unknown } } } | null
+  const pthread = backend?.wasm?.PThread
+  const idle = pthread?.unusedWorkers
+  if (!pthread || !Array.isArray(idle) || !idle.every((w) => w instanceof workerThreads.Worker))
+    return
+  pthread.unusedWorkers = []
+  for (const worker of idle as NodeWorker[]) void worker.terminate()
 }
 
 /** The package's own report of the threads its pool uses. */
@@ -259,17 +283,26 @@ async function startSingleThreaded(reason: string): Promise<WasmStart> {
   return { ok, threaded: false, threads: ok ? reportedThreads() : 0, reason }
 }
 
+let startOnce: Promise<WasmStart> | undefined
+
 /**
  * Makes 'wasm' the active tfjs backend, with the package's multi-threaded SIMD build when it can
- * start in this process and its single-threaded build otherwise. Call it once per process (or
- * worker thread), before any other code initialises the wasm backend: the package registers the
- * backend globally and loads its wasm module only once.
+ * start in this process and its single-threaded build otherwise. The package registers the
+ * backend globally and loads its wasm module once per thread, so later calls return the first
+ * call's result (and ignore their options), and any other code must not initialise the wasm
+ * backend before this does.
  *
  * @returns whether the backend started, whether it is threaded, the threads the package reports,
  *   and, when single-threaded, why.
  */
-export async function startWasmBackend(options: WasmStartOptions = {}): Promise<WasmStart> {
-  const wanted = Math.min(8, Math.max(1, Math.floor(options.threads ?? os.availableParallelism())))
+export function startWasmBackend(options: WasmStartOptions = {}): Promise<WasmStart> {
+  startOnce ??= start(options)
+  return startOnce
+}
+
+async function start(options: WasmStartOptions): Promise<WasmStart> {
+  const asked = Number.isFinite(options.threads) ? options.threads! : os.availableParallelism()
+  const wanted = Math.min(8, Math.max(1, Math.floor(asked)))
   // Loading the package registers the 'wasm' backend; it is the only place that does.
   const wasm = nodeRequire(packageName) as { setThreadsCount(n: number): void }
   wasm.setThreadsCount(wanted)
@@ -301,8 +334,14 @@ export async function startWasmBackend(options: WasmStartOptions = {}): Promise<
     attempt.restore()
   }
   if (outcome === true) {
-    attempt.letExit()
-    return { ok: true, threaded: true, threads: reportedThreads() }
+    attempt.succeeded()
+    releaseIdleWorkers()
+    const threads = reportedThreads()
+    if (threads > 1) return { ok: true, threaded: true, threads }
+    const reason = attempt.ran()
+      ? 'the threaded build started with a pool of one thread'
+      : 'the wasm backend had been started single-threaded before'
+    return { ok: true, threaded: false, threads, reason }
   }
   // A later setBackend supersedes the stalled start in tfjs-core; its workers are ended here.
   attempt.terminate()
