@@ -10,7 +10,6 @@ import type {
   DatasetDetail,
   ImagePixels,
   ImportReport,
-  SplitName,
   ValidArgs
 } from '../../preload/contract'
 import type { EventBus } from '../host/eventBus'
@@ -187,4 +186,3 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
 }
 
 export type DatasetService = ReturnType<typeof createDatasetService>
-export type { SplitName }
