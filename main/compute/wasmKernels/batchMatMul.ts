@@ -10,7 +10,7 @@ import {
   type KernelFunc,
   type TensorInfo
 } from '@tensorflow/tfjs-core'
-import { free, runWasmKernel, type BackendWasm } from './wasmOps'
+import { free, runWasmKernel, type BackendWasm, wasmKernel } from './wasmOps'
 
 /** Swaps the last two axes. */
 function transposeLast2(backend: BackendWasm, x: TensorInfo): TensorInfo {
@@ -43,9 +43,5 @@ export function batchMatMulConfig(stock: KernelFunc): KernelConfig {
     if (b !== inputs.b) free(backend, b)
     return out
   }
-  return {
-    kernelName: BatchMatMul,
-    backendName: 'wasm',
-    kernelFunc: kernelFunc as unknown as KernelFunc
-  }
+  return wasmKernel(BatchMatMul, kernelFunc)
 }

@@ -16,11 +16,9 @@ import {
   Transpose,
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropInputAttrs,
-  type KernelConfig,
-  type KernelFunc,
   type TensorInfo
 } from '@tensorflow/tfjs-core'
-import { dilateAndPad, free, heapF32, runWasmKernel, type BackendWasm } from './wasmOps'
+import { dilateAndPad, free, heapF32, runWasmKernel, type BackendWasm, wasmKernel } from './wasmOps'
 
 type Args<I, A> = { inputs: I; attrs: A; backend: BackendWasm }
 
@@ -140,14 +138,6 @@ function conv2dBackpropInput({
   return dx
 }
 
-export const conv2dBackpropFilterConfig: KernelConfig = {
-  kernelName: Conv2DBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: conv2dBackpropFilter as unknown as KernelFunc
-}
+export const conv2dBackpropFilterConfig = wasmKernel(Conv2DBackpropFilter, conv2dBackpropFilter)
 
-export const conv2dBackpropInputConfig: KernelConfig = {
-  kernelName: Conv2DBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: conv2dBackpropInput as unknown as KernelFunc
-}
+export const conv2dBackpropInputConfig = wasmKernel(Conv2DBackpropInput, conv2dBackpropInput)

@@ -13,11 +13,17 @@ import {
   Sum,
   type DepthwiseConv2dNativeBackpropFilterAttrs,
   type DepthwiseConv2dNativeBackpropInputAttrs,
-  type KernelConfig,
-  type KernelFunc,
   type TensorInfo
 } from '@tensorflow/tfjs-core'
-import { dilateAndPad, free, heapF32, runWasmKernel, zeros, type BackendWasm } from './wasmOps'
+import {
+  dilateAndPad,
+  free,
+  heapF32,
+  runWasmKernel,
+  zeros,
+  type BackendWasm,
+  wasmKernel
+} from './wasmOps'
 
 type Args<I, A> = { inputs: I; attrs: A; backend: BackendWasm }
 type Shape4 = [number, number, number, number]
@@ -130,14 +136,12 @@ function depthwiseBackpropInput({
   return dx
 }
 
-export const depthwiseBackpropFilterConfig: KernelConfig = {
-  kernelName: DepthwiseConv2dNativeBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: depthwiseBackpropFilter as unknown as KernelFunc
-}
+export const depthwiseBackpropFilterConfig = wasmKernel(
+  DepthwiseConv2dNativeBackpropFilter,
+  depthwiseBackpropFilter
+)
 
-export const depthwiseBackpropInputConfig: KernelConfig = {
-  kernelName: DepthwiseConv2dNativeBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: depthwiseBackpropInput as unknown as KernelFunc
-}
+export const depthwiseBackpropInputConfig = wasmKernel(
+  DepthwiseConv2dNativeBackpropInput,
+  depthwiseBackpropInput
+)

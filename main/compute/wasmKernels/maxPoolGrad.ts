@@ -6,12 +6,10 @@
 import {
   backend_util,
   MaxPoolGrad,
-  type KernelConfig,
-  type KernelFunc,
   type MaxPoolGradAttrs,
   type TensorInfo
 } from '@tensorflow/tfjs-core'
-import { heapF32, zeros, type BackendWasm } from './wasmOps'
+import { heapF32, zeros, type BackendWasm, wasmKernel } from './wasmOps'
 
 function maxPoolGrad({
   inputs,
@@ -91,8 +89,4 @@ function maxPoolGrad({
   return dx
 }
 
-export const maxPoolGradConfig: KernelConfig = {
-  kernelName: MaxPoolGrad,
-  backendName: 'wasm',
-  kernelFunc: maxPoolGrad as unknown as KernelFunc
-}
+export const maxPoolGradConfig = wasmKernel(MaxPoolGrad, maxPoolGrad)

@@ -3,7 +3,13 @@
  * by the backend: call kernels directly on them and free intermediates with `backend.disposeData`
  * (wrapping them in Tensors and disposing those corrupts the backend's bookkeeping).
  */
-import { getKernel, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core'
+import {
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo
+} from '@tensorflow/tfjs-core'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm/dist/backend_wasm'
 
 export type { BackendWasm }
@@ -66,4 +72,12 @@ export function dilateAndPad(
     }
   }
   return out
+}
+
+/** A wasm kernel registration; the cast is the one place our typed kernel arguments meet tfjs's. */
+export function wasmKernel<A>(
+  kernelName: string,
+  kernelFunc: (args: A) => TensorInfo
+): KernelConfig {
+  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelFunc }
 }
