@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises'
-import type { DuplicateGroup, SkippedFile } from './importReport'
+import type { SkippedFile } from '../../preload/contract'
 import type { Split } from './scanFolder'
 
 /** One image that decoded; its pixels sit at `slot` in the staging file. */
@@ -25,7 +25,6 @@ export interface Collected {
   images: CollectedImage[]
   staging: StagingFile
   skipped: SkippedFile[]
-  duplicates?: DuplicateGroup[]
   emptyClasses: string[]
   notes: string[]
 }

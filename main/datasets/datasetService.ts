@@ -6,12 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve, sep } from 'node:path'
-import type {
-  DatasetDetail,
-  ImagePixels,
-  ImportReport,
-  ValidArgs
-} from '../../preload/contract'
+import type { DatasetDetail, ImagePixels, ImportReport, ValidArgs } from '../../preload/contract'
 import type { EventBus } from '../host/eventBus'
 import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
@@ -25,21 +20,22 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
   const { store, dataDir, bus } = deps
   const uploads = new Map<string, string>()
 
-  const cacheOf = (
-    id: number
-  ): { file: string; bytesPerImage: number; width: number; height: number; channels: number } => {
+  /** Where a dataset's pixels are, and its geometry (one store read). */
+  const cacheOf = (id: number) => {
     const dataset = store.getDataset(id)
-    const { width, height, channels } = dataset as {
-      width: number
-      height: number
-      channels: number
-    }
+    const [width, height, channels] = [
+      dataset.width ?? 0,
+      dataset.height ?? 0,
+      dataset.channels ?? 0
+    ]
+    const file = dataset.meta.cacheFile as string
     return {
-      file: dataset.meta.cacheFile as string,
+      file,
       bytesPerImage: width * height * channels,
       width,
       height,
-      channels
+      channels,
+      count: dataset.imageCount
     }
   }
 
@@ -74,7 +70,7 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
     /** Pixels straight from the uint8 cache (never re-decoding originals). */
     async pixels(id: number, indices: number[]): Promise<ImagePixels> {
       const cache = cacheOf(id)
-      const count = store.getDataset(id).imageCount
+      const count = cache.count
       const bad = indices.find((i) => i >= count)
       if (bad !== undefined)
         throw new UserError(

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { decode as decodeBmp } from 'fast-bmp'
 import sharp, { type Sharp } from 'sharp'
-import type { SkipReason } from './importReport'
+import type { SkipReason } from '../../preload/contract'
 import { decodeSimplePng, toChannels } from './fastPng'
 import { sniffFormat } from './imageFiles'
 
@@ -53,20 +53,7 @@ function bmpToSharp(bytes: Buffer): Sharp {
   })
 }
 
-export async function decodeImage(path: string, options: DecodeOptions): Promise<Decoded> {
-  let bytes: Buffer
-  try {
-    bytes = await readFile(path)
-  } catch (error) {
-    return fail(
-      'unreadable',
-      `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
-    )
-  }
-  return decodeBytes(bytes, options)
-}
-
-/** Decodes a file's bytes (read by the caller: asynchronously, or synchronously in a worker). */
+/** Decodes a file's bytes (the decode worker reads them synchronously, off the main thread). */
 export async function decodeBytes(bytes: Buffer, options: DecodeOptions): Promise<Decoded> {
   if (bytes.length === 0) return fail('empty', 'zero-byte file')
   const format = sniffFormat(bytes)

@@ -7,14 +7,13 @@ import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
-import type { DatasetSummary, ImportReport } from '../../preload/contract'
+import type { DatasetSummary, DuplicateGroup, ImportReport } from '../../preload/contract'
 import { UserError } from '../services/userError'
 import type { ImageRow } from '../store/datasetImages'
 import type { RunStore } from '../store/runStore'
 import { collectArrays, detectArraySource } from './collectArrays'
 import type { Collected, CollectedImage } from './collected'
 import { collectFolder } from './collectFolder'
-import type { DuplicateGroup } from './importReport'
 import type { ImportProgress } from './progress'
 import { stratifiedSplit } from './splits'
 
@@ -198,8 +197,6 @@ export async function importDataset(
         : 3
     const cacheFile = join(final, 'images.u8')
     await writeCache(collected, kept, channels, join(temp, 'images.u8'))
-    await collected.staging.close()
-    await rm(stagingPath)
 
     const seed = options.seed ?? 1
     const splits = stratifiedSplit(
@@ -260,7 +257,7 @@ export async function importDataset(
       ...report
     }
   } finally {
-    await collected?.staging.close().catch(() => {})
+    await collected?.staging.close()
     await rm(temp, { recursive: true, force: true })
   }
 }

@@ -6,7 +6,7 @@
 import type { Dirent } from 'node:fs'
 import { opendir, readdir, realpath, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
-import type { SkippedFile } from './importReport'
+import type { SkippedFile } from '../../preload/contract'
 import { hasImageExtension, isIgnoredName } from './imageFiles'
 
 export type Split = 'train' | 'val' | 'test'

@@ -237,7 +237,9 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
           meta: JSON.stringify(input.meta ?? {}),
           createdAt
         })
-        return toDatasetSummary(statements.getDataset.get(lastInsertRowid) as Record<string, unknown>)
+        return toDatasetSummary(
+          statements.getDataset.get(lastInsertRowid) as Record<string, unknown>
+        )
       } catch (error) {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
           throw new UserError(

@@ -1,16 +1,12 @@
-import { join } from 'node:path'
-import { databaseFileName, ensureDataDir } from '../../services/dataDir'
-import { openRunStore } from '../../store/runStore'
 import { formatTable, printJson } from '../output'
 import type { CommandContext } from '../context'
+import { withStore } from '../withStore'
 
 export const datasetsHelp = `dgmw datasets [--json]
   List imported datasets: id, name, kind, images, classes, size.`
 
-export function datasetsCommand(ctx: CommandContext): void {
-  const dataDir = ensureDataDir(ctx.dataDir)
-  const store = openRunStore(join(dataDir, databaseFileName))
-  try {
+export function datasetsCommand(ctx: CommandContext): Promise<void> {
+  return withStore(ctx, async (store, dataDir) => {
     const datasets = store.listDatasets()
     if (ctx.json) printJson({ dataDir, datasets })
     else if (datasets.length === 0)
@@ -32,7 +28,5 @@ export function datasetsCommand(ctx: CommandContext): void {
         )
       )
     }
-  } finally {
-    store.close()
-  }
+  })
 }

@@ -1,12 +1,10 @@
-import { join } from 'node:path'
 import type { ImportReport } from '../../../preload/contract'
 import { importDataset } from '../../datasets/importDataset'
 import type { ImportProgress } from '../../datasets/progress'
-import { databaseFileName, ensureDataDir } from '../../services/dataDir'
 import { UserError } from '../../services/userError'
-import { openRunStore } from '../../store/runStore'
 import { formatTable, printJson } from '../output'
 import type { CommandContext } from '../context'
+import { withStore } from '../withStore'
 
 export const importHelp = `dgmw import <path> [--name N] [--size S] [--channels 1|3] [--fit cover|contain]
             [--unlabeled] [--seed N] [--json]
@@ -66,9 +64,7 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
   const fit = ctx.values.fit as string | undefined
   if (fit !== undefined && fit !== 'cover' && fit !== 'contain')
     throw new UserError('--fit must be cover or contain.')
-  const dataDir = ensureDataDir(ctx.dataDir)
-  const store = openRunStore(join(dataDir, databaseFileName))
-  try {
+  return withStore(ctx, async (store, dataDir) => {
     const report = await importDataset(store, dataDir, path, {
       name: ctx.values.name as string | undefined,
       size: intOption(ctx.values.size, '--size'),
@@ -82,7 +78,5 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
     if (ctx.json) printJson(report)
     else console.log(describe(report))
     return 0
-  } finally {
-    store.close()
-  }
+  })
 }

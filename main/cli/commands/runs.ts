@@ -1,15 +1,13 @@
-import { join } from 'node:path'
 import { runStatuses, type RunStatus } from '../../../preload/contract'
-import { databaseFileName, ensureDataDir } from '../../services/dataDir'
 import { UserError } from '../../services/userError'
-import { openRunStore } from '../../store/runStore'
 import { formatTable, printJson } from '../output'
 import type { CommandContext } from '../context'
+import { withStore } from '../withStore'
 
 export const runsHelp = `dgmw runs [--status S] [--limit N] [--json]
   List runs in the run history, newest first.`
 
-export function runsCommand(ctx: CommandContext): void {
+export function runsCommand(ctx: CommandContext): Promise<void> {
   const status = ctx.values.status as string | undefined
   if (status !== undefined && !(runStatuses as readonly string[]).includes(status)) {
     throw new UserError(`Unknown status "${status}". Use one of: ${runStatuses.join(', ')}.`)
@@ -17,9 +15,7 @@ export function runsCommand(ctx: CommandContext): void {
   const limit = ctx.values.limit === undefined ? 500 : Number(ctx.values.limit)
   if (!Number.isInteger(limit) || limit < 1)
     throw new UserError(`--limit must be a positive whole number, not "${ctx.values.limit}".`)
-  const dataDir = ensureDataDir(ctx.dataDir)
-  const store = openRunStore(join(dataDir, databaseFileName))
-  try {
+  return withStore(ctx, async (store, dataDir) => {
     const runs = store.listRuns({ status: status as RunStatus | undefined, limit })
     if (ctx.json) {
       printJson({ dataDir, runs })
@@ -42,7 +38,5 @@ export function runsCommand(ctx: CommandContext): void {
         ])
       )
     )
-  } finally {
-    store.close()
-  }
+  })
 }

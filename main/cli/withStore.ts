@@ -1,0 +1,18 @@
+import { join } from 'node:path'
+import { databaseFileName, ensureDataDir } from '../services/dataDir'
+import { openRunStore, type RunStore } from '../store/runStore'
+import type { CommandContext } from './context'
+
+/** Opens the run store of the command's data directory for `use`, and always closes it. */
+export async function withStore<T>(
+  ctx: CommandContext,
+  use: (store: RunStore, dataDir: string) => T | Promise<T>
+): Promise<T> {
+  const dataDir = ensureDataDir(ctx.dataDir)
+  const store = openRunStore(join(dataDir, databaseFileName))
+  try {
+    return await use(store, dataDir)
+  } finally {
+    store.close()
+  }
+}
