@@ -132,6 +132,7 @@ describe('the shell in browser mode', () => {
       expect(
         await page.locator(`[data-experiment-tab="${seeded.experimentId}"] tbody tr`).count()
       ).toBe(3)
+      await shot(page, 'experiment-tab-light')
       await page.close()
     })
 
