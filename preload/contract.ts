@@ -146,6 +146,22 @@ export interface ExperimentSummary {
   createdAt: string
 }
 
+/** Headline numbers of a run, kept on the run row so a table of thousands lists fast. */
+export interface RunHeadline {
+  /** Accuracy on the dataset's test split after training (or the last on-demand evaluation). */
+  testAccuracy?: number
+  valAccuracy?: number
+  valLoss?: number
+  trainLoss?: number
+  trainAccuracy?: number
+  /** Epochs finished, of `epochs` planned. */
+  epochsDone?: number
+  epochs?: number
+  imagesPerSecond?: number
+  /** Epoch whose weights the run kept (early stopping keeps the best one). */
+  bestEpoch?: number
+}
+
 export interface RunSummary {
   id: number
   name: string | null
@@ -161,6 +177,8 @@ export interface RunSummary {
   endedAt: string | null
   error: string | null
   tags: string[]
+  notes: string | null
+  headline: RunHeadline
 }
 
 export interface MetricPoint {
@@ -171,7 +189,12 @@ export interface MetricPoint {
 
 export interface RunDetail extends RunSummary {
   config: Record<string, unknown>
-  notes: string | null
+  /** App version (and git commit when known) that ran it. */
+  codeVersion: string | null
+  /** Class names of the run's dataset, in label order. */
+  classNames: string[]
+  /** Whether a checkpoint exists to resume from (or evaluate / export). */
+  hasCheckpoint: boolean
   metrics: Record<string, MetricPoint[]>
   artifacts: { kind: string; path: string; sha256: string; bytes: number }[]
 }
@@ -190,6 +213,71 @@ export const augmentationSchema = z.strictObject({
   cutout: z.number().int().min(0).max(64).default(0)
 })
 export type Augmentation = z.output<typeof augmentationSchema>
+
+export const classifierPresets = ['small-cnn', 'deep-cnn', 'resnet-small'] as const
+export type ClassifierPreset = (typeof classifierPresets)[number]
+export const optimizerNames = ['adam', 'adamw', 'sgd'] as const
+export const scheduleNames = ['constant', 'step', 'cosine', 'one-cycle'] as const
+export const recipeNames = ['classifier'] as const
+export type RecipeName = (typeof recipeNames)[number]
+
+/** Everything that decides a classifier run; stored whole with the run. */
+export const classifierConfigSchema = z.strictObject({
+  /** small-cnn: the reference CNN; deep-cnn: 3 conv blocks with batch norm and dropout; resnet-small: 3 residual stages. */
+  preset: z.enum(classifierPresets).default('small-cnn'),
+  optimizer: z.enum(optimizerNames).default('adam'),
+  /** The base (constant/step/cosine) or peak (one-cycle) learning rate. */
+  learningRate: z.number().positive().max(10).default(1e-3),
+  /** Decoupled decay for AdamW; L2-style decay for SGD; ignored by Adam. */
+  weightDecay: z.number().min(0).max(1).default(0),
+  /** SGD momentum (Nesterov off). */
+  momentum: z.number().min(0).max(0.999).default(0.9),
+  schedule: z.enum(scheduleNames).default('constant'),
+  /** Step schedule: multiply the rate by `stepGamma` every `stepEpochs` epochs. */
+  stepEpochs: z.number().int().min(1).max(1000).default(2),
+  stepGamma: z.number().positive().max(1).default(0.1),
+  /** One-cycle: fraction of the steps spent warming up to the peak rate. */
+  warmupFraction: z.number().min(0).max(0.9).default(0.3),
+  batchSize: z.number().int().min(1).max(4096).default(64),
+  epochs: z.number().int().min(1).max(1000).default(5),
+  augmentation: augmentationSchema.default(augmentationSchema.parse({})),
+  normalisation: z.enum(['unit', 'standardize']).default('unit'),
+  /** Stop when validation loss has not improved for this many epochs, keeping the best weights (0: off). */
+  earlyStoppingPatience: z.number().int().min(0).max(1000).default(0),
+  /** Weight the loss by inverse class frequency of the training split (for imbalanced data). */
+  classWeights: z.boolean().default(false),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0)
+})
+export type ClassifierConfig = z.output<typeof classifierConfigSchema>
+
+/** Accuracy and its breakdown on a dataset split, stored with the run. */
+export interface Evaluation {
+  runId: number
+  split: SplitName
+  /** Images evaluated. */
+  count: number
+  accuracy: number
+  loss: number
+  labels: string[]
+  /** confusion[true][predicted] = count. */
+  confusion: number[][]
+  perClass: { label: string; precision: number; recall: number; f1: number; support: number }[]
+  macro: { precision: number; recall: number; f1: number }
+  createdAt: string
+}
+
+/** One evaluated image: dataset index, true and predicted label, and the predicted class's probability. */
+export interface Prediction {
+  idx: number
+  label: number
+  predicted: number
+  confidence: number
+}
 
 const noArgs = z.strictObject({})
 const id = z.number().int().positive()
@@ -273,7 +361,60 @@ export const requests = {
     }),
     reply: reply<RunSummary[]>()
   },
-  'runs/get': { args: z.strictObject({ id }), reply: reply<RunDetail>() }
+  'runs/get': { args: z.strictObject({ id }), reply: reply<RunDetail>() },
+  'experiments/create': {
+    args: z.strictObject({ name: z.string().min(1).max(120), datasetId: id }),
+    reply: reply<ExperimentSummary>()
+  },
+  /**
+   * Queues a run (it starts when the engine is free). Without an experiment, the dataset's default
+   * experiment (named after it) is used, created if needed.
+   */
+  'runs/start': {
+    args: z.strictObject({
+      datasetId: id,
+      experimentId: id.optional(),
+      name: z.string().min(1).max(120).optional(),
+      recipe: z.enum(recipeNames).default('classifier'),
+      config: classifierConfigSchema.default(classifierConfigSchema.parse({}))
+    }),
+    reply: reply<RunSummary>()
+  },
+  'runs/pause': { args: z.strictObject({ id }), reply: reply<void>() },
+  /** A paused run continues; an interrupted, stopped or failed run is queued again from its last checkpoint. */
+  'runs/resume': { args: z.strictObject({ id }), reply: reply<void>() },
+  /** A queued run is dropped from the queue; a running one stops after its current step, keeping its checkpoint. */
+  'runs/stop': { args: z.strictObject({ id }), reply: reply<void>() },
+  'runs/update': {
+    args: z.strictObject({
+      id,
+      name: z.string().max(120).nullable().optional(),
+      tags: z.array(z.string().min(1).max(40)).max(20).optional(),
+      notes: z.string().max(10_000).nullable().optional()
+    }),
+    reply: reply<RunSummary>()
+  },
+  /** Deletes the run, its metrics, evaluation and files. A live run must be stopped first. */
+  'runs/delete': { args: z.strictObject({ id }), reply: reply<void>() },
+  /** The stored evaluation on the test split, or null when there is none yet. */
+  'runs/evaluation': { args: z.strictObject({ id }), reply: reply<Evaluation | null>() },
+  /** Evaluates the run's saved weights on the test split again (waits for the engine). */
+  'runs/evaluate': { args: z.strictObject({ id }), reply: reply<Evaluation>() },
+  /**
+   * Evaluated test images, most confident first: one confusion-matrix cell (label → predicted),
+   * every wrong one (`wrong`), or all.
+   */
+  'runs/predictions': {
+    args: z.strictObject({
+      id,
+      label: z.number().int().min(0).optional(),
+      predicted: z.number().int().min(0).optional(),
+      wrong: z.boolean().optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200)
+    }),
+    reply: reply<{ total: number; items: Prediction[] }>()
+  }
 } as const
 
 export const events = {
@@ -291,14 +432,27 @@ export const events = {
     imagesPerSecond: z.number().min(0),
     etaSeconds: z.number().min(0).nullable()
   }),
+  /** A few times a second while a run trains: `metrics` holds `loss` (mean since the last event) and `lr`. */
   'train/progress': z.strictObject({
     runId: id,
     epoch: z.number().int().min(0),
+    epochs: z.number().int().min(1),
     step: z.number().int().min(0),
     totalSteps: z.number().int().min(0),
     metrics: z.record(z.string(), z.number()),
     imagesPerSecond: z.number().min(0),
+    elapsedSeconds: z.number().min(0),
     etaSeconds: z.number().min(0).nullable()
+  }),
+  /**
+   * The end of an epoch: `metrics` holds the epoch's series values (`train/loss`, `train/accuracy`,
+   * `val/loss`, `val/accuracy`, `lr`, `images_per_second`), as stored with `step` = global step.
+   */
+  'train/epoch': z.strictObject({
+    runId: id,
+    epoch: z.number().int().min(0),
+    step: z.number().int().min(0),
+    metrics: z.record(z.string(), z.number())
   })
 } as const
 

@@ -15,6 +15,8 @@ import { importCommand, importHelp } from './commands/import'
 import { runsCommand, runsHelp } from './commands/runs'
 import { serveCommand, serveHelp } from './commands/serve'
 import { startCommand, startHelp } from './commands/start'
+import { trainCommand, trainHelp } from './commands/train'
+import { evalCommand, evalHelp } from './commands/eval'
 
 type Command = {
   help: string
@@ -26,6 +28,8 @@ const commands: Record<string, Command> = {
   serve: { help: serveHelp, run: serveCommand },
   import: { help: importHelp, run: importCommand },
   datasets: { help: datasetsHelp, run: datasetsCommand },
+  train: { help: trainHelp, run: trainCommand },
+  eval: { help: evalHelp, run: evalCommand },
   runs: { help: runsHelp, run: runsCommand },
   doctor: { help: doctorHelp, run: doctorCommand },
   bench: { help: benchHelp, run: benchCommand }
@@ -64,7 +68,22 @@ const options = {
   fit: { type: 'string' },
   unlabeled: { type: 'boolean' },
   seed: { type: 'string' },
-  steps: { type: 'string' }
+  steps: { type: 'string' },
+  dataset: { type: 'string' },
+  recipe: { type: 'string' },
+  preset: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  optimizer: { type: 'string' },
+  schedule: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  momentum: { type: 'string' },
+  patience: { type: 'string' },
+  'class-weights': { type: 'boolean' },
+  augment: { type: 'string' },
+  normalisation: { type: 'string' },
+  resume: { type: 'string' }
 } as const
 
 async function main(argv: string[]): Promise<number> {

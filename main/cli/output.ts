@@ -18,3 +18,9 @@ export function formatTable(headers: string[], rows: string[][]): string {
 export function note(message: string): void {
   process.stderr.write(message + '\n')
 }
+
+/** Seconds as `42 s` or `3 min 05 s`, for progress lines. */
+export function formatSeconds(seconds: number): string {
+  const s = Math.round(seconds)
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`
+}

@@ -11,6 +11,8 @@ export async function withStore<T>(
   const dataDir = ensureDataDir(ctx.dataDir)
   const store = openRunStore(join(dataDir, databaseFileName))
   try {
+    // Runs whose process died (killed, crashed) show as interrupted, not as still running.
+    store.markInterruptedRuns()
     return await use(store, dataDir)
   } finally {
     store.close()

@@ -11,7 +11,10 @@ import { syntheticImages } from './syntheticData'
 
 export interface BatchSource {
   trainIndices: number[]
+  valIndices: number[]
   evalIndices: number[]
+  /** Label of every image index. */
+  labelOf(index: number): number
   /** Images (augmented when `step` ≥ 0) and labels for the given indices; the caller disposes them. */
   batch(indices: number[], step: number): { x: tf.Tensor4D; y: tf.Tensor1D }
   dispose(): void
@@ -20,9 +23,12 @@ export interface BatchSource {
 export function syntheticSource(data: SyntheticData, seed: number): BatchSource {
   const { images, labels } = syntheticImages(data.samples, data, seed)
   const all = Array.from({ length: data.samples }, (_, i) => i)
+  const labelValues = labels.dataSync()
   return {
     trainIndices: all,
+    valIndices: all,
     evalIndices: all,
+    labelOf: (index) => labelValues[index],
     batch: (indices) =>
       tf.tidy(() => {
         const at = tf.tensor1d(indices, 'int32')
@@ -42,7 +48,9 @@ export function datasetSource(data: DatasetData, seed: number): BatchSource {
       : undefined
   return {
     trainIndices: data.trainIndices,
+    valIndices: data.valIndices,
     evalIndices: data.evalIndices,
+    labelOf: (index) => data.labels[index],
     batch(indices, step) {
       let raw: Uint8Array = new Uint8Array(indices.length * size)
       indices.forEach((index, k) =>

@@ -7,6 +7,8 @@ import type { BackendName, EngineStatus } from '../../preload/contract'
 import { startWorkerThread } from '../services/workerThread'
 import { randomUUID } from 'node:crypto'
 import type {
+  EpochReport,
+  TrainStart,
   EngineCommand,
   EngineMessage,
   EngineWorkerData,
@@ -26,7 +28,9 @@ export interface TrainJob {
 }
 
 export interface TrainListeners {
+  onStart?: (start: TrainStart) => void
   onProgress?: (progress: TrainProgress) => void
+  onEpoch?: (report: EpochReport) => void
   onPaused?: () => void
   onResumed?: () => void
 }
@@ -78,8 +82,12 @@ export function startEngine(options: EngineOptions): EngineHost {
     switch (message.type) {
       case 'status':
         return update(message.status)
+      case 'start':
+        return jobs.get(message.start.jobId)?.onStart?.(message.start)
       case 'progress':
         return jobs.get(message.progress.jobId)?.onProgress?.(message.progress)
+      case 'epoch':
+        return jobs.get(message.report.jobId)?.onEpoch?.(message.report)
       case 'paused':
         return jobs.get(message.jobId)?.onPaused?.()
       case 'resumed':
@@ -93,10 +101,21 @@ export function startEngine(options: EngineOptions): EngineHost {
         jobs.delete(message.jobId)
     }
   })
-  worker.on('error', (error) =>
+  // A dead worker fails every job it held, so no caller waits forever.
+  const failJobs = (message: string): void => {
+    for (const job of jobs.values()) job.reject(new Error(message))
+    jobs.clear()
+  }
+  worker.on('error', (error) => {
     update({ ...current, state: 'failed', error: `The engine worker crashed: ${error.message}` })
-  )
+    failJobs(`The engine worker crashed: ${error.message}`)
+  })
   worker.on('exit', (code) => {
+    failJobs(
+      closing
+        ? 'The engine was shut down during the job.'
+        : `The engine worker exited (code ${code}).`
+    )
     if (!closing)
       update({
         ...current,

@@ -1,4 +1,9 @@
-import type { Augmentation, BackendName, EngineStatus } from '../../preload/contract'
+import type {
+  Augmentation,
+  BackendName,
+  ClassifierConfig,
+  EngineStatus
+} from '../../preload/contract'
 import type { Normalisation } from '../datasets/normalize'
 
 /** Data the engine worker starts with. */
@@ -27,47 +32,94 @@ export interface DatasetData {
   /** Label of every image in cache order. */
   labels: number[]
   trainIndices: number[]
+  /** Images validation loss/accuracy are measured on each epoch (may be empty). */
+  valIndices: number[]
   /** Images the final accuracy is measured on (the test split). */
   evalIndices: number[]
   augmentation?: Augmentation
   normalisation: Normalisation
 }
 
-/** A training job the engine runs (recipes beyond the reference CNN arrive with the training issue). */
+/**
+ * A job for the engine: train a classifier on the data with the config, writing a checkpoint to
+ * `checkpointDir` at each epoch end; or, with `evaluateOnly`, evaluate its saved weights.
+ */
 export interface TrainSpec {
-  model: 'reference-cnn'
   data: SyntheticData | DatasetData
-  epochs: number
-  batchSize: number
-  learningRate: number
-  seed: number
+  config: ClassifierConfig
+  /** Folder for `checkpoint.ckpt` (latest epoch / final weights) and `best.ckpt` (early stopping). */
+  checkpointDir?: string
+  /** Continue from the checkpoint in `checkpointDir` when there is one. */
+  resume?: boolean
+  /** Skip training: load the checkpoint's weights and evaluate them. */
+  evaluateOnly?: boolean
+  /** Also measure accuracy on the evaluation images after every epoch (the time-to-accuracy bench). */
+  testEachEpoch?: boolean
 }
 
 export interface TrainProgress {
   jobId: string
   epoch: number
+  epochs: number
   step: number
   totalSteps: number
+  /** Mean training loss of the steps since the last progress message. */
   loss: number
+  learningRate: number
   imagesPerSecond: number
+  elapsedSeconds: number
   etaSeconds: number | null
+}
+
+/** Where a (resumed) job starts: metrics recorded after `step` by an earlier attempt are stale. */
+export interface TrainStart {
+  jobId: string
+  fromEpoch: number
+  fromStep: number
+}
+
+export interface EpochReport {
+  jobId: string
+  epoch: number
+  /** Global step at the end of the epoch. */
+  step: number
+  metrics: Record<string, number>
+  checkpoint?: { path: string; bytes: number; sha256: string }
+}
+
+/** The evaluated images: dataset indices, predicted class and its softmax probability, in order. */
+export interface EvaluatedImages {
+  indices: number[]
+  predicted: number[]
+  confidence: number[]
+  /** Mean cross-entropy over them. */
+  loss: number
 }
 
 export interface TrainResult {
   jobId: string
   status: 'completed' | 'stopped'
   steps: number
+  epochsDone: number
   finalLoss: number
+  /** Accuracy on the evaluation images (NaN when stopped before evaluating). */
   accuracy: number
+  evaluated?: EvaluatedImages
+  /** Set when early stopping ended training: the epoch whose weights were kept (0-based). */
+  bestEpoch?: number
   /** tf.memory().numTensors at the end of each epoch: flat when nothing leaks. */
   tensorsPerEpoch: number[]
   backend: string
+  /** The final weights' checkpoint, when a checkpoint folder was given. */
+  checkpoint?: { path: string; bytes: number; sha256: string }
 }
 
 /** Messages from the engine worker to its host. */
 export type EngineMessage =
   | { type: 'status'; status: EngineStatus }
+  | { type: 'start'; start: TrainStart }
   | { type: 'progress'; progress: TrainProgress }
+  | { type: 'epoch'; report: EpochReport }
   | { type: 'paused' | 'resumed'; jobId: string }
   | { type: 'done'; result: TrainResult }
   | { type: 'failed'; jobId: string; error: string }

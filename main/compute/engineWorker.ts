@@ -39,7 +39,9 @@ async function runJob(command: Extract<EngineCommand, { type: 'train' }>): Promi
   jobs.set(jobId, control)
   try {
     const result = await train(jobId, spec, control, {
+      onStart: (start) => post({ type: 'start', start }),
       onProgress: (progress) => post({ type: 'progress', progress }),
+      onEpoch: (report) => post({ type: 'epoch', report }),
       onPause: () => post({ type: 'paused', jobId }),
       onResume: () => post({ type: 'resumed', jobId })
     })

@@ -31,6 +31,7 @@ export function datasetTrainingData(
     classes: dataset.classNames.length,
     labels: rows.map((r) => r.label ?? -1),
     trainIndices: indicesOf('train'),
+    valIndices: indicesOf('val'),
     evalIndices: indicesOf('test'),
     augmentation: options.augmentation,
     normalisation: options.normalisation

@@ -6,7 +6,7 @@ import { app, BrowserWindow, dialog, ipcMain, session, type WebFrameMain } from 
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { ipcChannels, type Envelope } from '../../preload/contract'
+import { ipcChannels, type Envelope, type EventPayload } from '../../preload/contract'
 import { parseBackendName } from '../compute/backendProbe'
 import { createWorkbench, type Workbench } from '../host/workbench'
 import { appName, resolveDataDir } from '../services/dataDir'
@@ -76,6 +76,22 @@ function startWorkbench(): Workbench {
   })
 }
 
+/**
+ * The active run's progress on the taskbar / dock icon (the window title is the renderer's); the
+ * macOS dock badge shows its percentage. Cleared when the run ends.
+ */
+function showRunProgress(name: string, payload: unknown): void {
+  let fraction = -1
+  if (name === 'train/progress') {
+    const p = payload as EventPayload<'train/progress'>
+    fraction = p.totalSteps > 0 ? p.step / p.totalSteps : -1
+  } else if (name !== 'run/status' || (payload as EventPayload<'run/status'>).status === 'running')
+    return
+  for (const window of BrowserWindow.getAllWindows()) window.setProgressBar(fraction)
+  if (process.platform === 'darwin')
+    app.dock?.setBadge(fraction >= 0 ? `${Math.floor(fraction * 100)}%` : '')
+}
+
 app.whenReady().then(() => {
   let workbench: Workbench
   try {
@@ -109,6 +125,7 @@ app.whenReady().then(() => {
   workbench.bus.subscribe((name, payload) => {
     for (const window of BrowserWindow.getAllWindows())
       window.webContents.send(ipcChannels.event, name, payload)
+    showRunProgress(name, payload)
   })
   createWindow()
   app.on('activate', () => {

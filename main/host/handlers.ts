@@ -42,6 +42,25 @@ export function createHandlers(workbench: Workbench): Handlers {
     },
     'experiments/list': () => store.listExperiments(),
     'runs/list': (args) => store.listRuns(args),
-    'runs/get': (args) => store.getRun(args.id)
+    'runs/get': (args) => store.getRun(args.id),
+    'experiments/create': (args) => {
+      store.getDataset(args.datasetId)
+      return store.getExperiment(store.createExperiment(args.name, args.datasetId))
+    },
+    'runs/start': (args) => workbench.runs.start(args),
+    'runs/pause': (args) => workbench.runs.pause(args.id),
+    'runs/resume': (args) => workbench.runs.resume(args.id),
+    'runs/stop': (args) => workbench.runs.stop(args.id),
+    'runs/update': (args) => store.editRun(args.id, args),
+    'runs/delete': (args) => workbench.runs.delete(args.id),
+    'runs/evaluation': (args) => {
+      store.getRunSummary(args.id)
+      return store.getEvaluation(args.id)
+    },
+    'runs/evaluate': (args) => workbench.runs.evaluate(args.id),
+    'runs/predictions': (args) => {
+      store.getRunSummary(args.id)
+      return store.listPredictions(args.id, args)
+    }
   }
 }

@@ -8,6 +8,7 @@ import { startEngine, type EngineHost } from '../compute/engineHost'
 import { UserError } from '../services/userError'
 import { databaseFileName, ensureDataDir } from '../services/dataDir'
 import { openRunStore, type RunStore } from '../store/runStore'
+import { createRunService, type RunService } from '../runs/runService'
 import { createDispatcher, type Dispatch } from './dispatcher'
 import { EventBus } from './eventBus'
 import { createHandlers } from './handlers'
@@ -28,6 +29,7 @@ export interface Workbench {
   store: RunStore
   /** The current engine (replaced when the backend setting changes). */
   readonly engine: EngineHost
+  runs: RunService
   setBackend(choice: BackendName | 'auto'): Promise<EngineStatus>
   bus: EventBus
   dispatch: Dispatch
@@ -51,6 +53,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     })
   }
   let engine = launch()
+  const runs = createRunService({ store, dataDir, bus, engine: () => engine })
 
   const workbench: Workbench = {
     dataDir,
@@ -58,6 +61,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     get engine() {
       return engine
     },
+    runs,
     bus,
     dispatch: (name, args) => dispatch(name, args),
     chooseFolder: options.chooseFolder,
@@ -69,7 +73,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
           'conflict'
         )
       }
-      if (engine.busy()) {
+      if (engine.busy() || runs.busy()) {
         throw new UserError(
           'A model is training; stop it before switching the backend.',
           'conflict'
@@ -81,6 +85,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       return engine.ready()
     },
     async close() {
+      runs.close()
       await engine.close()
       store.close()
     }

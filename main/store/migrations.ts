@@ -85,5 +85,29 @@ export const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX dataset_images_by_label ON dataset_images (dataset_id, label, idx);
   CREATE INDEX dataset_images_by_split ON dataset_images (dataset_id, split, idx);
+  `,
+  // 4: what training needs: a run's headline numbers (so long lists need no metric scans), the code
+  // version that ran it, the process that owns it while live, its evaluation and per-image results.
+  `
+  ALTER TABLE runs ADD COLUMN headline TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE runs ADD COLUMN code_version TEXT;
+  ALTER TABLE runs ADD COLUMN pid INTEGER;
+  CREATE INDEX runs_by_status ON runs (status);
+  CREATE TABLE evaluations (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    split TEXT NOT NULL CHECK (split IN ('train', 'val', 'test')),
+    report TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, split)
+  ) WITHOUT ROWID;
+  CREATE TABLE predictions (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    label INTEGER NOT NULL,
+    predicted INTEGER NOT NULL,
+    confidence REAL NOT NULL CHECK (confidence BETWEEN 0 AND 1),
+    PRIMARY KEY (run_id, idx)
+  ) WITHOUT ROWID;
+  CREATE INDEX predictions_by_cell ON predictions (run_id, label, predicted, confidence DESC);
   `
 ]

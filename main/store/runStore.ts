@@ -8,12 +8,14 @@ import type {
   ExperimentSummary,
   MetricPoint,
   RunDetail,
+  RunHeadline,
   RunStatus,
   RunSummary
 } from '../../preload/contract'
 import { UserError } from '../services/userError'
 import { datasetImageQueries, type ImageRow } from './datasetImages'
 import { migrations } from './migrations'
+import { runResultQueries } from './runResults'
 
 export interface OpenOptions {
   /**
@@ -46,6 +48,15 @@ export interface NewRun {
   backend?: string | null
   status?: RunStatus
   tags?: string[]
+  codeVersion?: string | null
+  /** The process that queued it and owns it while it is live (default: this one). */
+  pid?: number | null
+}
+
+export interface RunEdit {
+  name?: string | null
+  tags?: string[]
+  notes?: string | null
 }
 
 export interface MetricRow {
@@ -63,7 +74,17 @@ export interface NewArtifact {
 }
 
 /** Statuses a run may be left in when the process that owned it died. */
-const liveStatuses: RunStatus[] = ['running', 'paused']
+const liveStatuses: RunStatus[] = ['queued', 'running', 'paused']
+
+/** Whether a process still exists (signal 0 only checks). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
 
 const now = (): string => new Date().toISOString()
 
@@ -84,6 +105,10 @@ interface RunRow {
   tags: string
   config: string
   notes: string | null
+  headline: string
+  code_version: string | null
+  pid: number | null
+  class_names: string | null
 }
 
 function toRunSummary(row: RunRow): RunSummary {
@@ -101,7 +126,9 @@ function toRunSummary(row: RunRow): RunSummary {
     startedAt: row.started_at,
     endedAt: row.ended_at,
     error: row.error,
-    tags: JSON.parse(row.tags) as string[]
+    tags: JSON.parse(row.tags) as string[],
+    notes: row.notes,
+    headline: JSON.parse(row.headline) as RunHeadline
   }
 }
 
@@ -122,7 +149,7 @@ function toDatasetSummary(row: Record<string, unknown>): DatasetSummary {
 
 const runColumns = `r.id, r.name, r.experiment_id, r.dataset_id, d.name AS dataset_name, r.recipe,
   r.seed, r.backend, r.status, r.created_at, r.started_at, r.ended_at, r.error, r.tags, r.config,
-  r.notes`
+  r.notes, r.headline, r.code_version, r.pid, d.class_names`
 
 export type RunStore = ReturnType<typeof openRunStore>
 
@@ -166,8 +193,13 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id
       ORDER BY e.created_at DESC, e.id DESC`),
     insertRun: db.prepare(`INSERT INTO runs (experiment_id, dataset_id, name, recipe, config, seed,
-      backend, status, tags, created_at) VALUES (@experimentId, @datasetId, @name, @recipe, @config,
-      @seed, @backend, @status, @tags, @createdAt)`),
+      backend, status, tags, code_version, pid, created_at) VALUES (@experimentId, @datasetId,
+      @name, @recipe, @config, @seed, @backend, @status, @tags, @codeVersion, @pid, @createdAt)`),
+    getExperiment: db.prepare(`SELECT e.id, e.name, e.dataset_id, d.name AS dataset_name,
+      e.created_at, (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id) AS run_count
+      FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?`),
+    experimentByName: db.prepare(`SELECT id FROM experiments WHERE dataset_id = ? AND name = ?
+      ORDER BY id LIMIT 1`),
     getRun: db.prepare(`SELECT ${runColumns} FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id
       WHERE r.id = ?`),
     listRuns:
@@ -175,19 +207,31 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       WHERE (@status IS NULL OR r.status = @status)
       ORDER BY r.created_at DESC, r.id DESC LIMIT @limit`),
     setStatus: db.prepare(`UPDATE runs SET status = @status, error = @error,
+      backend = coalesce(@backend, backend),
+      pid = CASE WHEN @status IN ('queued', 'running', 'paused') THEN @pid ELSE NULL END,
       started_at = CASE WHEN @status = 'running' AND started_at IS NULL THEN @at ELSE started_at END,
       ended_at = CASE WHEN @status IN ('completed', 'stopped', 'failed', 'interrupted') THEN @at
         ELSE NULL END
       WHERE id = @id`),
-    markInterrupted: db.prepare(`UPDATE runs SET status = 'interrupted', ended_at = ?,
-      error = 'The app stopped while this run was active.'
+    liveRuns: db.prepare(`SELECT id, pid FROM runs
       WHERE status IN (${liveStatuses.map((s) => `'${s}'`).join(', ')})`),
+    markInterrupted: db.prepare(`UPDATE runs SET status = 'interrupted', ended_at = ?, pid = NULL,
+      error = 'The process running it stopped (closed, killed or crashed); resume it from its last checkpoint.'
+      WHERE id = ?`),
+    patchHeadline: db.prepare(`UPDATE runs SET headline = json_patch(headline, ?) WHERE id = ?`),
+    editRun: db.prepare(`UPDATE runs SET
+      name = CASE WHEN @setName THEN @name ELSE name END,
+      tags = coalesce(@tags, tags),
+      notes = CASE WHEN @setNotes THEN @notes ELSE notes END
+      WHERE id = @id`),
     deleteRun: db.prepare(`DELETE FROM runs WHERE id = ?`),
     upsertMetric: db.prepare(`INSERT INTO metrics (run_id, name, step, epoch, value)
       VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, name, step) DO UPDATE SET
       epoch = excluded.epoch, value = excluded.value`),
     metricsOfRun: db.prepare(`SELECT name, step, epoch, value FROM metrics WHERE run_id = ?
       ORDER BY name, step`),
+    deleteMetricsAfter: db.prepare(`DELETE FROM metrics WHERE run_id = ? AND step > ?`),
+    deleteArtifact: db.prepare(`DELETE FROM artifacts WHERE run_id = ? AND kind = ? AND path = ?`),
     insertArtifact:
       db.prepare(`INSERT INTO artifacts (run_id, kind, path, sha256, bytes, created_at)
       VALUES (?, ?, ?, ?, ?, ?)`),
@@ -200,6 +244,7 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
   }
 
   const images_ = datasetImageQueries(db)
+  const results = runResultQueries(db)
 
   const requireRun = (id: number): RunRow => {
     const row = statements.getRun.get(id) as RunRow | undefined
@@ -300,14 +345,19 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
     },
 
     listExperiments(): ExperimentSummary[] {
-      return (statements.listExperiments.all() as Record<string, unknown>[]).map((row) => ({
-        id: row.id as number,
-        name: row.name as string,
-        datasetId: row.dataset_id as number | null,
-        datasetName: row.dataset_name as string | null,
-        runCount: row.run_count as number,
-        createdAt: row.created_at as string
-      }))
+      return (statements.listExperiments.all() as Record<string, unknown>[]).map(toExperiment)
+    },
+
+    getExperiment(id: number): ExperimentSummary {
+      const row = statements.getExperiment.get(id) as Record<string, unknown> | undefined
+      if (!row) throw new UserError(`Experiment ${id} does not exist.`, 'not-found')
+      return toExperiment(row)
+    },
+
+    /** The experiment called `name` on a dataset, created when missing. */
+    experimentNamed(datasetId: number, name: string): number {
+      const row = statements.experimentByName.get(datasetId, name) as { id: number } | undefined
+      return row?.id ?? this.createExperiment(name, datasetId)
     },
 
     /** Stores a run with a snapshot of its full config; returns its id. */
@@ -322,6 +372,8 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
         backend: input.backend ?? null,
         status: input.status ?? 'queued',
         tags: JSON.stringify(input.tags ?? []),
+        codeVersion: input.codeVersion ?? null,
+        pid: input.pid === undefined ? process.pid : input.pid,
         createdAt: now()
       })
       return Number(lastInsertRowid)
@@ -338,12 +390,15 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       }[]) {
         ;(metrics[m.name] ??= []).push({ step: m.step, epoch: m.epoch, value: m.value })
       }
+      const artifacts = statements.artifactsOfRun.all(id) as RunDetail['artifacts']
       return {
         ...toRunSummary(row),
         config: JSON.parse(row.config) as Record<string, unknown>,
-        notes: row.notes,
+        codeVersion: row.code_version,
+        classNames: row.class_names ? (JSON.parse(row.class_names) as string[]) : [],
+        hasCheckpoint: artifacts.some((a) => a.kind === 'checkpoint'),
         metrics,
-        artifacts: statements.artifactsOfRun.all(id) as RunDetail['artifacts']
+        artifacts
       }
     },
 
@@ -355,15 +410,58 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       return (rows as RunRow[]).map(toRunSummary)
     },
 
-    setRunStatus(id: number, status: RunStatus, error: string | null = null): void {
+    /**
+     * Moves a run to `status`. Live statuses record this process as its owner; `backend` records
+     * the backend actually used when it starts.
+     */
+    setRunStatus(
+      id: number,
+      status: RunStatus,
+      error: string | null = null,
+      backend: string | null = null
+    ): void {
       requireRun(id)
-      statements.setStatus.run({ id, status, error, at: now() })
+      statements.setStatus.run({ id, status, error, backend, pid: process.pid, at: now() })
     },
 
-    /** After a crash, runs still marked live belong to no process: call once at start-up. */
-    markInterruptedRuns(): number {
-      return statements.markInterrupted.run(now()).changes
+    /**
+     * Runs still marked live whose owning process is gone (crashed, killed, closed) become
+     * interrupted; runs of a live process (the CLI training beside the app) are left alone.
+     */
+    markInterruptedRuns(alive: (pid: number) => boolean = processAlive): number {
+      const rows = statements.liveRuns.all() as { id: number; pid: number | null }[]
+      const orphans = rows.filter((r) => r.pid === null || (r.pid !== process.pid && !alive(r.pid)))
+      db.transaction(() => {
+        for (const r of orphans) statements.markInterrupted.run(now(), r.id)
+      })()
+      return orphans.length
     },
+
+    /** Merges numbers into the run's headline (shown in run tables without reading metrics). */
+    updateHeadline(id: number, headline: RunHeadline): void {
+      statements.patchHeadline.run(JSON.stringify(headline), id)
+    },
+
+    editRun(id: number, edit: RunEdit): RunSummary {
+      requireRun(id)
+      statements.editRun.run({
+        id,
+        setName: edit.name !== undefined ? 1 : 0,
+        name: edit.name ?? null,
+        tags: edit.tags ? JSON.stringify(edit.tags) : null,
+        setNotes: edit.notes !== undefined ? 1 : 0,
+        notes: edit.notes ?? null
+      })
+      return toRunSummary(requireRun(id))
+    },
+
+    getRunSummary(id: number): RunSummary {
+      return toRunSummary(requireRun(id))
+    },
+
+    saveEvaluation: results.saveEvaluation,
+    getEvaluation: results.getEvaluation,
+    listPredictions: results.listPredictions,
 
     deleteRun(id: number): void {
       requireRun(id)
@@ -376,8 +474,15 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       addMetrics(runId, rows)
     },
 
+    /** Drops metrics recorded after `step` (by an attempt that crashed before its next checkpoint). */
+    deleteMetricsAfter(runId: number, step: number): void {
+      statements.deleteMetricsAfter.run(runId, step)
+    },
+
+    /** Records a file of the run, replacing the record of the same kind and path (a rewritten checkpoint). */
     addArtifact(runId: number, artifact: NewArtifact): void {
       requireRun(runId)
+      statements.deleteArtifact.run(runId, artifact.kind, artifact.path)
       statements.insertArtifact.run(
         runId,
         artifact.kind,
@@ -406,6 +511,17 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
     close(): void {
       db.close()
     }
+  }
+}
+
+function toExperiment(row: Record<string, unknown>): ExperimentSummary {
+  return {
+    id: row.id as number,
+    name: row.name as string,
+    datasetId: row.dataset_id as number | null,
+    datasetName: row.dataset_name as string | null,
+    runCount: row.run_count as number,
+    createdAt: row.created_at as string
   }
 }
 

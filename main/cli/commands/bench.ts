@@ -11,6 +11,7 @@ import {
   type CnnBenchResult
 } from '../../bench/cnnBench'
 import { findPilPython, runImportBench } from '../../bench/importBench'
+import { runAccuracyBench } from '../../bench/accuracyBench'
 import { backendPackages } from '../../compute/backendProbe'
 import { UserError } from '../../services/userError'
 import { formatTable, note, printJson } from '../output'
@@ -19,8 +20,10 @@ import type { CommandContext } from '../context'
 /** The pure-JS cpu backend trains at a few images/s, so it gets a token run unless forced. */
 const cpuBenchSteps = { steps: 3, warmupSteps: 1, inferBatches: 1 }
 
-export const benchHelp = `dgmw bench [import] [--backend B] [--steps N] [--json]
+export const benchHelp = `dgmw bench [import|accuracy] [--backend B] [--steps N] [--json]
   \`dgmw bench import\`: time importing 70,000 Fashion-MNIST PNGs against PIL + numpy.
+  \`dgmw bench accuracy\`: time to 90% test accuracy on Fashion-MNIST against the PyTorch reference
+  recipe (reference CNN, Adam 1e-3, batch 64), both on all cores, one after the other.
   Train and run the reference CNN (28x28x1, batch 64, Adam) on every tensor backend that loads,
   each in its own process, and on PyTorch (when python3 can import torch) with as many threads as
   the machine has; print images/s and peak memory side by side. --steps sets the timed training
@@ -92,7 +95,7 @@ function findTorchScript(): string | undefined {
  * The first Python that can import torch. Debian's python3-torch is only visible to
  * /usr/bin/python3, and `python3` on PATH is often a pyenv or venv Python that cannot see it.
  */
-function findTorchPython(): { python?: string; tried: string[] } {
+export function findTorchPython(): { python?: string; tried: string[] } {
   const candidates = [process.env.DGMW_PYTHON, '/usr/bin/python3', 'python3', 'python']
   const tried: string[] = []
   for (const python of new Set(candidates.filter((c): c is string => !!c))) {
@@ -276,8 +279,46 @@ async function importBenchCommand(ctx: CommandContext): Promise<number> {
   return 0
 }
 
+async function accuracyBenchCommand(ctx: CommandContext): Promise<number> {
+  const result = await runAccuracyBench({
+    backend: ctx.backend,
+    python: findTorchPython().python,
+    threads: availableParallelism(),
+    onEpoch: note
+  })
+  if (ctx.json) printJson(result)
+  else {
+    const side = (
+      name: string,
+      s: { secondsToTarget: number | null; epochs: { testAccuracy: number }[] },
+      recipe: string
+    ): string[] => [
+      name,
+      recipe,
+      s.secondsToTarget === null ? 'not reached' : s.secondsToTarget.toFixed(1),
+      `${(Math.max(...s.epochs.map((e) => e.testAccuracy)) * 100).toFixed(2)}%`
+    ]
+    const rows = [
+      side(`workbench (${result.workbench.backend})`, result.workbench, result.workbench.recipe)
+    ]
+    if (result.reference)
+      rows.push(
+        side(`PyTorch ${result.reference.torch}`, result.reference, result.reference.recipe)
+      )
+    console.log(`Time to ${result.target * 100}% test accuracy on Fashion-MNIST:`)
+    console.log(formatTable(['', 'recipe', 'seconds', 'best test acc'], rows))
+    console.log(
+      result.ratio === null
+        ? `No ratio: ${result.referenceError ?? 'a side did not reach the target'}`
+        : `Ratio ${result.ratio.toFixed(2)}× the reference's time (goal ≤ ${result.goal}×)`
+    )
+  }
+  return result.workbench.secondsToTarget === null ? 1 : 0
+}
+
 export async function benchCommand(ctx: CommandContext): Promise<number> {
   if (ctx.positionals[0] === 'import') return importBenchCommand(ctx)
+  if (ctx.positionals[0] === 'accuracy') return accuracyBenchCommand(ctx)
   const steps = parseSteps(ctx.values.steps)
   const busy = await busyCores()
   const base = { ...cnnBenchDefaults, ...(steps ? { steps } : {}) }

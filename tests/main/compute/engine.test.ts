@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient } from '../../../preload/client'
+import { classifierConfigSchema, type ClassifierConfig } from '../../../preload/contract'
 import type { TrainSpec } from '../../../main/compute/engineMessages'
 import { createMemoryTransport } from '../../../main/host/memoryTransport'
 import { createWorkbench, type Workbench } from '../../../main/host/workbench'
 import { tempDir } from '../../helpers/tempDir'
 
-const spec = (overrides: Partial<TrainSpec> = {}): TrainSpec => ({
-  model: 'reference-cnn',
+const spec = (overrides: Partial<ClassifierConfig> = {}): TrainSpec => ({
   data: { kind: 'synthetic', samples: 384, height: 28, width: 28, channels: 1, classes: 4 },
-  epochs: 3,
-  batchSize: 32,
-  learningRate: 0.002,
-  seed: 7,
-  ...overrides
+  config: classifierConfigSchema.parse({
+    epochs: 3,
+    batchSize: 32,
+    learningRate: 0.002,
+    seed: 7,
+    ...overrides
+  })
 })
 
 describe('training in the engine worker (wasm backend with the training kernels)', () => {

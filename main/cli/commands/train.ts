@@ -1,0 +1,209 @@
+import {
+  augmentationSchema,
+  classifierConfigSchema,
+  type EventPayload,
+  type RunSummary
+} from '../../../preload/contract'
+import { UserError } from '../../services/userError'
+import type { CommandContext } from '../context'
+import { formatSeconds, note, printJson } from '../output'
+import { datasetIdOf, withWorkbench } from '../withWorkbench'
+
+export const trainHelp = `dgmw train --dataset <id|name> [--recipe classifier] [--preset P] [--epochs N]
+           [--batch-size B] [--lr X] [--optimizer adam|adamw|sgd] [--schedule S]
+           [--weight-decay X] [--momentum X] [--patience N] [--class-weights]
+           [--augment flip,crop:4,rotate:10,brightness:0.2,contrast:0.2,cutout:8]
+           [--normalisation unit|standardize] [--seed S] [--name N] [--json]
+dgmw train --resume <run> [--json]
+  Train a classifier and evaluate it on the dataset's test split. Presets: small-cnn, deep-cnn,
+  resnet-small. Schedules: constant, step, cosine, one-cycle. Progress goes to stderr; Ctrl-C stops
+  after the current step, keeping the last checkpoint (resume with --resume).`
+
+const numberOption = (ctx: CommandContext, flag: string): number | undefined => {
+  const value = ctx.values[flag]
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isFinite(n)) throw new UserError(`--${flag} must be a number, not "${value}".`)
+  return n
+}
+
+/** `flip,crop:4,rotate:10` → an augmentation config (unknown names are refused). */
+export function parseAugment(text: string | undefined): unknown {
+  if (!text) return undefined
+  const names: Record<string, string> = {
+    flip: 'flip',
+    crop: 'cropPadding',
+    rotate: 'rotateDegrees',
+    brightness: 'brightness',
+    contrast: 'contrast',
+    cutout: 'cutout'
+  }
+  const result: Record<string, unknown> = {}
+  for (const part of text.split(',').filter(Boolean)) {
+    const [name, value] = part.split(':')
+    if (!names[name])
+      throw new UserError(`Unknown augmentation "${name}". Use: ${Object.keys(names).join(', ')}.`)
+    result[names[name]] = name === 'flip' ? true : Number(value)
+  }
+  return augmentationSchema.parse(result)
+}
+
+function configOf(ctx: CommandContext): unknown {
+  const parsed = classifierConfigSchema.safeParse({
+    preset: ctx.values.preset,
+    optimizer: ctx.values.optimizer,
+    schedule: ctx.values.schedule,
+    learningRate: numberOption(ctx, 'lr'),
+    weightDecay: numberOption(ctx, 'weight-decay'),
+    momentum: numberOption(ctx, 'momentum'),
+    batchSize: numberOption(ctx, 'batch-size'),
+    epochs: numberOption(ctx, 'epochs'),
+    earlyStoppingPatience: numberOption(ctx, 'patience'),
+    classWeights: ctx.values['class-weights'] === true ? true : undefined,
+    normalisation: ctx.values.normalisation,
+    augmentation: parseAugment(ctx.values.augment as string | undefined),
+    seed: numberOption(ctx, 'seed')
+  })
+  if (!parsed.success)
+    throw new UserError(
+      'Invalid training options: ' +
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    )
+  return parsed.data
+}
+
+const percent = (x: number | undefined): string =>
+  x === undefined ? '—' : `${(x * 100).toFixed(2)}%`
+
+function progressLine(p: EventPayload<'train/progress'>): string {
+  const width = 20
+  const done = p.totalSteps ? p.step / p.totalSteps : 0
+  const bar = '#'.repeat(Math.round(done * width)).padEnd(width, '.')
+  const eta = p.etaSeconds === null ? '' : ` · ${formatSeconds(p.etaSeconds)} left`
+  return `\repoch ${p.epoch + 1}/${p.epochs} [${bar}] ${(done * 100).toFixed(0)}% · loss ${p.metrics.loss.toFixed(4)} · ${Math.round(p.imagesPerSecond)} img/s${eta}   `
+}
+
+function epochLine(e: EventPayload<'train/epoch'>, epochs: number): string {
+  const m = e.metrics
+  const val =
+    m['val/loss'] === undefined
+      ? ''
+      : ` · val loss ${m['val/loss'].toFixed(4)} acc ${percent(m['val/accuracy'])}`
+  return `\repoch ${e.epoch + 1}/${epochs}: train loss ${m['train/loss'].toFixed(4)} acc ${percent(m['train/accuracy'])}${val} · ${Math.round(m.images_per_second)} img/s`.padEnd(
+    90
+  )
+}
+
+export async function trainCommand(ctx: CommandContext): Promise<number> {
+  if ((ctx.values.recipe ?? 'classifier') !== 'classifier')
+    throw new UserError(`Unknown recipe "${ctx.values.recipe}". Recipes: classifier.`)
+  const resume = ctx.values.resume as string | undefined
+  if (!resume && !ctx.values.dataset)
+    throw new UserError('Say which dataset to train on: --dataset <id|name> (see `dgmw datasets`).')
+  const config = resume ? undefined : configOf(ctx)
+  return withWorkbench(ctx, async (workbench) => {
+    const { runs, bus, store } = workbench
+    let run: RunSummary
+    if (resume) {
+      if (!/^\d+$/.test(resume)) throw new UserError(`--resume takes a run id, not "${resume}".`)
+      runs.resume(Number(resume))
+      run = store.getRunSummary(Number(resume))
+    } else {
+      run = runs.start({
+        datasetId: datasetIdOf(workbench, ctx.values.dataset as string),
+        name: ctx.values.name as string | undefined,
+        recipe: 'classifier',
+        config: config as never
+      })
+    }
+    const epochs = (store.getRun(run.id).config.epochs as number) ?? 1
+    note(
+      `Run ${run.id}: ${run.recipe} on ${run.datasetName}, backend ${workbench.engine.status().active}`
+    )
+    const unsubscribe = bus.subscribe((name, payload) => {
+      if (name === 'train/progress' && (payload as { runId: number }).runId === run.id)
+        process.stderr.write(progressLine(payload as EventPayload<'train/progress'>))
+      if (name === 'train/epoch' && (payload as { runId: number }).runId === run.id)
+        process.stderr.write(epochLine(payload as EventPayload<'train/epoch'>, epochs) + '\n')
+    })
+    let interrupts = 0
+    const onInterrupt = (): void => {
+      if (interrupts++ > 0) process.exit(130)
+      note(
+        '\nStopping after the current step (the last checkpoint is kept); Ctrl-C again to quit now.'
+      )
+      runs.stop(run.id)
+    }
+    process.on('SIGINT', onInterrupt)
+    try {
+      const final = await runs.settled(run.id)
+      return report(ctx, workbench, final)
+    } finally {
+      process.off('SIGINT', onInterrupt)
+      unsubscribe()
+    }
+  })
+}
+
+function report(
+  ctx: CommandContext,
+  workbench: Parameters<Parameters<typeof withWorkbench>[1]>[0],
+  final: RunSummary
+): number {
+  const detail = workbench.store.getRun(final.id)
+  const evaluation = workbench.store.getEvaluation(final.id)
+  const epochs = (detail.metrics['train/loss'] ?? []).map((point) => {
+    const at = (name: string): number | undefined =>
+      detail.metrics[name]?.find((p) => p.epoch === point.epoch)?.value
+    return {
+      epoch: point.epoch,
+      step: point.step,
+      trainLoss: point.value,
+      trainAccuracy: at('train/accuracy'),
+      valLoss: at('val/loss'),
+      valAccuracy: at('val/accuracy'),
+      learningRate: at('epoch/lr'),
+      imagesPerSecond: at('images_per_second')
+    }
+  })
+  const seconds =
+    detail.startedAt && detail.endedAt
+      ? (Date.parse(detail.endedAt) - Date.parse(detail.startedAt)) / 1000
+      : null
+  const finalNumbers = {
+    testAccuracy: evaluation?.accuracy ?? null,
+    testLoss: evaluation?.loss ?? null,
+    macroF1: evaluation?.macro.f1 ?? null,
+    epochsDone: detail.headline.epochsDone ?? 0,
+    bestEpoch: detail.headline.bestEpoch ?? null,
+    seconds
+  }
+  if (ctx.json) {
+    printJson({
+      run: {
+        id: detail.id,
+        status: detail.status,
+        backend: detail.backend,
+        recipe: detail.recipe,
+        name: detail.name,
+        dataset: detail.datasetName,
+        seed: detail.seed,
+        config: detail.config,
+        error: detail.error
+      },
+      final: finalNumbers,
+      epochs
+    })
+  } else {
+    process.stderr.write('\n')
+    console.log(
+      `Run ${detail.id} ${detail.status}` +
+        (evaluation
+          ? `: test accuracy ${percent(evaluation.accuracy)} on ${evaluation.count} images`
+          : '') +
+        (seconds !== null ? ` in ${formatSeconds(seconds)}` : '')
+    )
+    if (detail.error) console.log(detail.error)
+  }
+  return detail.status === 'completed' ? 0 : detail.status === 'stopped' ? 130 : 1
+}

@@ -1,0 +1,85 @@
+/**
+ * The optimisers a run can use, behaving like their PyTorch namesakes: Adam, AdamW (decoupled
+ * weight decay) and SGD with momentum (L2 weight decay). The learning rate is set at every step
+ * (schedules), and the state round-trips through checkpoints.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+
+export interface OptimizerConfig {
+  optimizer: 'adam' | 'adamw' | 'sgd'
+  learningRate: number
+  weightDecay: number
+  momentum: number
+}
+
+export interface NamedTensor {
+  name: string
+  tensor: tf.Tensor
+}
+
+export interface TrainOptimizer {
+  /** One step: gradients of loss() w.r.t. variables, applied at learningRate. Returns the loss (caller disposes). */
+  step(loss: () => tf.Scalar, variables: tf.Variable[], learningRate: number): tf.Scalar
+  /** Copies of the optimiser state for a checkpoint (the caller disposes them). */
+  getState(): Promise<NamedTensor[]>
+  setState(state: NamedTensor[]): Promise<void>
+  dispose(): void
+}
+
+/** Weight decay applies to kernels only, not to biases or batch-norm scales and offsets. */
+const decays = (v: tf.Variable): boolean => /kernel$/.test(v.name)
+
+export function createOptimizer(config: OptimizerConfig): TrainOptimizer {
+  // PyTorch's Adam epsilon (tfjs defaults to 1e-7), so both sides take the same steps.
+  const optimizer: tf.Optimizer =
+    config.optimizer === 'sgd'
+      ? tf.train.momentum(config.learningRate, config.momentum)
+      : tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8)
+  let current = config.learningRate
+  const setLearningRate = (lr: number): void => {
+    if (lr === current) return
+    current = lr
+    if (optimizer instanceof tf.SGDOptimizer) optimizer.setLearningRate(lr)
+    // Adam reads this field on every update.
+    else (optimizer as unknown as { learningRate: number }).learningRate = lr
+  }
+  const wd = config.weightDecay
+
+  return {
+    step(loss, variables, learningRate) {
+      setLearningRate(learningRate)
+      const { value, grads } = tf.variableGrads(loss, variables)
+      if (wd > 0 && config.optimizer === 'sgd') {
+        for (const v of variables.filter(decays)) {
+          const g = grads[v.name]
+          grads[v.name] = tf.tidy(() => tf.add(g, tf.mul(v, wd)))
+          g.dispose()
+        }
+      }
+      if (wd > 0 && config.optimizer === 'adamw') {
+        // torch.optim.AdamW: w ← w·(1 − lr·wd), then the Adam update.
+        tf.tidy(() => {
+          for (const v of variables.filter(decays)) v.assign(tf.mul(v, 1 - learningRate * wd))
+        })
+      }
+      optimizer.applyGradients(grads)
+      tf.dispose(Object.values(grads))
+      return value
+    },
+    async getState() {
+      const weights = await optimizer.getWeights()
+      // getWeights hands out the live accumulators (and a fresh iteration count): copy them.
+      return weights.map((w) =>
+        w.name === 'iter' ? w : { name: w.name, tensor: tf.clone(w.tensor) }
+      )
+    },
+    async setState(state) {
+      // The optimiser makes its variables from these tensors (sharing their data), so copies keep
+      // the caller's tensors its own to dispose.
+      const copies = state.map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) }))
+      await optimizer.setWeights(copies)
+      tf.dispose(copies.map((w) => w.tensor))
+    },
+    dispose: () => optimizer.dispose()
+  }
+}

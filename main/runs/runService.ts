@@ -1,0 +1,310 @@
+/**
+ * Runs: queued, trained one at a time by the engine worker, recorded as they go. Every state
+ * change is written to the run store before it is announced, so the history is right even if the
+ * process dies a moment later; metrics arrive a few times a second and at each epoch end.
+ */
+import {
+  classifierConfigSchema,
+  type Evaluation,
+  type RunSummary,
+  type ValidArgs
+} from '../../preload/contract'
+import type { EngineHost, TrainJob } from '../compute/engineHost'
+import type { EvaluatedImages, TrainResult, TrainSpec } from '../compute/engineMessages'
+import { datasetTrainingData } from '../datasets/trainingData'
+import type { EventBus } from '../host/eventBus'
+import { codeVersion } from '../services/appVersion'
+import { UserError } from '../services/userError'
+import type { RunStore } from '../store/runStore'
+import { classificationReport } from './evaluation'
+import { deleteRunFiles, runDir } from './runFiles'
+
+export interface RunServiceOptions {
+  store: RunStore
+  dataDir: string
+  bus: EventBus
+  /** The current engine (it is replaced when the backend setting changes). */
+  engine: () => EngineHost
+}
+
+interface QueueItem {
+  runId: number
+  kind: 'train' | 'evaluate'
+  resume: boolean
+  settle?: { resolve(e: Evaluation): void; reject(e: Error): void }
+}
+
+export type RunService = ReturnType<typeof createRunService>
+
+export function createRunService(options: RunServiceOptions) {
+  const { store, bus, dataDir } = options
+  const queue: QueueItem[] = []
+  let active: { item: QueueItem; job: TrainJob } | null = null
+  let closing = false
+  const waiters = new Map<number, ((run: RunSummary) => void)[]>()
+
+  const setStatus = (
+    runId: number,
+    status: RunSummary['status'],
+    error: string | null = null,
+    backend: string | null = null
+  ): void => {
+    store.setRunStatus(runId, status, error, backend)
+    bus.emit('run/status', { runId, status, ...(error ? { error } : {}) })
+    if (!['queued', 'running', 'paused'].includes(status)) {
+      const run = store.getRunSummary(runId)
+      for (const resolve of waiters.get(runId) ?? []) resolve(run)
+      waiters.delete(runId)
+    }
+  }
+
+  function specOf(runId: number, item: QueueItem): TrainSpec {
+    const run = store.getRun(runId)
+    if (run.datasetId === null)
+      throw new UserError('The dataset of this run was deleted; its run cannot train again.')
+    const config = classifierConfigSchema.parse(run.config)
+    return {
+      data: datasetTrainingData(store, run.datasetId, {
+        normalisation: config.normalisation,
+        augmentation: config.augmentation
+      }),
+      config,
+      checkpointDir: runDir(dataDir, runId),
+      resume: item.resume,
+      evaluateOnly: item.kind === 'evaluate'
+    }
+  }
+
+  /** Starts the next queued item when the engine is free. */
+  function pump(): void {
+    if (active || closing || queue.length === 0) return
+    const item = queue.shift()!
+    let spec: TrainSpec
+    try {
+      spec = specOf(item.runId, item)
+    } catch (error) {
+      fail(item, error as Error)
+      return pump()
+    }
+    const engine = options.engine()
+    if (item.kind === 'train')
+      setStatus(item.runId, 'running', null, engine.status().active ?? null)
+    const job = engine.train(spec, item.kind === 'train' ? trainListeners(item.runId, spec) : {})
+    active = { item, job }
+    job.done
+      .then((result) => finished(item, spec, result))
+      .catch((error: Error) => fail(item, error))
+      .finally(() => {
+        active = null
+        pump()
+      })
+  }
+
+  function trainListeners(runId: number, spec: TrainSpec): Parameters<EngineHost['train']>[1] {
+    const epochs = spec.config.epochs
+    return {
+      onStart: ({ fromStep }) => store.deleteMetricsAfter(runId, fromStep),
+      onPaused: () => setStatus(runId, 'paused'),
+      onResumed: () => setStatus(runId, 'running'),
+      onProgress: (p) => {
+        store.addMetrics(runId, [
+          { name: 'loss', step: p.step, epoch: p.epoch, value: p.loss },
+          { name: 'lr', step: p.step, epoch: p.epoch, value: p.learningRate }
+        ])
+        bus.emit('train/progress', {
+          runId,
+          epoch: p.epoch,
+          epochs: p.epochs,
+          step: p.step,
+          totalSteps: p.totalSteps,
+          metrics: { loss: p.loss, lr: p.learningRate },
+          imagesPerSecond: p.imagesPerSecond,
+          elapsedSeconds: p.elapsedSeconds,
+          etaSeconds: p.etaSeconds
+        })
+      },
+      onEpoch: (report) => {
+        const m = report.metrics
+        store.addMetrics(
+          runId,
+          Object.entries(m).map(([name, value]) => ({
+            name: name === 'lr' ? 'epoch/lr' : name,
+            step: report.step,
+            epoch: report.epoch,
+            value
+          }))
+        )
+        store.updateHeadline(runId, {
+          trainLoss: m['train/loss'],
+          trainAccuracy: m['train/accuracy'],
+          valLoss: m['val/loss'],
+          valAccuracy: m['val/accuracy'],
+          imagesPerSecond: m.images_per_second,
+          epochsDone: report.epoch + 1,
+          epochs
+        })
+        if (report.checkpoint)
+          store.addArtifact(runId, { kind: 'checkpoint', ...report.checkpoint })
+        bus.emit('train/epoch', {
+          runId,
+          epoch: report.epoch,
+          step: report.step,
+          metrics: report.metrics
+        })
+      }
+    }
+  }
+
+  function finished(item: QueueItem, spec: TrainSpec, result: TrainResult): void {
+    const { runId } = item
+    if (result.checkpoint) store.addArtifact(runId, { kind: 'checkpoint', ...result.checkpoint })
+    if (result.evaluated) {
+      const evaluation = saveEvaluation(runId, spec, result.evaluated, result.steps)
+      item.settle?.resolve(evaluation)
+      if (result.bestEpoch !== undefined)
+        store.updateHeadline(runId, { bestEpoch: result.bestEpoch })
+    }
+    if (item.kind === 'train') setStatus(runId, result.status)
+  }
+
+  function saveEvaluation(
+    runId: number,
+    spec: TrainSpec,
+    images: EvaluatedImages,
+    step: number
+  ): Evaluation {
+    const run = store.getRun(runId)
+    const labels = spec.data.kind === 'dataset' ? spec.data.labels : []
+    const truth = images.indices.map((i) => labels[i])
+    const evaluation: Evaluation = {
+      runId,
+      split: 'test',
+      loss: images.loss,
+      ...classificationReport(run.classNames, truth, images.predicted),
+      createdAt: new Date().toISOString()
+    }
+    store.saveEvaluation(
+      evaluation,
+      images.indices.map((idx, k) => ({
+        idx,
+        label: truth[k],
+        predicted: images.predicted[k],
+        confidence: images.confidence[k]
+      }))
+    )
+    store.addMetrics(runId, [{ name: 'test/accuracy', step, value: evaluation.accuracy }])
+    store.updateHeadline(runId, { testAccuracy: evaluation.accuracy })
+    return evaluation
+  }
+
+  function fail(item: QueueItem, error: Error): void {
+    item.settle?.reject(error)
+    if (item.kind === 'train' && !closing) setStatus(item.runId, 'failed', error.message)
+  }
+
+  const live = (runId: number): boolean =>
+    active?.item.runId === runId || queue.some((q) => q.runId === runId)
+
+  return {
+    /** Queues a new run; it starts as soon as the engine is free. */
+    start(args: ValidArgs<'runs/start'>): RunSummary {
+      const dataset = store.getDataset(args.datasetId)
+      // Checked now, so a dataset that cannot train is refused before a run is recorded.
+      datasetTrainingData(store, dataset.id, { normalisation: args.config.normalisation })
+      const experimentId = args.experimentId ?? store.experimentNamed(dataset.id, dataset.name)
+      const runId = store.createRun({
+        experimentId,
+        datasetId: dataset.id,
+        name: args.name ?? null,
+        recipe: args.recipe,
+        config: args.config,
+        seed: args.config.seed,
+        codeVersion: codeVersion()
+      })
+      bus.emit('run/status', { runId, status: 'queued' })
+      queue.push({ runId, kind: 'train', resume: false })
+      pump()
+      return store.getRunSummary(runId)
+    },
+
+    pause(runId: number): void {
+      const run = store.getRunSummary(runId)
+      if (active?.item.runId !== runId || active.item.kind !== 'train' || run.status !== 'running')
+        throw new UserError(
+          `Run ${runId} is ${run.status}; only a running run can pause.`,
+          'conflict'
+        )
+      active.job.pause()
+    },
+
+    resume(runId: number): void {
+      const run = store.getRunSummary(runId)
+      if (run.status === 'paused' && active?.item.runId === runId) return active.job.resume()
+      if (!['interrupted', 'stopped', 'failed'].includes(run.status) || live(runId))
+        throw new UserError(
+          `Run ${runId} is ${run.status}; only interrupted, stopped, failed or paused runs resume.`,
+          'conflict'
+        )
+      setStatus(runId, 'queued')
+      queue.push({ runId, kind: 'train', resume: true })
+      pump()
+    },
+
+    stop(runId: number): void {
+      const run = store.getRunSummary(runId)
+      const waiting = queue.findIndex((q) => q.runId === runId && q.kind === 'train')
+      if (waiting >= 0) {
+        queue.splice(waiting, 1)
+        return setStatus(runId, 'stopped')
+      }
+      if (active?.item.runId === runId && active.item.kind === 'train') return active.job.stop()
+      throw new UserError(`Run ${runId} is ${run.status}; there is nothing to stop.`, 'conflict')
+    },
+
+    delete(runId: number): void {
+      const run = store.getRunSummary(runId)
+      if (live(runId))
+        throw new UserError(
+          `Run ${runId} is ${run.status}; stop it before deleting it.`,
+          'conflict'
+        )
+      store.deleteRun(runId)
+      deleteRunFiles(dataDir, runId)
+    },
+
+    /** Evaluates the run's saved weights on the test split (after any training ahead in the queue). */
+    evaluate(runId: number): Promise<Evaluation> {
+      const run = store.getRun(runId)
+      if (!run.hasCheckpoint)
+        throw new UserError(
+          `Run ${runId} has no saved weights yet (it saves them at each epoch end); train it first.`,
+          'conflict'
+        )
+      return new Promise<Evaluation>((resolve, reject) => {
+        queue.push({ runId, kind: 'evaluate', resume: false, settle: { resolve, reject } })
+        pump()
+      })
+    },
+
+    /** Resolves when the run completes, stops or fails. */
+    settled(runId: number): Promise<RunSummary> {
+      const run = store.getRunSummary(runId)
+      if (!live(runId)) return Promise.resolve(run)
+      return new Promise((resolve) => waiters.set(runId, [...(waiters.get(runId) ?? []), resolve]))
+    },
+
+    /** Whether a run trains or waits. */
+    busy: (): boolean => active !== null || queue.length > 0,
+
+    /** Stops taking work; live runs become interrupted (resumable from their last checkpoint). */
+    close(): void {
+      closing = true
+      const message = 'The app closed while this run was live; resume it from its last checkpoint.'
+      for (const item of [...(active ? [active.item] : []), ...queue]) {
+        item.settle?.reject(new Error('The app is closing.'))
+        if (item.kind === 'train') setStatus(item.runId, 'interrupted', message)
+      }
+      queue.length = 0
+    }
+  }
+}
