@@ -39,7 +39,8 @@ export function createOptimizer(config: OptimizerConfig): TrainOptimizer {
   const setLearningRate = (lr: number): void => {
     if (lr === current) return
     current = lr
-    if (optimizer instanceof tf.SGDOptimizer) optimizer.setLearningRate(lr)
+    // Not `instanceof`: tfjs makes every optimiser an instance of every optimiser class.
+    if (config.optimizer === 'sgd') (optimizer as tf.SGDOptimizer).setLearningRate(lr)
     // Adam reads this field on every update.
     else (optimizer as unknown as { learningRate: number }).learningRate = lr
   }
