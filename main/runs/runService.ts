@@ -302,7 +302,9 @@ export function createRunService(options: RunServiceOptions) {
       const message = 'The app closed while this run was live; resume it from its last checkpoint.'
       for (const item of [...(active ? [active.item] : []), ...queue]) {
         item.settle?.reject(new Error('The app is closing.'))
-        if (item.kind === 'train') setStatus(item.runId, 'interrupted', message)
+        // A run that just ended may still be `active` until its promise chain unwinds.
+        const stillLive = ['queued', 'running', 'paused'].includes(store.getRun(item.runId).status)
+        if (item.kind === 'train' && stillLive) setStatus(item.runId, 'interrupted', message)
       }
       queue.length = 0
     }

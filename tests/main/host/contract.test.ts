@@ -116,7 +116,17 @@ describe('the contract over the in-memory transport', () => {
       'datasets/augmentPreview': { id: seeded.datasetId, augmentation: {} },
       'uploads/begin': { name: 'x' },
       'uploads/file': { uploadId: uuid, path: 'a.png', data: '' },
-      'uploads/finish': { uploadId: uuid }
+      'uploads/finish': { uploadId: uuid },
+      'experiments/create': { name: 'x', datasetId: 999 },
+      'runs/start': { datasetId: 999 },
+      'runs/pause': { id: 999 },
+      'runs/resume': { id: 999 },
+      'runs/stop': { id: 999 },
+      'runs/update': { id: 999, name: 'x' },
+      'runs/delete': { id: 999 },
+      'runs/evaluation': { id: 999 },
+      'runs/evaluate': { id: 999 },
+      'runs/predictions': { id: 999 }
     }
     for (const name of requestNames) {
       const envelope = await createMemoryTransport(workbench).request(name, args[name] ?? {})

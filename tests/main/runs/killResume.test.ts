@@ -95,5 +95,11 @@ describe('a training process killed mid-run', () => {
     const reference = JSON.parse(straight.stdout) as TrainDoc
     expect(doc.epochs.map((e) => e.trainLoss)).toEqual(reference.epochs.map((e) => e.trainLoss))
     expect(doc.final.testLoss).toBe(reference.final.testLoss)
+
+    // Both runs stay completed once their processes have exited.
+    const after = JSON.parse(dgmw(['runs', '--json', '--data-dir', home]).stdout) as {
+      runs: { status: string }[]
+    }
+    expect(after.runs.map((r) => r.status)).toEqual(['completed', 'completed'])
   }, 180_000)
 })

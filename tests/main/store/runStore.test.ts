@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -35,8 +36,10 @@ describe('run store on a real SQLite file', () => {
       'artifacts',
       'dataset_images',
       'datasets',
+      'evaluations',
       'experiments',
       'metrics',
+      'predictions',
       'runs',
       'settings'
     ])
@@ -137,11 +140,19 @@ describe('run store on a real SQLite file', () => {
   it('marks runs left running by a dead process as interrupted', () => {
     const live = store.createRun({ recipe: 'classifier', seed: 1, config: {} })
     const done = store.createRun({ recipe: 'classifier', seed: 2, config: {} })
+    const ours = store.createRun({ recipe: 'classifier', seed: 3, config: {} })
     store.setRunStatus(live, 'running')
     store.setRunStatus(done, 'completed')
+    store.setRunStatus(ours, 'running')
+    // The run's recorded pid is of a process that has exited; this process's own runs stay live.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!
+    const raw = new Database(file)
+    raw.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(dead, live)
+    raw.close()
     expect(store.markInterruptedRuns()).toBe(1)
     expect(store.getRun(live).status).toBe('interrupted')
     expect(store.getRun(done).status).toBe('completed')
+    expect(store.getRun(ours).status).toBe('running')
   })
 
   it('refuses a duplicate dataset name with a conflict a person can act on', () => {
