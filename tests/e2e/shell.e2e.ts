@@ -105,7 +105,7 @@ describe('the shell in browser mode', () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 760 } })
       await page.goto(served.url)
       await page.click('[data-section="runs"]')
-      const rows = page.locator('[data-table="runs"] tbody tr')
+      const rows = page.locator('[data-table="runs"] [data-run]')
       await expect.poll(() => rows.count()).toBe(3)
       expect(await rows.first().textContent()).toContain('vae β=1')
       expect(await page.locator('[data-section="runs"] .count').textContent()).toBe('3')
@@ -130,7 +130,7 @@ describe('the shell in browser mode', () => {
       await page.getByText('Small CNN baseline').click()
       await page.locator(`[data-experiment-tab="${seeded.experimentId}"]`).waitFor()
       expect(
-        await page.locator(`[data-experiment-tab="${seeded.experimentId}"] tbody tr`).count()
+        await page.locator(`[data-experiment-tab="${seeded.experimentId}"] [data-run]`).count()
       ).toBe(3)
       await shot(page, 'experiment-tab-light')
       await page.close()

@@ -1,31 +1,70 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import { sortedIds } from '../runCompare'
 
 export type Section = 'datasets' | 'experiments' | 'runs'
 
-export interface ShellTab {
-  /** Stable key, e.g. `run:12`. */
-  key: string
-  kind: 'run' | 'experiment'
-  refId: number
-  title: string
+export type ShellTab =
+  | {
+      /** Stable key, e.g. `run:12`. */
+      key: string
+      kind: 'run' | 'experiment'
+      refId: number
+      title: string
+    }
+  | {
+      /** `compare:3,7,12`: the sorted ids, so one set of runs is one tab. */
+      key: string
+      kind: 'compare'
+      runIds: number[]
+      title: string
+    }
+
+/** A tab to open; its key is derived from what it shows. */
+export type NewTab =
+  | { kind: 'run' | 'experiment'; refId: number; title: string }
+  | { kind: 'compare'; runIds: number[]; title?: string }
+
+/** What the new-run form starts from; anything left out comes from the last run started. */
+export interface NewRunRequest {
+  datasetId?: number
+  experimentId?: number
+  /** A config to start from (e.g. an existing run's, to re-run it with a change). */
+  config?: Record<string, unknown>
 }
 
-/** Which section the sidebar shows and which experiment/run tabs are open. */
+export function tabKey(tab: NewTab): string {
+  return tab.kind === 'compare'
+    ? `compare:${sortedIds(tab.runIds).join(',')}`
+    : `${tab.kind}:${tab.refId}`
+}
+
+/** Which section the sidebar shows, which tabs are open, and whether the new-run form is up. */
 export const useShellStore = defineStore('shell', () => {
   const section = ref<Section>('datasets')
   const tabs = ref<ShellTab[]>([])
   const activeKey = ref<string | null>(null)
   const activeTab = computed(() => tabs.value.find((t) => t.key === activeKey.value) ?? null)
+  const newRun = ref<NewRunRequest | null>(null)
 
   function showSection(next: Section): void {
     section.value = next
     activeKey.value = null
   }
 
-  function openTab(tab: Omit<ShellTab, 'key'>): void {
-    const key = `${tab.kind}:${tab.refId}`
-    if (!tabs.value.some((t) => t.key === key)) tabs.value.push({ ...tab, key })
+  function openTab(tab: NewTab): void {
+    const key = tabKey(tab)
+    if (!tabs.value.some((t) => t.key === key)) {
+      if (tab.kind === 'compare') {
+        const runIds = sortedIds(tab.runIds)
+        tabs.value.push({
+          key,
+          kind: 'compare',
+          runIds,
+          title: tab.title ?? `${runIds.length} runs`
+        })
+      } else tabs.value.push({ ...tab, key })
+    }
     activeKey.value = key
   }
 
@@ -37,5 +76,24 @@ export const useShellStore = defineStore('shell', () => {
       activeKey.value = tabs.value[Math.min(index, tabs.value.length - 1)]?.key ?? null
   }
 
-  return { section, tabs, activeKey, activeTab, showSection, openTab, closeTab }
+  function openNewRun(request: NewRunRequest = {}): void {
+    newRun.value = request
+  }
+
+  function closeNewRun(): void {
+    newRun.value = null
+  }
+
+  return {
+    section,
+    tabs,
+    activeKey,
+    activeTab,
+    newRun,
+    showSection,
+    openTab,
+    closeTab,
+    openNewRun,
+    closeNewRun
+  }
 })

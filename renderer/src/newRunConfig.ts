@@ -1,0 +1,169 @@
+/** Pure helpers of the new-run form: defaults, the remembered config, and readable field errors. */
+import type { z } from 'zod'
+import {
+  classifierConfigSchema,
+  type ClassifierConfig,
+  type ClassifierPreset
+} from '../../preload/contract'
+
+/** One line each, shown under the preset choice. */
+export const presetDescriptions: Record<ClassifierPreset, string> = {
+  'small-cnn': 'The reference CNN: two conv layers and a dense head; fast, a good baseline.',
+  'deep-cnn': 'Three conv blocks with batch norm and dropout; slower, usually a few points better.',
+  'resnet-small': 'Three residual stages; the strongest and slowest of the three.'
+}
+
+/** What the new-run form edits besides the config. */
+export interface RunTarget {
+  datasetId: number | null
+  /** null: the dataset's own experiment (named after it; created when needed). */
+  experimentId: number | null
+  name: string
+}
+
+export const defaultConfig = (): ClassifierConfig => classifierConfigSchema.parse({})
+
+/** Which optional fields matter for the chosen optimizer and schedule (the rest are hidden). */
+export function relevantFields(config: Pick<ClassifierConfig, 'optimizer' | 'schedule'>): {
+  weightDecay: boolean
+  momentum: boolean
+  step: boolean
+  warmup: boolean
+} {
+  return {
+    weightDecay: config.optimizer === 'adamw' || config.optimizer === 'sgd',
+    momentum: config.optimizer === 'sgd',
+    step: config.schedule === 'step',
+    warmup: config.schedule === 'one-cycle'
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** `value`'s keys that `defaults` has, over the defaults. */
+function known<T extends object>(defaults: T, value: Record<string, unknown>): T {
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) }
+  for (const key of Object.keys(defaults)) if (key in value) out[key] = value[key]
+  return out as T
+}
+
+/**
+ * A config from storage or another run, made valid: unknown keys are dropped and every field that
+ * no longer validates falls back to its default, so a schema change never breaks the form.
+ */
+export function restoreConfig(raw: unknown): ClassifierConfig {
+  const defaults = defaultConfig()
+  if (!isObject(raw)) return defaults
+  const merged: Record<string, unknown> = { ...defaults }
+  for (const key of Object.keys(defaults)) {
+    if (!(key in raw)) continue
+    const value = raw[key]
+    merged[key] =
+      key === 'augmentation' && isObject(value) ? known(defaults.augmentation, value) : value
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const parsed = classifierConfigSchema.safeParse(merged)
+    if (parsed.success) return parsed.data
+    for (const issue of parsed.error.issues) {
+      const [top, nested] = issue.path.map(String)
+      if (top === 'augmentation' && nested !== undefined) {
+        const aug = merged.augmentation as Record<string, unknown>
+        if (nested in defaults.augmentation)
+          aug[nested] = defaults.augmentation[nested as keyof typeof defaults.augmentation]
+        else delete aug[nested]
+      } else if (top !== undefined) {
+        merged[top] = defaults[top as keyof ClassifierConfig]
+      }
+    }
+  }
+  return defaults
+}
+
+/** One sentence a person can act on, for an issue of a number, enum or boolean field. */
+export function issueText(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.expected === 'int') return 'Must be a whole number.'
+      return issue.expected === 'number' ? 'Enter a number.' : `Expected a ${issue.expected}.`
+    case 'too_small':
+      return issue.inclusive
+        ? `Must be at least ${issue.minimum}.`
+        : `Must be greater than ${issue.minimum}.`
+    case 'too_big':
+      return issue.inclusive
+        ? `Must be at most ${issue.maximum}.`
+        : `Must be less than ${issue.maximum}.`
+    case 'invalid_value':
+      return `Choose one of: ${issue.values.map(String).join(', ')}.`
+    default:
+      return issue.message
+  }
+}
+
+/** Field names as the form labels them, for the error summary. */
+const fieldLabels: Record<string, string> = {
+  datasetId: 'Dataset',
+  name: 'Name',
+  seed: 'Seed',
+  preset: 'Model',
+  optimizer: 'Optimizer',
+  learningRate: 'Learning rate',
+  weightDecay: 'Weight decay',
+  momentum: 'Momentum',
+  schedule: 'Schedule',
+  stepEpochs: 'Step every',
+  stepGamma: 'Step factor',
+  warmupFraction: 'Warm-up fraction',
+  batchSize: 'Batch size',
+  epochs: 'Epochs',
+  earlyStoppingPatience: 'Early-stopping patience',
+  normalisation: 'Normalisation',
+  classWeights: 'Class weights',
+  'augmentation.cropPadding': 'Crop padding',
+  'augmentation.rotateDegrees': 'Rotation',
+  'augmentation.brightness': 'Brightness',
+  'augmentation.contrast': 'Contrast',
+  'augmentation.cutout': 'Cutout'
+}
+
+export const fieldLabel = (path: string): string => fieldLabels[path] ?? path
+
+/** Field errors keyed by dotted path (`learningRate`, `augmentation.cutout`), first issue wins. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {}
+  for (const issue of error.issues) {
+    const path = issue.path.map(String).join('.') || 'config'
+    errors[path] ??= issueText(issue)
+  }
+  return errors
+}
+
+const storageKey = 'dgmw.newRun.last'
+
+export interface RememberedRun {
+  datasetId?: number
+  config: ClassifierConfig
+}
+
+/** The last submitted form, so re-running with one change is one change away. */
+export function loadRemembered(storage: Pick<Storage, 'getItem'>): RememberedRun {
+  try {
+    const raw = JSON.parse(storage.getItem(storageKey) ?? 'null') as unknown
+    if (!isObject(raw)) return { config: defaultConfig() }
+    return {
+      datasetId: typeof raw.datasetId === 'number' ? raw.datasetId : undefined,
+      config: restoreConfig(raw.config)
+    }
+  } catch {
+    return { config: defaultConfig() }
+  }
+}
+
+export function saveRemembered(storage: Pick<Storage, 'setItem'>, run: RememberedRun): void {
+  try {
+    storage.setItem(storageKey, JSON.stringify(run))
+  } catch {
+    // Storage full or disabled (private mode): remembering is a convenience, not a requirement.
+  }
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { classifierConfigSchema } from '../../preload/contract'
+import {
+  defaultConfig,
+  fieldErrors,
+  loadRemembered,
+  relevantFields,
+  restoreConfig,
+  saveRemembered
+} from '../../renderer/src/newRunConfig'
+
+function memoryStorage(): Pick<Storage, 'getItem' | 'setItem'> {
+  const items = new Map<string, string>()
+  return {
+    getItem: (key) => items.get(key) ?? null,
+    setItem: (key, value) => void items.set(key, value)
+  }
+}
+
+describe('the new-run form', () => {
+  it('shows weight decay, momentum and schedule fields only where they apply', () => {
+    expect(relevantFields({ optimizer: 'adam', schedule: 'constant' })).toEqual({
+      weightDecay: false,
+      momentum: false,
+      step: false,
+      warmup: false
+    })
+    expect(relevantFields({ optimizer: 'sgd', schedule: 'step' })).toMatchObject({
+      weightDecay: true,
+      momentum: true,
+      step: true
+    })
+    expect(relevantFields({ optimizer: 'adamw', schedule: 'one-cycle' })).toMatchObject({
+      weightDecay: true,
+      momentum: false,
+      warmup: true
+    })
+  })
+
+  it('says what is wrong with each field in words', () => {
+    const parsed = classifierConfigSchema.safeParse({
+      ...defaultConfig(),
+      learningRate: 0,
+      batchSize: 2.5,
+      epochs: Number.NaN,
+      augmentation: { ...defaultConfig().augmentation, cutout: 100 }
+    })
+    expect(parsed.success).toBe(false)
+    expect(fieldErrors(parsed.error!)).toEqual({
+      learningRate: 'Must be greater than 0.',
+      batchSize: 'Must be a whole number.',
+      epochs: 'Enter a number.',
+      'augmentation.cutout': 'Must be at most 64.'
+    })
+  })
+
+  it('restores a remembered config, dropping unknown keys and replacing invalid values', () => {
+    const restored = restoreConfig({
+      learningRate: 0.01,
+      optimizer: 'lion',
+      retired: true,
+      augmentation: { flip: true, cutout: -3, gone: 1 }
+    })
+    expect(restored).toEqual({
+      ...defaultConfig(),
+      learningRate: 0.01,
+      augmentation: { ...defaultConfig().augmentation, flip: true }
+    })
+    expect(restoreConfig('nonsense')).toEqual(defaultConfig())
+  })
+
+  it('remembers the last run started, and survives broken storage', () => {
+    const storage = memoryStorage()
+    expect(loadRemembered(storage)).toEqual({ config: defaultConfig() })
+    saveRemembered(storage, { datasetId: 2, config: { ...defaultConfig(), epochs: 12 } })
+    expect(loadRemembered(storage)).toEqual({
+      datasetId: 2,
+      config: { ...defaultConfig(), epochs: 12 }
+    })
+    storage.setItem('dgmw.newRun.last', '{not json')
+    expect(loadRemembered(storage)).toEqual({ config: defaultConfig() })
+  })
+})
