@@ -24,3 +24,42 @@ export function formatSeconds(seconds: number): string {
   const s = Math.round(seconds)
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`
 }
+
+export interface ProgressWriter {
+  /** The live line; `final` forces it out (the last update of a phase). */
+  update(text: string, final?: boolean): void
+  /** A line that stays (an epoch summary). */
+  print(text: string): void
+  /** Ends the live line. */
+  end(): void
+}
+
+/**
+ * Progress on stderr: redrawn in place on a terminal; in a log or a pipe (no TTY) a whole line at
+ * most every `everyMs`, so a CI log or `2> train.log` stays readable instead of holding thousands
+ * of carriage-return frames.
+ */
+export function progressWriter(everyMs = 10_000): ProgressWriter {
+  const tty = process.stderr.isTTY === true
+  let last = -Infinity
+  let drawn = false
+  return {
+    update(text, final = false) {
+      if (tty) {
+        process.stderr.write(`\r${text}   `)
+        drawn = true
+      } else if (final || Date.now() - last >= everyMs) {
+        process.stderr.write(text + '\n')
+        last = Date.now()
+      }
+    },
+    print(text) {
+      process.stderr.write(tty ? `\r${text.padEnd(90)}\n` : text + '\n')
+      drawn = false
+    },
+    end() {
+      if (drawn) process.stderr.write('\n')
+      drawn = false
+    }
+  }
+}

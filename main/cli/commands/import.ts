@@ -2,7 +2,7 @@ import type { ImportReport } from '../../../preload/contract'
 import { importDataset } from '../../datasets/importDataset'
 import type { ImportProgress } from '../../datasets/progress'
 import { UserError } from '../../services/userError'
-import { formatTable, printJson } from '../output'
+import { formatTable, printJson, progressWriter } from '../output'
 import type { CommandContext } from '../context'
 import { withStore } from '../withStore'
 
@@ -16,7 +16,7 @@ function progressLine(p: ImportProgress): string {
   const eta = p.etaSeconds === null ? '' : `, ${Math.ceil(p.etaSeconds)} s left`
   const width = 24
   const filled = p.total ? Math.round((p.done / p.total) * width) : 0
-  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} images, ${Math.round(p.imagesPerSecond)}/s${eta}   `
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} images, ${Math.round(p.imagesPerSecond)}/s${eta}`
 }
 
 function describe(report: ImportReport): string {
@@ -65,6 +65,7 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
   if (fit !== undefined && fit !== 'cover' && fit !== 'contain')
     throw new UserError('--fit must be cover or contain.')
   return withStore(ctx, async (store, dataDir) => {
+    const progress = progressWriter()
     const report = await importDataset(store, dataDir, path, {
       name: ctx.values.name as string | undefined,
       size: intOption(ctx.values.size, '--size'),
@@ -72,9 +73,9 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
       fit: fit as 'cover' | 'contain' | undefined,
       unlabelled: ctx.values.unlabeled === true,
       seed: intOption(ctx.values.seed, '--seed'),
-      onProgress: (p) => process.stderr.write(progressLine(p))
+      onProgress: (p) => progress.update(progressLine(p), p.done === p.total)
     })
-    process.stderr.write('\n')
+    progress.end()
     if (ctx.json) printJson(report)
     else console.log(describe(report))
     return 0

@@ -1,6 +1,6 @@
 import { runStatuses, type RunStatus } from '../../../preload/contract'
 import { UserError } from '../../services/userError'
-import { formatTable, printJson } from '../output'
+import { formatSeconds, formatTable, printJson } from '../output'
 import type { CommandContext } from '../context'
 import { withStore } from '../withStore'
 
@@ -25,14 +25,37 @@ export function runsCommand(ctx: CommandContext): Promise<void> {
       console.log(`No runs yet in ${dataDir}. Start one from the app, or with \`dgmw train\`.`)
       return
     }
+    const percent = (x: number | undefined): string =>
+      x === undefined ? '-' : `${(100 * x).toFixed(1)}%`
+    const duration = (r: (typeof runs)[number]): string =>
+      r.startedAt && r.endedAt
+        ? formatSeconds((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000)
+        : '-'
     console.log(
       formatTable(
-        ['id', 'status', 'recipe', 'dataset', 'backend', 'created'],
+        [
+          'id',
+          'status',
+          'recipe',
+          'dataset',
+          'name',
+          'epochs',
+          'val acc',
+          'test acc',
+          'duration',
+          'backend',
+          'created'
+        ],
         runs.map((r) => [
           String(r.id),
           r.status,
           r.recipe,
           r.datasetName ?? '-',
+          r.name ?? '-',
+          r.headline.epochs ? `${r.headline.epochsDone ?? 0}/${r.headline.epochs}` : '-',
+          percent(r.headline.valAccuracy),
+          percent(r.headline.testAccuracy),
+          duration(r),
           r.backend ?? '-',
           r.createdAt.slice(0, 19).replace('T', ' ')
         ])

@@ -6,7 +6,7 @@ import {
 } from '../../../preload/contract'
 import { UserError } from '../../services/userError'
 import type { CommandContext } from '../context'
-import { formatSeconds, note, printJson } from '../output'
+import { formatSeconds, note, printJson, progressWriter } from '../output'
 import { datasetIdOf, withWorkbench } from '../withWorkbench'
 
 export const trainHelp = `dgmw train --dataset <id|name> [--recipe classifier] [--preset P] [--epochs N]
@@ -80,7 +80,7 @@ function progressLine(p: EventPayload<'train/progress'>): string {
   const done = p.totalSteps ? p.step / p.totalSteps : 0
   const bar = '#'.repeat(Math.round(done * width)).padEnd(width, '.')
   const eta = p.etaSeconds === null ? '' : ` · ${formatSeconds(p.etaSeconds)} left`
-  return `\repoch ${p.epoch + 1}/${p.epochs} [${bar}] ${(done * 100).toFixed(0)}% · loss ${p.metrics.loss.toFixed(4)} · ${Math.round(p.imagesPerSecond)} img/s${eta}   `
+  return `epoch ${p.epoch + 1}/${p.epochs} [${bar}] ${(done * 100).toFixed(0)}% · loss ${p.metrics.loss.toFixed(4)} · ${Math.round(p.imagesPerSecond)} img/s${eta}`
 }
 
 function epochLine(e: EventPayload<'train/epoch'>, epochs: number): string {
@@ -89,9 +89,7 @@ function epochLine(e: EventPayload<'train/epoch'>, epochs: number): string {
     m['val/loss'] === undefined
       ? ''
       : ` · val loss ${m['val/loss'].toFixed(4)} acc ${percent(m['val/accuracy'])}`
-  return `\repoch ${e.epoch + 1}/${epochs}: train loss ${m['train/loss'].toFixed(4)} acc ${percent(m['train/accuracy'])}${val} · ${Math.round(m.images_per_second)} img/s`.padEnd(
-    90
-  )
+  return `epoch ${e.epoch + 1}/${epochs}: train loss ${m['train/loss'].toFixed(4)} acc ${percent(m['train/accuracy'])}${val} · ${Math.round(m.images_per_second)} img/s`
 }
 
 export async function trainCommand(ctx: CommandContext): Promise<number> {
@@ -120,11 +118,12 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     note(
       `Run ${run.id}: ${run.recipe} on ${run.datasetName}, backend ${workbench.engine.status().active}`
     )
+    const progress = progressWriter()
     const unsubscribe = bus.subscribe((name, payload) => {
       if (name === 'train/progress' && (payload as { runId: number }).runId === run.id)
-        process.stderr.write(progressLine(payload as EventPayload<'train/progress'>))
+        progress.update(progressLine(payload as EventPayload<'train/progress'>))
       if (name === 'train/epoch' && (payload as { runId: number }).runId === run.id)
-        process.stderr.write(epochLine(payload as EventPayload<'train/epoch'>, epochs) + '\n')
+        progress.print(epochLine(payload as EventPayload<'train/epoch'>, epochs))
     })
     let interrupts = 0
     const onInterrupt = (): void => {
@@ -141,6 +140,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     } finally {
       process.off('SIGINT', onInterrupt)
       unsubscribe()
+      progress.end()
     }
   })
 }
@@ -195,7 +195,6 @@ function report(
       epochs
     })
   } else {
-    process.stderr.write('\n')
     console.log(
       `Run ${detail.id} ${detail.status}` +
         (evaluation
