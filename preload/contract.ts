@@ -223,7 +223,10 @@ export type RecipeName = (typeof recipeNames)[number]
 
 /** Everything that decides a classifier run; stored whole with the run. */
 export const classifierConfigSchema = z.strictObject({
-  /** small-cnn: the reference CNN; deep-cnn: 3 conv blocks with batch norm and dropout; resnet-small: 3 residual stages. */
+  /**
+   * small-cnn: the reference CNN; deep-cnn: 2 blocks of two convolutions with batch norm and
+   * dropout; resnet-small: 3 residual stages.
+   */
   preset: z.enum(classifierPresets).default('small-cnn'),
   optimizer: z.enum(optimizerNames).default('adam'),
   /** The base (constant/step/cosine) or peak (one-cycle) learning rate. */

@@ -79,6 +79,7 @@ const options = {
   schedule: { type: 'string' },
   'weight-decay': { type: 'string' },
   momentum: { type: 'string' },
+  warmup: { type: 'string' },
   patience: { type: 'string' },
   'class-weights': { type: 'boolean' },
   augment: { type: 'string' },

@@ -9,7 +9,8 @@ import {
 /** One line each, shown under the preset choice. */
 export const presetDescriptions: Record<ClassifierPreset, string> = {
   'small-cnn': 'The reference CNN: two conv layers and a dense head; fast, a good baseline.',
-  'deep-cnn': 'Three conv blocks with batch norm and dropout; slower, usually a few points better.',
+  'deep-cnn':
+    'Two blocks of two conv layers with batch norm and dropout; much slower, usually a point or two better.',
   'resnet-small': 'Three residual stages; the strongest and slowest of the three.'
 }
 

@@ -10,13 +10,14 @@ import { formatSeconds, note, printJson, progressWriter } from '../output'
 import { datasetIdOf, withWorkbench } from '../withWorkbench'
 
 export const trainHelp = `dgmw train --dataset <id|name> [--recipe classifier] [--preset P] [--epochs N]
-           [--batch-size B] [--lr X] [--optimizer adam|adamw|sgd] [--schedule S]
+           [--batch-size B] [--lr X] [--optimizer adam|adamw|sgd] [--schedule S] [--warmup F]
            [--weight-decay X] [--momentum X] [--patience N] [--class-weights]
            [--augment flip,crop:4,rotate:10,brightness:0.2,contrast:0.2,cutout:8]
            [--normalisation unit|standardize] [--seed S] [--name N] [--json]
 dgmw train --resume <run> [--json]
-  Train a classifier and evaluate it on the dataset's test split. Presets: small-cnn, deep-cnn,
-  resnet-small. Schedules: constant, step, cosine, one-cycle. Progress goes to stderr; Ctrl-C stops
+  Train a classifier and evaluate it on the dataset's test split. Presets: small-cnn,
+  deep-cnn, resnet-small. Schedules: constant, step, cosine, one-cycle (--warmup:
+  the share of steps rising to the peak rate). Progress goes to stderr; Ctrl-C stops
   after the current step, keeping the last checkpoint (resume with --resume).`
 
 const numberOption = (ctx: CommandContext, flag: string): number | undefined => {
@@ -56,6 +57,7 @@ function configOf(ctx: CommandContext): unknown {
     learningRate: numberOption(ctx, 'lr'),
     weightDecay: numberOption(ctx, 'weight-decay'),
     momentum: numberOption(ctx, 'momentum'),
+    warmupFraction: numberOption(ctx, 'warmup'),
     batchSize: numberOption(ctx, 'batch-size'),
     epochs: numberOption(ctx, 'epochs'),
     earlyStoppingPatience: numberOption(ctx, 'patience'),

@@ -7,12 +7,14 @@
 import {
   BatchMatMul,
   getKernel,
+  registerGradient,
   registerKernel,
   unregisterKernel,
   type KernelConfig,
   type KernelFunc
 } from '@tensorflow/tfjs-core'
 import { batchMatMulConfig } from './batchMatMul'
+import { fusedBatchNormGradConfig } from './batchNormGrad'
 import { conv2dBackpropFilterConfig, conv2dBackpropInputConfig } from './conv2dBackprop'
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseBackprop'
 import { maxPoolGradConfig } from './maxPoolGrad'
@@ -36,6 +38,7 @@ function replace(config: KernelConfig): void {
 /** Registers (or re-registers over the stock ones) the training kernels; safe to call twice. */
 export function registerWasmTrainingKernels(): void {
   for (const config of wasmTrainingKernels) replace(config)
+  registerGradient(fusedBatchNormGradConfig)
   stockBatchMatMul ??= getKernel(BatchMatMul, 'wasm')?.kernelFunc
   if (stockBatchMatMul) replace(batchMatMulConfig(stockBatchMatMul))
 }
