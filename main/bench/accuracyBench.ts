@@ -26,9 +26,9 @@ export const accuracyBenchConfig: ClassifierConfig = classifierConfigSchema.pars
   optimizer: 'adam',
   learningRate: 0.003,
   schedule: 'one-cycle',
-  warmupFraction: 0.2,
+  warmupFraction: 0.3,
   batchSize: 128,
-  epochs: 3,
+  epochs: 4,
   seed: 1
 })
 
