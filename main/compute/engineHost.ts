@@ -65,6 +65,8 @@ export function startEngine(options: EngineOptions): EngineHost {
     forced: options.forced
   } satisfies EngineWorkerData)
   let closing = false
+  let closed: Promise<void> | undefined
+  let workerExited = false
   let settle!: (s: EngineStatus) => void
   const settled = new Promise<EngineStatus>((resolve) => (settle = resolve))
 
@@ -111,6 +113,7 @@ export function startEngine(options: EngineOptions): EngineHost {
     failJobs(`The engine worker crashed: ${error.message}`)
   })
   worker.on('exit', (code) => {
+    workerExited = true
     failJobs(
       closing
         ? 'The engine was shut down during the job.'
@@ -142,14 +145,20 @@ export function startEngine(options: EngineOptions): EngineHost {
         stop: () => send({ type: 'stop', jobId })
       }
     },
-    async close() {
-      closing = true
-      const exited = new Promise((resolve) => worker.once('exit', resolve))
-      send({ type: 'shutdown' })
-      // A worker busy in a long kernel gets a moment to finish, then is terminated.
-      const timer = setTimeout(() => void worker.terminate(), 2000)
-      await exited
-      clearTimeout(timer)
+    close() {
+      // Idempotent: a second close must not wait for an 'exit' that already happened (nothing
+      // would keep Node alive, and the caller's promise would silently never settle).
+      closed ??= (async () => {
+        closing = true
+        if (workerExited) return
+        const exited = new Promise((resolve) => worker.once('exit', resolve))
+        send({ type: 'shutdown' })
+        // A worker busy in a long kernel gets a moment to finish, then is terminated.
+        const timer = setTimeout(() => void worker.terminate(), 2000)
+        await exited
+        clearTimeout(timer)
+      })()
+      return closed
     }
   }
 }

@@ -53,6 +53,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     })
   }
   let engine = launch()
+  let closed: Promise<void> | undefined
   const runs = createRunService({ store, dataDir, bus, engine: () => engine })
 
   const workbench: Workbench = {
@@ -84,10 +85,13 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       engine = launch()
       return engine.ready()
     },
-    async close() {
-      runs.close()
-      await engine.close()
-      store.close()
+    close() {
+      closed ??= (async () => {
+        runs.close()
+        await engine.close()
+        store.close()
+      })()
+      return closed
     }
   }
   const dispatch = createDispatcher(createHandlers(workbench), options.log)

@@ -194,4 +194,18 @@ describe('the engine worker', () => {
     await workbench.close()
     dir.cleanup()
   })
+
+  it('closes twice without hanging (the second close once waited for an exit already seen)', async () => {
+    const dir = tempDir()
+    const workbench = createWorkbench({ dataDir: dir.path, backend: 'cpu', log: () => {} })
+    await workbench.engine.ready()
+    await workbench.close()
+    // Nothing else keeps Node alive here, so a promise that never settles would end the test
+    // process silently; the timer makes a hang fail the test instead.
+    const keepAlive = setTimeout(() => {}, 10_000)
+    await expect(workbench.close()).resolves.toBeUndefined()
+    await expect(workbench.engine.close()).resolves.toBeUndefined()
+    clearTimeout(keepAlive)
+    dir.cleanup()
+  })
 })
