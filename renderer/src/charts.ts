@@ -1,6 +1,7 @@
 /** ECharts, registered once with only the parts the app draws (tree-shaken). */
 import { BarChart, HeatmapChart, LineChart } from 'echarts/charts'
 import {
+  DataZoomComponent,
   GridComponent,
   LegendComponent,
   TooltipComponent,
@@ -13,6 +14,7 @@ use([
   BarChart,
   LineChart,
   HeatmapChart,
+  DataZoomComponent,
   GridComponent,
   LegendComponent,
   TooltipComponent,

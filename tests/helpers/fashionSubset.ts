@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import sharp from 'sharp'
+
+export const fashionMnistDir = '/usr/share/datasets/fashion-mnist'
+const classNames = [
+  'T-shirt-top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot'
+]
+
+/**
+ * The first `perClass` images of each class of Debian's Fashion-MNIST test set, written as an
+ * ImageFolder of PNGs: real clothes, small enough to train in seconds, hard enough to confuse.
+ */
+export async function writeFashionSubset(root: string, perClass: number): Promise<void> {
+  const images = gunzipSync(readFileSync(join(fashionMnistDir, 't10k-images-idx3-ubyte.gz')))
+  const labels = gunzipSync(readFileSync(join(fashionMnistDir, 't10k-labels-idx1-ubyte.gz')))
+  const counts = new Array(10).fill(0)
+  for (const name of classNames) mkdirSync(join(root, name), { recursive: true })
+  const writes: Promise<unknown>[] = []
+  for (let i = 0; i < 10_000 && counts.some((c) => c < perClass); i++) {
+    const label = labels[8 + i]
+    if (counts[label] >= perClass) continue
+    const pixels = images.subarray(16 + i * 784, 16 + (i + 1) * 784)
+    writes.push(
+      sharp(Buffer.from(pixels), { raw: { width: 28, height: 28, channels: 1 } })
+        .png()
+        .toFile(join(root, classNames[label], `${counts[label]++}.png`))
+    )
+  }
+  await Promise.all(writes)
+}
