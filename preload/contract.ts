@@ -160,6 +160,29 @@ export interface RunHeadline {
   imagesPerSecond?: number
   /** Epoch whose weights the run kept (early stopping keeps the best one). */
   bestEpoch?: number
+  /** Generative runs: FD (dataset classifier) of the final and of the untrained generator. */
+  fd?: number
+  fdUntrained?: number
+  classifierScore?: number
+  conditionalAccuracy?: number
+  /** Generative runs: what the researcher should know (discriminator winning, mode collapse). */
+  warnings?: string[]
+}
+
+/** One fixed-noise sample grid of a generative run (a frame of its timelapse). */
+export interface SampleGridInfo {
+  step: number
+  /** Epochs done when it was taken (fractional within an epoch; 0 before training). */
+  epoch: number
+  rows: number
+  cols: number
+}
+
+/** Generated images: pixels as in ImagePixels, the class each was asked for (or null), and how. */
+export interface GeneratedImages extends ImagePixels {
+  count: number
+  labels: (number | null)[]
+  seed: number
 }
 
 export interface RunSummary {
@@ -218,8 +241,24 @@ export const classifierPresets = ['small-cnn', 'deep-cnn', 'resnet-small'] as co
 export type ClassifierPreset = (typeof classifierPresets)[number]
 export const optimizerNames = ['adam', 'adamw', 'sgd'] as const
 export const scheduleNames = ['constant', 'step', 'cosine', 'one-cycle'] as const
-export const recipeNames = ['classifier'] as const
+/** Generative recipes: GANs, VAEs and their hybrid (see main/models/generative). */
+export const generativeRecipes = [
+  'dcgan',
+  'cgan',
+  'acgan',
+  'wgan-gp',
+  'vae',
+  'cvae',
+  'vaegan'
+] as const
+export type GenerativeRecipe = (typeof generativeRecipes)[number]
+export const recipeNames = ['classifier', ...generativeRecipes] as const
 export type RecipeName = (typeof recipeNames)[number]
+/** Recipes whose generator takes a class label (class-conditional grids, per-class samples). */
+export const conditionalRecipes: readonly GenerativeRecipe[] = ['cgan', 'acgan', 'cvae']
+export const isGenerative = (recipe: string): recipe is GenerativeRecipe =>
+  (generativeRecipes as readonly string[]).includes(recipe)
+export const isVae = (recipe: string): boolean => ['vae', 'cvae', 'vaegan'].includes(recipe)
 
 /** Everything that decides a classifier run; stored whole with the run. */
 export const classifierConfigSchema = z.strictObject({
@@ -258,6 +297,106 @@ export const classifierConfigSchema = z.strictObject({
 })
 export type ClassifierConfig = z.output<typeof classifierConfigSchema>
 
+/**
+ * Everything that decides a generative run. Fields left out take the recipe's default
+ * (`generativeDefaults`), and the run stores the filled-in config.
+ */
+export const generativeConfigSchema = z.strictObject({
+  /** Size of the latent code z (2 lets a VAE's latent map show the latent itself). */
+  latentDim: z.number().int().min(2).max(512).optional(),
+  /** Channels of the first convolution; the networks double them at each resolution. */
+  width: z.number().int().min(8).max(256).optional(),
+  batchSize: z.number().int().min(2).max(1024).optional(),
+  epochs: z.number().int().min(1).max(1000).optional(),
+  /** Generator (or VAE) learning rate. */
+  learningRate: z.number().positive().max(1).optional(),
+  /** Discriminator/critic learning rate (TTUR: a different rate for each network). */
+  discriminatorLearningRate: z.number().positive().max(1).optional(),
+  /** Adam's β1 (0.5 for GANs, as DCGAN; 0.9 for VAEs) and β2. */
+  beta1: z.number().min(0).max(0.999).optional(),
+  beta2: z.number().min(0).max(0.9999).optional(),
+  /** One-sided label smoothing: real images get target 1 − this. */
+  labelSmoothing: z.number().min(0).max(0.5).optional(),
+  /** Gaussian noise of this σ added to D's inputs, fading linearly to 0 over the run. */
+  instanceNoise: z.number().min(0).max(1).optional(),
+  /** WGAN-GP's λ. */
+  gradientPenalty: z.number().min(0).max(1000).optional(),
+  /** WGAN-GP: critic steps per generator step. */
+  criticSteps: z.number().int().min(1).max(20).optional(),
+  /** VAE: β, the weight of the KL term. */
+  klWeight: z.number().min(0).max(100).optional(),
+  /** VAE decoder likelihood: Bernoulli (cross-entropy) or Gaussian with σ = 0.1 (squared error). */
+  decoder: z.enum(['bernoulli', 'gaussian']).optional(),
+  /** VAE-GAN: weight of the discriminator-feature reconstruction term against the GAN term. */
+  featureWeight: z.number().min(0).max(100).optional(),
+  /** Fixed-noise sample grids taken per epoch (the timelapse's frames), besides one at step 0. */
+  snapshotsPerEpoch: z.number().int().min(1).max(20).optional(),
+  /** Classifier run whose features measure the generator (default: the dataset's best one). */
+  evaluatorRunId: z.number().int().positive().optional(),
+  /** Generated and real images each used for the scores. */
+  scoreSamples: z.number().int().min(100).max(50_000).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional()
+})
+export type GenerativeConfigInput = z.output<typeof generativeConfigSchema>
+export type GenerativeConfig = Required<Omit<GenerativeConfigInput, 'evaluatorRunId'>> &
+  Pick<GenerativeConfigInput, 'evaluatorRunId'>
+
+/** Defaults that make recognisable Fashion-MNIST samples within a few CPU epochs. */
+export function generativeDefaults(
+  recipe: GenerativeRecipe
+): Omit<GenerativeConfig, 'evaluatorRunId'> {
+  const vae = isVae(recipe) && recipe !== 'vaegan'
+  return {
+    latentDim: vae ? 16 : 64,
+    width: 32,
+    batchSize: 64,
+    epochs: 5,
+    learningRate: vae ? 1e-3 : 2e-4,
+    discriminatorLearningRate: recipe === 'wgan-gp' ? 2e-4 : 2e-4,
+    beta1: vae ? 0.9 : recipe === 'wgan-gp' ? 0 : 0.5,
+    beta2: recipe === 'wgan-gp' ? 0.9 : 0.999,
+    labelSmoothing: 0,
+    instanceNoise: 0,
+    gradientPenalty: 10,
+    criticSteps: recipe === 'wgan-gp' ? 5 : 1,
+    klWeight: 1,
+    decoder: 'bernoulli',
+    featureWeight: 1,
+    snapshotsPerEpoch: 4,
+    scoreSamples: 2000,
+    seed: 0
+  }
+}
+
+export function resolveGenerativeConfig(
+  recipe: GenerativeRecipe,
+  config: GenerativeConfigInput
+): GenerativeConfig {
+  const filled: Record<string, unknown> = { ...generativeDefaults(recipe) }
+  for (const [key, value] of Object.entries(config)) if (value !== undefined) filled[key] = value
+  return filled as GenerativeConfig
+}
+
+/** How a generator is measured in the feature space of a classifier trained on the same data. */
+export interface GeneratorScores {
+  /** Classifier run whose penultimate-layer features and predictions are used. */
+  evaluatorRunId: number
+  /** Fréchet distance between real (test split) and generated features: "FD (dataset classifier)". */
+  fd: number
+  /** Inception-Score-style exp E[KL(p(y|x) ‖ p(y))] from the same classifier (1 … classes). */
+  classifierScore: number
+  /** Conditional recipes: share of class-c samples the classifier calls c, overall and per class. */
+  conditionalAccuracy?: number
+  perClassAccuracy?: number[]
+  samples: number
+  step: number
+}
+
 /** Accuracy and its breakdown on a dataset split, stored with the run. */
 export interface Evaluation {
   runId: number
@@ -285,6 +424,22 @@ export interface Prediction {
 const noArgs = z.strictObject({})
 const id = z.number().int().positive()
 const splitName = z.enum(['train', 'val', 'test'])
+
+const runPlace = {
+  datasetId: id,
+  experimentId: id.optional(),
+  name: z.string().min(1).max(120).optional()
+}
+
+const generateArgs = z.strictObject({
+  id,
+  n: z.number().int().min(1).max(1024).default(64),
+  /** Conditional recipes: the class to generate (default: classes in turn). */
+  classLabel: z.number().int().min(0).optional(),
+  seed: z.number().int().min(0).default(0),
+  /** Walk a straight line between two random codes instead of drawing independent ones. */
+  interpolate: z.boolean().default(false)
+})
 
 export const requests = {
   'app/info': { args: noArgs, reply: reply<AppInfo>() },
@@ -374,13 +529,18 @@ export const requests = {
    * experiment (named after it) is used, created if needed.
    */
   'runs/start': {
-    args: z.strictObject({
-      datasetId: id,
-      experimentId: id.optional(),
-      name: z.string().min(1).max(120).optional(),
-      recipe: z.enum(recipeNames).default('classifier'),
-      config: classifierConfigSchema.default(classifierConfigSchema.parse({}))
-    }),
+    args: z.union([
+      z.strictObject({
+        ...runPlace,
+        recipe: z.literal('classifier').default('classifier'),
+        config: classifierConfigSchema.default(classifierConfigSchema.parse({}))
+      }),
+      z.strictObject({
+        ...runPlace,
+        recipe: z.enum(generativeRecipes),
+        config: generativeConfigSchema.default({})
+      })
+    ]),
     reply: reply<RunSummary>()
   },
   'runs/pause': { args: z.strictObject({ id }), reply: reply<void>() },
@@ -417,6 +577,41 @@ export const requests = {
       limit: z.number().int().min(1).max(1000).default(200)
     }),
     reply: reply<{ total: number; items: Prediction[] }>()
+  },
+  /** The fixed-noise grids a generative run took, oldest first (its timelapse). */
+  'runs/sampleGrids': { args: z.strictObject({ id }), reply: reply<SampleGridInfo[]>() },
+  /** One grid as a PNG, base64-encoded. */
+  'runs/sampleGrid': {
+    args: z.strictObject({ id, step: z.number().int().min(0) }),
+    reply: reply<SampleGridInfo & { png: string }>()
+  },
+  /**
+   * New samples from the run's latest weights: `n` images (of one class, for conditional recipes),
+   * deterministic for the seed; or, with `interpolate`, `n` images along a line between two codes.
+   */
+  'runs/generate': {
+    args: generateArgs,
+    reply: reply<GeneratedImages>()
+  },
+  /** Writes samples to disk as a PNG grid (`.png`) or an ImageFolder (a folder; importable). */
+  'runs/saveSamples': {
+    args: z.strictObject({
+      ...generateArgs.shape,
+      out: z.string().min(1).max(4096)
+    }),
+    reply: reply<{ path: string; files: number }>()
+  },
+  /** Measures the generator again (FD, classifier score, conditional accuracy) and stores it. */
+  'runs/score': { args: z.strictObject({ id }), reply: reply<GeneratorScores>() },
+  /** VAEs: test images beside their reconstructions (pairs: original, reconstruction). */
+  'runs/reconstructions': {
+    args: z.strictObject({ id, count: z.number().int().min(1).max(64).default(16) }),
+    reply: reply<ImagePixels & { indices: number[] }>()
+  },
+  /** VAEs: test images' latent means in 2-D (the latent itself when 2-D, else a PCA projection). */
+  'runs/latentMap': {
+    args: z.strictObject({ id, count: z.number().int().min(10).max(5000).default(2000) }),
+    reply: reply<{ points: [number, number][]; labels: number[]; projection: 'latent' | 'pca' }>()
   }
 } as const
 
@@ -427,6 +622,14 @@ export const events = {
     runId: id,
     status: z.enum(runStatuses),
     error: z.string().optional()
+  }),
+  /** A generative run drew its fixed-noise grid (a new frame of its timelapse). */
+  'run/sampleGrid': z.strictObject({
+    runId: id,
+    step: z.number().int().min(0),
+    epoch: z.number().min(0),
+    rows: z.number().int().min(1),
+    cols: z.number().int().min(1)
   }),
   'import/progress': z.strictObject({
     importId: z.string(),

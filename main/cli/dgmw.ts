@@ -17,6 +17,8 @@ import { serveCommand, serveHelp } from './commands/serve'
 import { startCommand, startHelp } from './commands/start'
 import { trainCommand, trainHelp } from './commands/train'
 import { evalCommand, evalHelp } from './commands/eval'
+import { generativeFlags } from './commands/generativeOptions'
+import { sampleCommand, sampleHelp } from './commands/sample'
 
 type Command = {
   help: string
@@ -30,6 +32,7 @@ const commands: Record<string, Command> = {
   datasets: { help: datasetsHelp, run: datasetsCommand },
   train: { help: trainHelp, run: trainCommand },
   eval: { help: evalHelp, run: evalCommand },
+  sample: { help: sampleHelp, run: sampleCommand },
   runs: { help: runsHelp, run: runsCommand },
   doctor: { help: doctorHelp, run: doctorCommand },
   bench: { help: benchHelp, run: benchCommand }
@@ -84,7 +87,12 @@ const options = {
   'class-weights': { type: 'boolean' },
   augment: { type: 'string' },
   normalisation: { type: 'string' },
-  resume: { type: 'string' }
+  resume: { type: 'string' },
+  ...generativeFlags,
+  n: { type: 'string' },
+  class: { type: 'string' },
+  out: { type: 'string' },
+  interpolate: { type: 'boolean' }
 } as const
 
 async function main(argv: string[]): Promise<number> {

@@ -14,8 +14,11 @@ import type {
   EngineWorkerData,
   TrainProgress,
   TrainResult,
-  TrainSpec
+  AnyTrainSpec,
+  EngineTask,
+  SampleSnapshot
 } from './engineMessages'
+import type { TaskResult } from './generative/generativeTasks'
 
 /** A training job running in the engine worker. */
 export interface TrainJob {
@@ -33,13 +36,16 @@ export interface TrainListeners {
   onEpoch?: (report: EpochReport) => void
   onPaused?: () => void
   onResumed?: () => void
+  onSnapshot?: (snapshot: SampleSnapshot) => void
 }
 
 export interface EngineHost {
   status(): EngineStatus
   /** Resolves once the worker has chosen a backend (or failed). */
   ready(): Promise<EngineStatus>
-  train(spec: TrainSpec, listeners?: TrainListeners): TrainJob
+  train(spec: AnyTrainSpec, listeners?: TrainListeners): TrainJob
+  /** A short task on a saved model (samples, scores); runs alongside training. */
+  task(task: EngineTask): Promise<TaskResult>
   /** Whether a training job is running. */
   busy(): boolean
   close(): Promise<void>
@@ -79,6 +85,7 @@ export function startEngine(options: EngineOptions): EngineHost {
     string,
     TrainListeners & { resolve(r: TrainResult): void; reject(e: Error): void }
   >()
+  const tasks = new Map<string, { resolve(r: TaskResult): void; reject(e: Error): void }>()
   const send = (command: EngineCommand): void => worker.postMessage(command)
   worker.on('message', (message: EngineMessage) => {
     switch (message.type) {
@@ -90,6 +97,12 @@ export function startEngine(options: EngineOptions): EngineHost {
         return jobs.get(message.progress.jobId)?.onProgress?.(message.progress)
       case 'epoch':
         return jobs.get(message.report.jobId)?.onEpoch?.(message.report)
+      case 'snapshot':
+        return jobs.get(message.snapshot.jobId)?.onSnapshot?.(message.snapshot)
+      case 'taskDone':
+        tasks.get(message.jobId)?.resolve(message.result as TaskResult)
+        tasks.delete(message.jobId)
+        return
       case 'paused':
         return jobs.get(message.jobId)?.onPaused?.()
       case 'resumed':
@@ -101,12 +114,15 @@ export function startEngine(options: EngineOptions): EngineHost {
       case 'failed':
         jobs.get(message.jobId)?.reject(new Error(message.error))
         jobs.delete(message.jobId)
+        tasks.get(message.jobId)?.reject(new Error(message.error))
+        tasks.delete(message.jobId)
     }
   })
   // A dead worker fails every job it held, so no caller waits forever.
   const failJobs = (message: string): void => {
-    for (const job of jobs.values()) job.reject(new Error(message))
+    for (const job of [...jobs.values(), ...tasks.values()]) job.reject(new Error(message))
     jobs.clear()
+    tasks.clear()
   }
   worker.on('error', (error) => {
     update({ ...current, state: 'failed', error: `The engine worker crashed: ${error.message}` })
@@ -144,6 +160,14 @@ export function startEngine(options: EngineOptions): EngineHost {
         resume: () => send({ type: 'resume', jobId }),
         stop: () => send({ type: 'stop', jobId })
       }
+    },
+    task(task) {
+      const jobId = randomUUID()
+      const done = new Promise<TaskResult>((resolve, reject) =>
+        tasks.set(jobId, { resolve, reject })
+      )
+      send({ type: 'task', jobId, task })
+      return done
     },
     close() {
       // Idempotent: a second close must not wait for an 'exit' that already happened (nothing

@@ -2,9 +2,12 @@ import type {
   Augmentation,
   BackendName,
   ClassifierConfig,
-  EngineStatus
+  EngineStatus,
+  GenerativeConfig,
+  GenerativeRecipe
 } from '../../preload/contract'
 import type { Normalisation } from '../datasets/normalize'
+import type { EvaluatorSpec, ScoresCore } from './generative/generatorScoring'
 
 /** Data the engine worker starts with. */
 export interface EngineWorkerData {
@@ -45,6 +48,7 @@ export interface DatasetData {
  * `checkpointDir` at each epoch end; or, with `evaluateOnly`, evaluate its saved weights.
  */
 export interface TrainSpec {
+  recipe?: 'classifier'
   data: SyntheticData | DatasetData
   config: ClassifierConfig
   /** Folder for `checkpoint.ckpt` (latest epoch / final weights) and `best.ckpt` (early stopping). */
@@ -57,6 +61,34 @@ export interface TrainSpec {
   testEachEpoch?: boolean
 }
 
+/** A job for the engine: train a generative recipe, checkpointing and drawing grids as it goes. */
+export interface GenerativeTrainSpec {
+  recipe: GenerativeRecipe
+  data: SyntheticData | DatasetData
+  config: GenerativeConfig
+  checkpointDir?: string
+  resume?: boolean
+  /** The classifier that measures the generator at the start and the end (none: no scores). */
+  evaluator?: EvaluatorSpec
+}
+
+export type AnyTrainSpec = TrainSpec | GenerativeTrainSpec
+
+export const isGenerativeSpec = (spec: AnyTrainSpec): spec is GenerativeTrainSpec =>
+  spec.recipe !== undefined && spec.recipe !== 'classifier'
+
+/** A fixed-noise grid written to `path` (a frame of the run's timelapse). */
+export interface SampleSnapshot {
+  jobId: string
+  step: number
+  epoch: number
+  rows: number
+  cols: number
+  path: string
+  /** Mean pairwise distance of the grid's samples (falls when the generator collapses). */
+  diversity: number
+}
+
 export interface TrainProgress {
   jobId: string
   epoch: number
@@ -65,6 +97,8 @@ export interface TrainProgress {
   totalSteps: number
   /** Mean training loss of the steps since the last progress message. */
   loss: number
+  /** Generative runs: every loss (d/loss, g/loss, vae/kl, …), means since the last message. */
+  metrics?: Record<string, number>
   learningRate: number
   imagesPerSecond: number
   elapsedSeconds: number
@@ -85,6 +119,8 @@ export interface EpochReport {
   step: number
   metrics: Record<string, number>
   checkpoint?: { path: string; bytes: number; sha256: string }
+  /** Generative runs: the warnings so far (discriminator winning, mode collapse). */
+  warnings?: string[]
 }
 
 /** The evaluated images: dataset indices, predicted class and its softmax probability, in order. */
@@ -112,6 +148,9 @@ export interface TrainResult {
   backend: string
   /** The final weights' checkpoint, when a checkpoint folder was given. */
   checkpoint?: { path: string; bytes: number; sha256: string }
+  /** Generative runs with an evaluator: scores of the untrained and the final generator. */
+  scores?: { untrained?: ScoresCore & { step: number }; final?: ScoresCore & { step: number } }
+  warnings?: string[]
 }
 
 /** Messages from the engine worker to its host. */
@@ -120,12 +159,37 @@ export type EngineMessage =
   | { type: 'start'; start: TrainStart }
   | { type: 'progress'; progress: TrainProgress }
   | { type: 'epoch'; report: EpochReport }
+  | { type: 'snapshot'; snapshot: SampleSnapshot }
+  | { type: 'taskDone'; jobId: string; result: unknown }
   | { type: 'paused' | 'resumed'; jobId: string }
   | { type: 'done'; result: TrainResult }
   | { type: 'failed'; jobId: string; error: string }
 
 /** Commands from the host to the engine worker. */
 export type EngineCommand =
-  | { type: 'train'; jobId: string; spec: TrainSpec }
+  | { type: 'train'; jobId: string; spec: AnyTrainSpec }
+  | { type: 'task'; jobId: string; task: EngineTask }
   | { type: 'pause' | 'resume' | 'stop'; jobId: string }
   | { type: 'shutdown' }
+
+/** Work on a saved generative model, answered once (not queued behind training: it is short). */
+export type EngineTask =
+  | {
+      kind: 'generate'
+      model: SavedGenerativeModel
+      n: number
+      labels: number[] | null
+      seed: number
+      interpolate: boolean
+    }
+  | { kind: 'score'; model: SavedGenerativeModel; evaluator: EvaluatorSpec; data: DatasetData }
+  | { kind: 'reconstruct'; model: SavedGenerativeModel; data: DatasetData; indices: number[] }
+  | { kind: 'latentMap'; model: SavedGenerativeModel; data: DatasetData; indices: number[] }
+
+/** Enough to rebuild a generative run's model and load its latest checkpoint. */
+export interface SavedGenerativeModel {
+  recipe: GenerativeRecipe
+  config: GenerativeConfig
+  shape: { height: number; width: number; channels: number; classes: number }
+  checkpointFile: string
+}

@@ -5,9 +5,16 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { selectBackend } from './backendProbe'
-import type { EngineCommand, EngineMessage, EngineWorkerData } from './engineMessages'
+import {
+  isGenerativeSpec,
+  type EngineCommand,
+  type EngineMessage,
+  type EngineWorkerData
+} from './engineMessages'
+import { trainGenerative } from './generative/generativeTrainer'
+import { runTask } from './generative/generativeTasks'
 import { JobControl } from './jobControl'
-import { train } from './trainer'
+import { train, type TrainHooks } from './trainer'
 
 const post = (message: EngineMessage): void => parentPort!.postMessage(message)
 const jobs = new Map<string, JobControl>()
@@ -38,13 +45,17 @@ async function runJob(command: Extract<EngineCommand, { type: 'train' }>): Promi
   const control = new JobControl()
   jobs.set(jobId, control)
   try {
-    const result = await train(jobId, spec, control, {
+    const hooks: TrainHooks = {
       onStart: (start) => post({ type: 'start', start }),
       onProgress: (progress) => post({ type: 'progress', progress }),
       onEpoch: (report) => post({ type: 'epoch', report }),
       onPause: () => post({ type: 'paused', jobId }),
-      onResume: () => post({ type: 'resumed', jobId })
-    })
+      onResume: () => post({ type: 'resumed', jobId }),
+      onSnapshot: (snapshot) => post({ type: 'snapshot', snapshot })
+    }
+    const result = isGenerativeSpec(spec)
+      ? await trainGenerative(jobId, spec, control, hooks)
+      : await train(jobId, spec, control, hooks)
     post({ type: 'done', result })
   } catch (error) {
     post({ type: 'failed', jobId, error: (error as Error).message })
@@ -53,11 +64,34 @@ async function runJob(command: Extract<EngineCommand, { type: 'train' }>): Promi
   }
 }
 
+/**
+ * Short tasks (samples, scores) run as soon as they arrive, between the steps of any training job:
+ * the loop yields to this handler at every step, and tensor work is synchronous.
+ */
+async function runShortTask(command: Extract<EngineCommand, { type: 'task' }>): Promise<void> {
+  if (!(await ready)) {
+    post({
+      type: 'failed',
+      jobId: command.jobId,
+      error: 'No tensor backend loaded; see `dgmw doctor`.'
+    })
+    return
+  }
+  try {
+    post({ type: 'taskDone', jobId: command.jobId, result: await runTask(command.task) })
+  } catch (error) {
+    post({ type: 'failed', jobId: command.jobId, error: (error as Error).message })
+  }
+}
+
 // Listening keeps the worker alive between commands; it ends when the host says shutdown.
 parentPort!.on('message', (command: EngineCommand) => {
   switch (command.type) {
     case 'train':
       void runJob(command)
+      break
+    case 'task':
+      void runShortTask(command)
       break
     case 'pause':
       jobs.get(command.jobId)?.pause()

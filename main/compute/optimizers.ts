@@ -10,6 +10,9 @@ export interface OptimizerConfig {
   learningRate: number
   weightDecay: number
   momentum: number
+  /** Adam's moment decays (default 0.9, 0.999; GANs use β1 = 0.5). */
+  beta1?: number
+  beta2?: number
 }
 
 export interface NamedTensor {
@@ -20,6 +23,8 @@ export interface NamedTensor {
 export interface TrainOptimizer {
   /** One step: gradients of loss() w.r.t. variables, applied at learningRate. Returns the loss (caller disposes). */
   step(loss: () => tf.Scalar, variables: tf.Variable[], learningRate: number): tf.Scalar
+  /** Applies gradients computed elsewhere (several networks from one forward pass); disposes them. */
+  apply(grads: tf.NamedTensorMap, learningRate: number): void
   /** Copies of the optimiser state for a checkpoint (the caller disposes them). */
   getState(): Promise<NamedTensor[]>
   setState(state: NamedTensor[]): Promise<void>
@@ -34,7 +39,7 @@ export function createOptimizer(config: OptimizerConfig): TrainOptimizer {
   const optimizer: tf.Optimizer =
     config.optimizer === 'sgd'
       ? tf.train.momentum(config.learningRate, config.momentum)
-      : tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8)
+      : tf.train.adam(config.learningRate, config.beta1 ?? 0.9, config.beta2 ?? 0.999, 1e-8)
   let current = config.learningRate
   const setLearningRate = (lr: number): void => {
     if (lr === current) return
@@ -66,6 +71,11 @@ export function createOptimizer(config: OptimizerConfig): TrainOptimizer {
       optimizer.applyGradients(grads)
       tf.dispose(Object.values(grads))
       return value
+    },
+    apply(grads, learningRate) {
+      setLearningRate(learningRate)
+      optimizer.applyGradients(grads)
+      tf.dispose(Object.values(grads))
     },
     async getState() {
       const weights = await optimizer.getWeights()

@@ -23,6 +23,7 @@ import {
 } from './checkpoint'
 import { classifierStep, evaluateImages, inverseFrequencyWeights } from './classifierSteps'
 import type {
+  SampleSnapshot,
   EpochReport,
   TrainProgress,
   TrainResult,
@@ -39,6 +40,8 @@ export interface TrainHooks {
   onEpoch(report: EpochReport): void
   onPause(): void
   onResume(): void
+  /** Generative runs: a sample grid was written. */
+  onSnapshot?(snapshot: SampleSnapshot): void
 }
 
 /** What a checkpoint remembers besides tensors. */

@@ -11,24 +11,31 @@ import type { Normalisation } from './normalize'
 export function datasetTrainingData(
   store: RunStore,
   datasetId: number,
-  options: { normalisation: Normalisation; augmentation?: Augmentation }
+  options: {
+    normalisation: Normalisation
+    augmentation?: Augmentation
+    /** Unconditional generative models also learn from unlabelled images (label −1). */
+    unlabelledToo?: boolean
+  }
 ): DatasetData {
   const dataset = store.getDataset(datasetId)
-  if (dataset.classNames.length < 2) {
+  if (!options.unlabelledToo && dataset.classNames.length < 2) {
     throw new UserError(
       `Dataset "${dataset.name}" has ${dataset.classNames.length} classes; a classifier needs at least two labelled classes.`
     )
   }
   const rows = store.labelsAndSplits(datasetId)
   const indicesOf = (split: string): number[] =>
-    rows.flatMap((r, i) => (r.split === split && r.label !== null ? [i] : []))
+    rows.flatMap((r, i) =>
+      r.split === split && (r.label !== null || options.unlabelledToo) ? [i] : []
+    )
   return {
     kind: 'dataset',
     cacheFile: dataset.meta.cacheFile as string,
     height: dataset.height!,
     width: dataset.width!,
     channels: dataset.channels!,
-    classes: dataset.classNames.length,
+    classes: Math.max(1, dataset.classNames.length),
     labels: rows.map((r) => r.label ?? -1),
     trainIndices: indicesOf('train'),
     valIndices: indicesOf('val'),

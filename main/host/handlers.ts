@@ -61,6 +61,16 @@ export function createHandlers(workbench: Workbench): Handlers {
     'runs/predictions': (args) => {
       store.getRunSummary(args.id)
       return store.listPredictions(args.id, args)
-    }
+    },
+    'runs/sampleGrids': (args) => {
+      store.getRunSummary(args.id)
+      return store.listSampleGrids(args.id)
+    },
+    'runs/sampleGrid': (args) => workbench.generative.sampleGrid(args.id, args.step),
+    'runs/generate': (args) => workbench.generative.generate(args),
+    'runs/saveSamples': (args) => workbench.generative.saveSamples(args),
+    'runs/score': (args) => workbench.generative.score(args.id),
+    'runs/reconstructions': (args) => workbench.generative.reconstructions(args.id, args.count),
+    'runs/latentMap': (args) => workbench.generative.latentMap(args.id, args.count)
   }
 }

@@ -8,6 +8,7 @@ import { startEngine, type EngineHost } from '../compute/engineHost'
 import { UserError } from '../services/userError'
 import { databaseFileName, ensureDataDir } from '../services/dataDir'
 import { openRunStore, type RunStore } from '../store/runStore'
+import { createGenerativeService } from '../runs/generativeRuns'
 import { createRunService, type RunService } from '../runs/runService'
 import { createDispatcher, type Dispatch } from './dispatcher'
 import { EventBus } from './eventBus'
@@ -30,6 +31,8 @@ export interface Workbench {
   /** The current engine (replaced when the backend setting changes). */
   readonly engine: EngineHost
   runs: RunService
+  /** Samples, scores and files of trained generative runs. */
+  generative: ReturnType<typeof createGenerativeService>
   setBackend(choice: BackendName | 'auto'): Promise<EngineStatus>
   bus: EventBus
   dispatch: Dispatch
@@ -55,6 +58,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   let engine = launch()
   let closed: Promise<void> | undefined
   const runs = createRunService({ store, dataDir, bus, engine: () => engine })
+  const generative = createGenerativeService({ store, dataDir, engine: () => engine })
 
   const workbench: Workbench = {
     dataDir,
@@ -63,6 +67,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       return engine
     },
     runs,
+    generative,
     bus,
     dispatch: (name, args) => dispatch(name, args),
     chooseFolder: options.chooseFolder,

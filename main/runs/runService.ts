@@ -5,18 +5,26 @@
  */
 import {
   classifierConfigSchema,
+  isGenerative,
+  resolveGenerativeConfig,
   type Evaluation,
   type RunSummary,
   type ValidArgs
 } from '../../preload/contract'
 import type { EngineHost, TrainJob } from '../compute/engineHost'
-import type { EvaluatedImages, TrainResult, TrainSpec } from '../compute/engineMessages'
+import {
+  isGenerativeSpec,
+  type AnyTrainSpec,
+  type EvaluatedImages,
+  type TrainResult
+} from '../compute/engineMessages'
 import { datasetTrainingData } from '../datasets/trainingData'
 import type { EventBus } from '../host/eventBus'
 import { codeVersion } from '../services/appVersion'
 import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
 import { classificationReport } from './evaluation'
+import { generativeData, generativeSpec, recordScores } from './generativeRuns'
 import { deleteRunFiles, runDir } from './runFiles'
 
 export interface RunServiceOptions {
@@ -58,10 +66,15 @@ export function createRunService(options: RunServiceOptions) {
     }
   }
 
-  function specOf(runId: number, item: QueueItem): TrainSpec {
+  function specOf(runId: number, item: QueueItem): AnyTrainSpec {
     const run = store.getRun(runId)
     if (run.datasetId === null)
       throw new UserError('The dataset of this run was deleted; its run cannot train again.')
+    if (isGenerative(run.recipe)) {
+      if (item.kind === 'evaluate')
+        throw new UserError('Generative runs are measured with runs/score, not evaluated.')
+      return generativeSpec(store, dataDir, run, item.resume)
+    }
     const config = classifierConfigSchema.parse(run.config)
     return {
       data: datasetTrainingData(store, run.datasetId, {
@@ -79,7 +92,7 @@ export function createRunService(options: RunServiceOptions) {
   function pump(): void {
     if (active || closing || queue.length === 0) return
     const item = queue.shift()!
-    let spec: TrainSpec
+    let spec: AnyTrainSpec
     try {
       spec = specOf(item.runId, item)
     } catch (error) {
@@ -100,24 +113,39 @@ export function createRunService(options: RunServiceOptions) {
       })
   }
 
-  function trainListeners(runId: number, spec: TrainSpec): Parameters<EngineHost['train']>[1] {
+  function trainListeners(runId: number, spec: AnyTrainSpec): Parameters<EngineHost['train']>[1] {
     const epochs = spec.config.epochs
     return {
-      onStart: ({ fromStep }) => store.deleteMetricsAfter(runId, fromStep),
+      onStart: ({ fromStep }) => {
+        store.deleteMetricsAfter(runId, fromStep)
+        store.deleteSampleGridsAfter(runId, fromStep)
+      },
+      onSnapshot: ({ step, epoch, rows, cols, path, diversity }) => {
+        store.addSampleGrid(runId, { step, epoch, rows, cols, path })
+        if (Number.isFinite(diversity))
+          store.addMetrics(runId, [
+            { name: 'samples/diversity', step, epoch: Math.floor(epoch), value: diversity }
+          ])
+        bus.emit('run/sampleGrid', { runId, step, epoch, rows, cols })
+      },
       onPaused: () => setStatus(runId, 'paused'),
       onResumed: () => setStatus(runId, 'running'),
       onProgress: (p) => {
-        store.addMetrics(runId, [
-          { name: 'loss', step: p.step, epoch: p.epoch, value: p.loss },
-          { name: 'lr', step: p.step, epoch: p.epoch, value: p.learningRate }
-        ])
+        // Generative runs log every loss of their networks; classifiers their one loss and rate.
+        const perStep = p.metrics ?? { loss: p.loss, lr: p.learningRate }
+        store.addMetrics(
+          runId,
+          Object.entries(perStep)
+            .filter(([, value]) => Number.isFinite(value))
+            .map(([name, value]) => ({ name, step: p.step, epoch: p.epoch, value }))
+        )
         bus.emit('train/progress', {
           runId,
           epoch: p.epoch,
           epochs: p.epochs,
           step: p.step,
           totalSteps: p.totalSteps,
-          metrics: { loss: p.loss, lr: p.learningRate },
+          metrics: p.metrics ?? { loss: p.loss, lr: p.learningRate },
           imagesPerSecond: p.imagesPerSecond,
           elapsedSeconds: p.elapsedSeconds,
           etaSeconds: p.etaSeconds
@@ -127,12 +155,14 @@ export function createRunService(options: RunServiceOptions) {
         const m = report.metrics
         store.addMetrics(
           runId,
-          Object.entries(m).map(([name, value]) => ({
-            name: name === 'lr' ? 'epoch/lr' : name,
-            step: report.step,
-            epoch: report.epoch,
-            value
-          }))
+          Object.entries(m)
+            .filter(([, value]) => Number.isFinite(value))
+            .map(([name, value]) => ({
+              name: name === 'lr' ? 'epoch/lr' : name,
+              step: report.step,
+              epoch: report.epoch,
+              value
+            }))
         )
         store.updateHeadline(runId, {
           trainLoss: m['train/loss'],
@@ -141,7 +171,8 @@ export function createRunService(options: RunServiceOptions) {
           valAccuracy: m['val/accuracy'],
           imagesPerSecond: m.images_per_second,
           epochsDone: report.epoch + 1,
-          epochs
+          epochs,
+          ...(report.warnings ? { warnings: report.warnings } : {})
         })
         if (report.checkpoint)
           store.addArtifact(runId, { kind: 'checkpoint', ...report.checkpoint })
@@ -155,9 +186,12 @@ export function createRunService(options: RunServiceOptions) {
     }
   }
 
-  function finished(item: QueueItem, spec: TrainSpec, result: TrainResult): void {
+  function finished(item: QueueItem, spec: AnyTrainSpec, result: TrainResult): void {
     const { runId } = item
     if (result.checkpoint) store.addArtifact(runId, { kind: 'checkpoint', ...result.checkpoint })
+    if (isGenerativeSpec(spec) && spec.evaluator)
+      for (const scores of [result.scores?.untrained, result.scores?.final])
+        if (scores) recordScores(store, runId, { ...scores, evaluatorRunId: spec.evaluator.runId })
     if (result.evaluated) {
       const evaluation = saveEvaluation(runId, spec, result.evaluated, result.steps)
       item.settle?.resolve(evaluation)
@@ -169,11 +203,12 @@ export function createRunService(options: RunServiceOptions) {
 
   function saveEvaluation(
     runId: number,
-    spec: TrainSpec,
+    spec: AnyTrainSpec,
     images: EvaluatedImages,
     step: number
   ): Evaluation {
     const run = store.getRun(runId)
+    if (isGenerativeSpec(spec)) throw new Error('Generative runs have no classifier evaluation.')
     const labels = spec.data.kind === 'dataset' ? spec.data.labels : []
     const truth = images.indices.map((i) => labels[i])
     const evaluation: Evaluation = {
@@ -209,16 +244,26 @@ export function createRunService(options: RunServiceOptions) {
     /** Queues a new run; it starts as soon as the engine is free. */
     start(args: ValidArgs<'runs/start'>): RunSummary {
       const dataset = store.getDataset(args.datasetId)
-      // Checked now, so a dataset that cannot train is refused before a run is recorded.
-      datasetTrainingData(store, dataset.id, { normalisation: args.config.normalisation })
+      // Checked now, so a dataset that cannot train is refused before a run is recorded; a
+      // generative run stores its config with the recipe's defaults filled in.
+      let config: Record<string, unknown> & { seed: number }
+      if (args.recipe === 'classifier') {
+        datasetTrainingData(store, dataset.id, { normalisation: args.config.normalisation })
+        config = args.config
+      } else {
+        const data = generativeData(store, dataset.id, args.recipe)
+        config = resolveGenerativeConfig(args.recipe, args.config)
+        if (data.trainIndices.length === 0)
+          throw new UserError(`Dataset "${dataset.name}" has no training images to learn from.`)
+      }
       const experimentId = args.experimentId ?? store.experimentNamed(dataset.id, dataset.name)
       const runId = store.createRun({
         experimentId,
         datasetId: dataset.id,
         name: args.name ?? null,
         recipe: args.recipe,
-        config: args.config,
-        seed: args.config.seed,
+        config,
+        seed: config.seed,
         codeVersion: codeVersion()
       })
       bus.emit('run/status', { runId, status: 'queued' })

@@ -109,5 +109,25 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (run_id, idx)
   ) WITHOUT ROWID;
   CREATE INDEX predictions_by_cell ON predictions (run_id, label, predicted, confidence DESC);
+  `,
+  // 5: what generative runs produce: the fixed-noise grid of each snapshot (the timelapse; PNGs in
+  // the run's folder) and each measurement of the generator (FD and friends, with per-class detail).
+  `
+  CREATE TABLE sample_grids (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    epoch REAL NOT NULL,
+    rows INTEGER NOT NULL,
+    cols INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    PRIMARY KEY (run_id, step)
+  ) WITHOUT ROWID;
+  CREATE TABLE generator_scores (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    report TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, step)
+  ) WITHOUT ROWID;
   `
 ]

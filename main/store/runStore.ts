@@ -16,6 +16,7 @@ import { UserError } from '../services/userError'
 import { datasetImageQueries, type ImageRow } from './datasetImages'
 import { migrations } from './migrations'
 import { runResultQueries } from './runResults'
+import { generativeResultQueries } from './generativeResults'
 
 export interface OpenOptions {
   /**
@@ -245,6 +246,7 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
 
   const images_ = datasetImageQueries(db)
   const results = runResultQueries(db)
+  const generative = generativeResultQueries(db)
 
   const requireRun = (id: number): RunRow => {
     const row = statements.getRun.get(id) as RunRow | undefined
@@ -459,6 +461,7 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       return toRunSummary(requireRun(id))
     },
 
+    ...generative,
     saveEvaluation: results.saveEvaluation,
     getEvaluation: results.getEvaluation,
     listPredictions: results.listPredictions,

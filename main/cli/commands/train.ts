@@ -8,8 +8,18 @@ import { UserError } from '../../services/userError'
 import type { CommandContext } from '../context'
 import { formatSeconds, note, printJson, progressWriter } from '../output'
 import { datasetIdOf, withWorkbench } from '../withWorkbench'
+import {
+  generativeTrainHelp,
+  generativeConfigOf,
+  generativeEpochLine,
+  generativeEpochs,
+  generativeFinal,
+  generativeProgressText,
+  isGenerativeRecipe
+} from './generativeOptions'
 
-export const trainHelp = `dgmw train --dataset <id|name> [--recipe classifier] [--preset P] [--epochs N]
+export const trainHelp = `${generativeTrainHelp}
+dgmw train --dataset <id|name> [--recipe classifier] [--preset P] [--epochs N]
            [--batch-size B] [--lr X] [--optimizer adam|adamw|sgd] [--schedule S] [--warmup F]
            [--weight-decay X] [--momentum X] [--patience N] [--class-weights]
            [--augment flip,crop:4,rotate:10,brightness:0.2,contrast:0.2,cutout:8]
@@ -20,7 +30,7 @@ dgmw train --resume <run> [--json]
   the share of steps rising to the peak rate). Progress goes to stderr; Ctrl-C stops
   after the current step, keeping the last checkpoint (resume with --resume).`
 
-const numberOption = (ctx: CommandContext, flag: string): number | undefined => {
+export const numberOption = (ctx: CommandContext, flag: string): number | undefined => {
   const value = ctx.values[flag]
   if (value === undefined) return undefined
   const n = Number(value)
@@ -77,12 +87,13 @@ function configOf(ctx: CommandContext): unknown {
 const percent = (x: number | undefined): string =>
   x === undefined ? '—' : `${(x * 100).toFixed(2)}%`
 
-function progressLine(p: EventPayload<'train/progress'>): string {
+function progressLine(p: EventPayload<'train/progress'>, generative: boolean): string {
   const width = 20
   const done = p.totalSteps ? p.step / p.totalSteps : 0
   const bar = '#'.repeat(Math.round(done * width)).padEnd(width, '.')
   const eta = p.etaSeconds === null ? '' : ` · ${formatSeconds(p.etaSeconds)} left`
-  return `epoch ${p.epoch + 1}/${p.epochs} [${bar}] ${(done * 100).toFixed(0)}% · loss ${p.metrics.loss.toFixed(4)} · ${Math.round(p.imagesPerSecond)} img/s${eta}`
+  const losses = generative ? generativeProgressText(p) : `loss ${p.metrics.loss.toFixed(4)}`
+  return `epoch ${p.epoch + 1}/${p.epochs} [${bar}] ${(done * 100).toFixed(0)}% · ${losses} · ${Math.round(p.imagesPerSecond)} img/s${eta}`
 }
 
 function epochLine(e: EventPayload<'train/epoch'>, epochs: number): string {
@@ -95,12 +106,19 @@ function epochLine(e: EventPayload<'train/epoch'>, epochs: number): string {
 }
 
 export async function trainCommand(ctx: CommandContext): Promise<number> {
-  if ((ctx.values.recipe ?? 'classifier') !== 'classifier')
-    throw new UserError(`Unknown recipe "${ctx.values.recipe}". Recipes: classifier.`)
+  const recipe = ctx.values.recipe ?? 'classifier'
+  if (recipe !== 'classifier' && !isGenerativeRecipe(recipe))
+    throw new UserError(
+      `Unknown recipe "${recipe}". Recipes: classifier, dcgan, cgan, acgan, wgan-gp, vae, cvae, vaegan.`
+    )
   const resume = ctx.values.resume as string | undefined
   if (!resume && !ctx.values.dataset)
     throw new UserError('Say which dataset to train on: --dataset <id|name> (see `dgmw datasets`).')
-  const config = resume ? undefined : configOf(ctx)
+  const config = resume
+    ? undefined
+    : recipe === 'classifier'
+      ? configOf(ctx)
+      : generativeConfigOf(ctx, numberOption)
   return withWorkbench(ctx, async (workbench) => {
     const { runs, bus, store } = workbench
     let run: RunSummary
@@ -112,20 +130,23 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
       run = runs.start({
         datasetId: datasetIdOf(workbench, ctx.values.dataset as string),
         name: ctx.values.name as string | undefined,
-        recipe: 'classifier',
+        recipe: recipe as never,
         config: config as never
       })
     }
     const epochs = (store.getRun(run.id).config.epochs as number) ?? 1
+    const generative = isGenerativeRecipe(run.recipe)
     note(
       `Run ${run.id}: ${run.recipe} on ${run.datasetName}, backend ${workbench.engine.status().active}`
     )
     const progress = progressWriter()
     const unsubscribe = bus.subscribe((name, payload) => {
       if (name === 'train/progress' && (payload as { runId: number }).runId === run.id)
-        progress.update(progressLine(payload as EventPayload<'train/progress'>))
-      if (name === 'train/epoch' && (payload as { runId: number }).runId === run.id)
-        progress.print(epochLine(payload as EventPayload<'train/epoch'>, epochs))
+        progress.update(progressLine(payload as EventPayload<'train/progress'>, generative))
+      if (name === 'train/epoch' && (payload as { runId: number }).runId === run.id) {
+        const epoch = payload as EventPayload<'train/epoch'>
+        progress.print(generative ? generativeEpochLine(epoch, epochs) : epochLine(epoch, epochs))
+      }
     })
     let interrupts = 0
     const onInterrupt = (): void => {
@@ -172,14 +193,21 @@ function report(
     detail.startedAt && detail.endedAt
       ? (Date.parse(detail.endedAt) - Date.parse(detail.startedAt)) / 1000
       : null
-  const finalNumbers = {
-    testAccuracy: evaluation?.accuracy ?? null,
-    testLoss: evaluation?.loss ?? null,
-    macroF1: evaluation?.macro.f1 ?? null,
-    epochsDone: detail.headline.epochsDone ?? 0,
-    bestEpoch: detail.headline.bestEpoch ?? null,
-    seconds
-  }
+  const generative = isGenerativeRecipe(detail.recipe)
+  const finalNumbers = generative
+    ? {
+        ...generativeFinal(detail),
+        epochsDone: detail.headline.epochsDone ?? 0,
+        seconds
+      }
+    : {
+        testAccuracy: evaluation?.accuracy ?? null,
+        testLoss: evaluation?.loss ?? null,
+        macroF1: evaluation?.macro.f1 ?? null,
+        epochsDone: detail.headline.epochsDone ?? 0,
+        bestEpoch: detail.headline.bestEpoch ?? null,
+        seconds
+      }
   if (ctx.json) {
     printJson({
       run: {
@@ -194,13 +222,19 @@ function report(
         error: detail.error
       },
       final: finalNumbers,
-      epochs
+      epochs: generative ? generativeEpochs(detail) : epochs
     })
   } else {
     console.log(
       `Run ${detail.id} ${detail.status}` +
         (evaluation
           ? `: test accuracy ${percent(evaluation.accuracy)} on ${evaluation.count} images`
+          : '') +
+        (generative && detail.headline.fd !== undefined && detail.status === 'completed'
+          ? `: FD (dataset classifier) ${detail.headline.fd.toFixed(2)}` +
+            (detail.headline.fdUntrained !== undefined
+              ? ` (untrained generator: ${detail.headline.fdUntrained.toFixed(2)})`
+              : '')
           : '') +
         (seconds !== null ? ` in ${formatSeconds(seconds)}` : '')
     )

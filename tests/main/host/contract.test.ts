@@ -126,7 +126,14 @@ describe('the contract over the in-memory transport', () => {
       'runs/delete': { id: 999 },
       'runs/evaluation': { id: 999 },
       'runs/evaluate': { id: 999 },
-      'runs/predictions': { id: 999 }
+      'runs/predictions': { id: 999 },
+      'runs/sampleGrids': { id: 999 },
+      'runs/sampleGrid': { id: 999, step: 0 },
+      'runs/generate': { id: 999 },
+      'runs/saveSamples': { id: 999, out: '/nonexistent/x.png' },
+      'runs/score': { id: 999 },
+      'runs/reconstructions': { id: 999 },
+      'runs/latentMap': { id: 999 }
     }
     for (const name of requestNames) {
       const envelope = await createMemoryTransport(workbench).request(name, args[name] ?? {})

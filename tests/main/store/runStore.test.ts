@@ -38,9 +38,11 @@ describe('run store on a real SQLite file', () => {
       'datasets',
       'evaluations',
       'experiments',
+      'generator_scores',
       'metrics',
       'predictions',
       'runs',
+      'sample_grids',
       'settings'
     ])
     raw.close()

@@ -1,0 +1,122 @@
+/**
+ * `dgmw train --recipe <generative>`: its flags, its progress lines and the scores its --json
+ * `final` carries.
+ */
+import {
+  generativeConfigSchema,
+  generativeRecipes,
+  type EventPayload,
+  type RunDetail
+} from '../../../preload/contract'
+import { UserError } from '../../services/userError'
+import type { CommandContext } from '../context'
+
+export const generativeTrainHelp = `dgmw train --dataset <id|name> --recipe dcgan|cgan|acgan|wgan-gp|vae|cvae|vaegan
+           [--epochs N] [--batch-size B] [--lr X] [--d-lr X] [--beta1 X] [--beta2 X]
+           [--latent N] [--width N] [--label-smoothing X] [--instance-noise X]
+           [--gp X] [--critic-steps N] [--kl-weight X] [--decoder bernoulli|gaussian]
+           [--feature-weight X] [--snapshots N] [--evaluator <run>] [--score-samples N]
+           [--seed S] [--name N] [--json]
+  Train a generative model. A fixed-noise sample grid is drawn --snapshots times per epoch;
+  at the start and the end the generator is measured with the dataset's best classifier run
+  (or --evaluator): FD (dataset classifier), a classifier score and, for conditional recipes,
+  per-class accuracy. --json's "final" carries those scores.`
+
+export const generativeFlags = {
+  'd-lr': { type: 'string' },
+  beta1: { type: 'string' },
+  beta2: { type: 'string' },
+  latent: { type: 'string' },
+  width: { type: 'string' },
+  'label-smoothing': { type: 'string' },
+  'instance-noise': { type: 'string' },
+  gp: { type: 'string' },
+  'critic-steps': { type: 'string' },
+  'kl-weight': { type: 'string' },
+  decoder: { type: 'string' },
+  'feature-weight': { type: 'string' },
+  snapshots: { type: 'string' },
+  evaluator: { type: 'string' },
+  'score-samples': { type: 'string' }
+} as const
+
+export function isGenerativeRecipe(recipe: unknown): recipe is (typeof generativeRecipes)[number] {
+  return (generativeRecipes as readonly unknown[]).includes(recipe)
+}
+
+export function generativeConfigOf(
+  ctx: CommandContext,
+  numberOption: (ctx: CommandContext, flag: string) => number | undefined
+): unknown {
+  const parsed = generativeConfigSchema.safeParse({
+    epochs: numberOption(ctx, 'epochs'),
+    batchSize: numberOption(ctx, 'batch-size'),
+    learningRate: numberOption(ctx, 'lr'),
+    discriminatorLearningRate: numberOption(ctx, 'd-lr'),
+    beta1: numberOption(ctx, 'beta1'),
+    beta2: numberOption(ctx, 'beta2'),
+    latentDim: numberOption(ctx, 'latent'),
+    width: numberOption(ctx, 'width'),
+    labelSmoothing: numberOption(ctx, 'label-smoothing'),
+    instanceNoise: numberOption(ctx, 'instance-noise'),
+    gradientPenalty: numberOption(ctx, 'gp'),
+    criticSteps: numberOption(ctx, 'critic-steps'),
+    klWeight: numberOption(ctx, 'kl-weight'),
+    decoder: ctx.values.decoder,
+    featureWeight: numberOption(ctx, 'feature-weight'),
+    snapshotsPerEpoch: numberOption(ctx, 'snapshots'),
+    evaluatorRunId: numberOption(ctx, 'evaluator'),
+    scoreSamples: numberOption(ctx, 'score-samples'),
+    seed: numberOption(ctx, 'seed')
+  })
+  if (!parsed.success)
+    throw new UserError(
+      'Invalid training options: ' +
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    )
+  return parsed.data
+}
+
+const lossText = (metrics: Record<string, number>, prefix = ''): string =>
+  Object.entries(metrics)
+    .filter(([name]) => name.startsWith(prefix) && /loss|kl|reconstruction|wasserstein/.test(name))
+    .map(([name, value]) => `${name.slice(prefix.length)} ${value.toFixed(4)}`)
+    .join(' · ')
+
+export function generativeProgressText(p: EventPayload<'train/progress'>): string {
+  return lossText(p.metrics)
+}
+
+export function generativeEpochLine(e: EventPayload<'train/epoch'>, epochs: number): string {
+  const m = e.metrics
+  return `epoch ${e.epoch + 1}/${epochs}: ${lossText(m, 'train/')} · diversity ${m['samples/diversity']?.toFixed(2)} · ${Math.round(m.images_per_second)} img/s`
+}
+
+/** The --json `final` of a generative run: its scores (null when no classifier measured it). */
+export function generativeFinal(detail: RunDetail): Record<string, unknown> {
+  const h = detail.headline
+  return {
+    // Until the end-of-run measurement, the headline's fd is the untrained generator's.
+    fd: detail.status === 'completed' ? (h.fd ?? null) : null,
+    fdUntrained: h.fdUntrained ?? null,
+    classifierScore: h.classifierScore ?? null,
+    conditionalAccuracy: h.conditionalAccuracy ?? null,
+    warnings: h.warnings ?? []
+  }
+}
+
+/** Per-epoch numbers of a generative run: every train/* series and the sample diversity. */
+export function generativeEpochs(detail: RunDetail): Record<string, unknown>[] {
+  const names = Object.keys(detail.metrics).filter(
+    (n) => n.startsWith('train/') || n === 'samples/diversity'
+  )
+  const byEpoch = new Map<number, Record<string, unknown>>()
+  for (const name of names)
+    for (const point of detail.metrics[name]) {
+      if (point.epoch === null || point.epoch < 0) continue
+      const row = byEpoch.get(point.epoch) ?? { epoch: point.epoch, step: point.step }
+      row[name] = point.value
+      byEpoch.set(point.epoch, row)
+    }
+  return [...byEpoch.values()].sort((a, b) => (a.epoch as number) - (b.epoch as number))
+}

@@ -1,0 +1,41 @@
+import { resolve } from 'node:path'
+import { UserError } from '../../services/userError'
+import type { CommandContext } from '../context'
+import { note, printJson } from '../output'
+import { withWorkbench } from '../withWorkbench'
+
+export const sampleHelp = `dgmw sample <run> [--n N] [--class C] [--seed S] [--interpolate] --out <file.png|dir>
+  Generate N images (default 64) from a generative run's latest weights, the same for the
+  same seed. --out file.png writes one grid; --out dir writes an ImageFolder (one folder per
+  class) that \`dgmw import\` reads back as a synthetic dataset. --class picks the class of a
+  conditional run (cgan, acgan, cvae); --interpolate walks between two latent codes.`
+
+const integer = (value: unknown, flag: string): number | undefined => {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(String(value)))
+    throw new UserError(`--${flag} takes a whole number, not "${String(value)}".`)
+  return Number(value)
+}
+
+export async function sampleCommand(ctx: CommandContext): Promise<number> {
+  const [runText] = ctx.positionals
+  const runId = integer(runText, 'run')
+  if (runId === undefined)
+    throw new UserError('Say which run: `dgmw sample <run> --out <file.png|dir>`.')
+  const out = ctx.values.out as string | undefined
+  if (!out) throw new UserError('Say where to write: --out grid.png (one grid) or --out <folder>.')
+  return withWorkbench(ctx, async (workbench) => {
+    await workbench.engine.ready()
+    const written = await workbench.generative.saveSamples({
+      id: runId,
+      n: integer(ctx.values.n, 'n') ?? 64,
+      classLabel: integer(ctx.values.class, 'class'),
+      seed: integer(ctx.values.seed, 'seed') ?? 0,
+      interpolate: ctx.values.interpolate === true,
+      out: resolve(out)
+    })
+    if (ctx.json) printJson(written)
+    else note(`Wrote ${written.files} file${written.files === 1 ? '' : 's'} to ${written.path}`)
+    return 0
+  })
+}

@@ -1,0 +1,337 @@
+/**
+ * The training loop of generative runs, inside the engine worker: epochs of seeded batches, the
+ * recipe's step, live losses, fixed-noise sample grids (the timelapse), warnings (NaN, a
+ * discriminator that wins too fast, collapsing sample diversity), checkpoints every epoch and
+ * generator scores at the start and the end. The maths lives in models/generative/*.
+ */
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import * as tf from '@tensorflow/tfjs-core'
+import { seededRandom, shuffleInPlace } from '../../datasets/splits'
+import { buildGenerativeModel, disposeGenerativeModel } from '../../models/generative'
+import {
+  latentCodes,
+  type GenerativeModel,
+  type RecipeContext
+} from '../../models/generative/recipe'
+import { datasetSource, syntheticSource, type BatchSource } from '../batchSources'
+import { modelWeights, readCheckpoint, restoreModelWeights, writeCheckpoint } from '../checkpoint'
+import type { GenerativeTrainSpec, TrainResult } from '../engineMessages'
+import type { JobControl } from '../jobControl'
+import type { NamedTensor } from '../optimizers'
+import type { TrainHooks } from '../trainer'
+import { checkpointFile } from '../trainer'
+import { Evaluator, type ScoresCore } from './generatorScoring'
+import { encodePng, tileGrid, toPixels, writeFileAtomic } from './sampleImages'
+
+/** What a generative checkpoint remembers besides tensors. */
+interface GenerativeState {
+  epochsDone: number
+  step: number
+  elapsedSeconds: number
+  /** Largest sample diversity seen so far (the mode-collapse warning compares against it). */
+  peakDiversity: number
+  final?: boolean
+}
+
+const progressIntervalMs = 250
+/** Latent codes of the timelapse grid: the same for every frame of a run. */
+const gridPurpose = 99
+
+export const sampleGridFile = (dir: string, step: number): string =>
+  join(dir, 'samples', `step-${String(step).padStart(8, '0')}.png`)
+
+/** The grid's layout: one row per class (up to 10) for conditional models, else 8×8. */
+export function gridLayout(
+  conditional: boolean,
+  classes: number
+): { rows: number; cols: number; labels: number[] | null } {
+  if (!conditional) return { rows: 8, cols: 8, labels: null }
+  const rows = Math.min(classes, 10)
+  const cols = 8
+  return { rows, cols, labels: Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols)) }
+}
+
+export async function trainGenerative(
+  jobId: string,
+  spec: GenerativeTrainSpec,
+  control: JobControl,
+  hooks: TrainHooks
+): Promise<TrainResult> {
+  const { config, data, recipe } = spec
+  const shape = { height: data.height, width: data.width, channels: data.channels }
+  const trainCount = data.kind === 'synthetic' ? data.samples : data.trainIndices.length
+  const stepsPerEpoch = Math.ceil(trainCount / config.batchSize)
+  const totalSteps = stepsPerEpoch * config.epochs
+  const context: RecipeContext = { recipe, shape, classes: data.classes, config, totalSteps }
+  const model = buildGenerativeModel(context)
+  const source: BatchSource =
+    data.kind === 'synthetic'
+      ? syntheticSource(data, config.seed)
+      : datasetSource(
+          { ...data, normalisation: model.normalisation, augmentation: undefined },
+          config.seed
+        )
+  const evaluator =
+    spec.evaluator && data.kind === 'dataset' ? new Evaluator(spec.evaluator, data) : null
+  const layout = gridLayout(model.conditional, data.classes)
+  const gridZ = latentCodes(
+    layout.rows * layout.cols,
+    config.latentDim,
+    config.seed,
+    0,
+    gridPurpose
+  )
+  const gridLabels = layout.labels ? tf.tensor1d(layout.labels, 'int32') : null
+  const dir = spec.checkpointDir
+  const tensorsPerEpoch: number[] = []
+  const warnings: string[] = []
+  let state: GenerativeState = { epochsDone: 0, step: 0, elapsedSeconds: 0, peakDiversity: 0 }
+  const scores: NonNullable<TrainResult['scores']> = {}
+
+  const save = async (): Promise<{ path: string; bytes: number; sha256: string }> => {
+    const file = checkpointFile(dir!)
+    const weights: NamedTensor[] = Object.entries(model.nets).flatMap(([net, m]) =>
+      modelWeights(m).map((w) => ({ name: `${net}/${w.name}`, tensor: w.tensor }))
+    )
+    const optimizer: NamedTensor[] = []
+    for (const [name, opt] of Object.entries(model.optimizers))
+      for (const w of await opt.getState())
+        optimizer.push({ name: `${name}/${w.name}`, tensor: w.tensor })
+    try {
+      return { path: file, ...(await writeCheckpoint(file, { state, weights, optimizer })) }
+    } finally {
+      tf.dispose(optimizer.map((t) => t.tensor))
+    }
+  }
+
+  /** Draws the fixed-noise grid, writes it, and returns its sample diversity. */
+  const snapshot = async (): Promise<number> => {
+    const images = tf.tidy(() => model.generate(gridZ, gridLabels))
+    const diversity = tf.tidy(() => meanPairwiseDistance(images))
+    const batch = toPixels(images)
+    tf.dispose([images])
+    const epoch = state.step / stepsPerEpoch
+    if (dir) {
+      const file = sampleGridFile(dir, state.step)
+      writeFileAtomic(file, await encodePng(tileGrid(batch, layout.cols)))
+      hooks.onSnapshot?.({
+        jobId,
+        step: state.step,
+        epoch,
+        rows: layout.rows,
+        cols: layout.cols,
+        path: file,
+        diversity
+      })
+    }
+    return diversity
+  }
+
+  if (dir) mkdirSync(dir, { recursive: true })
+  try {
+    if (dir && spec.resume && existsSync(checkpointFile(dir)))
+      state = await restoreGenerative(checkpointFile(dir), model)
+    hooks.onStart({ jobId, fromEpoch: state.epochsDone, fromStep: state.step })
+    if (state.step === 0) {
+      await snapshot()
+      if (evaluator) scores.untrained = scoreNow(model, evaluator, spec, 0)
+    }
+    const attemptStart = performance.now()
+    const elapsedBefore = state.elapsedSeconds
+    const elapsed = (): number => elapsedBefore + (performance.now() - attemptStart) / 1000
+    // Batches (within an epoch) after which a grid is drawn, evenly spaced, the last one included.
+    const snapshotSteps = new Set(
+      Array.from(
+        { length: config.snapshotsPerEpoch },
+        (_, k) => Math.round(((k + 1) * stepsPerEpoch) / config.snapshotsPerEpoch) - 1
+      )
+    )
+    let trainingMs = 0
+    let trainedSteps = 0
+    let lastReport = performance.now()
+    let sinceReport: Record<string, number> = {}
+    let stepsSinceReport = 0
+
+    for (let epoch = state.epochsDone; epoch < config.epochs; epoch++) {
+      const epochStart = performance.now()
+      const order = shuffleInPlace(
+        [...source.trainIndices],
+        seededRandom(config.seed * 7919 + epoch)
+      )
+      const sums: Record<string, number> = {}
+      let diversity = Number.NaN
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        if (!(await control.checkpoint(hooks.onPause, hooks.onResume))) break
+        const stepStart = performance.now()
+        const indices = order.slice(b * config.batchSize, (b + 1) * config.batchSize)
+        const batch = source.batch(indices, -1)
+        const losses = model.step(batch.x, batch.y, state.step)
+        tf.dispose([batch.x, batch.y])
+        for (const [name, value] of Object.entries(losses)) {
+          if (!Number.isFinite(value))
+            throw new Error(
+              `${name} became ${value} at epoch ${epoch + 1}, batch ${b + 1}; training stopped. ` +
+                (state.epochsDone > 0
+                  ? `The checkpoint of epoch ${state.epochsDone} is kept. `
+                  : '') +
+                'Lower the learning rates, add instance noise or label smoothing, or try WGAN-GP.'
+            )
+          sums[name] = (sums[name] ?? 0) + value
+          sinceReport[name] = (sinceReport[name] ?? 0) + value
+        }
+        state.step++
+        trainedSteps++
+        stepsSinceReport++
+        const now = performance.now()
+        trainingMs += now - stepStart
+        if (snapshotSteps.has(b)) diversity = await snapshot()
+        if (now - lastReport > progressIntervalMs || state.step === totalSteps) {
+          lastReport = now
+          const secondsPerStep = trainingMs / trainedSteps / 1000
+          const metrics = Object.fromEntries(
+            Object.entries(sinceReport).map(([k, v]) => [k, v / stepsSinceReport])
+          )
+          hooks.onProgress({
+            jobId,
+            epoch,
+            epochs: config.epochs,
+            step: state.step,
+            totalSteps,
+            loss: metrics.loss ?? metrics['g/loss'] ?? Number.NaN,
+            metrics,
+            learningRate: config.learningRate,
+            imagesPerSecond: config.batchSize / secondsPerStep,
+            elapsedSeconds: elapsed(),
+            etaSeconds: secondsPerStep * (totalSteps - state.step)
+          })
+          sinceReport = {}
+          stepsSinceReport = 0
+        }
+      }
+      if (control.stopping) break
+      const metrics: Record<string, number> = {}
+      for (const [name, sum] of Object.entries(sums)) metrics[`train/${name}`] = sum / stepsPerEpoch
+      metrics['samples/diversity'] = diversity
+      metrics.images_per_second = trainCount / ((performance.now() - epochStart) / 1000)
+      state.peakDiversity = Math.max(state.peakDiversity, diversity)
+      warnings.push(...epochWarnings(recipe, metrics, diversity, state.peakDiversity, epoch))
+      metrics.elapsed_seconds = elapsed()
+      state.epochsDone = epoch + 1
+      state.elapsedSeconds = elapsed()
+      const checkpoint = dir ? await save() : undefined
+      tensorsPerEpoch.push(tf.memory().numTensors)
+      hooks.onEpoch({
+        jobId,
+        epoch,
+        step: state.step,
+        metrics,
+        checkpoint,
+        warnings: [...warnings]
+      })
+    }
+    const status = control.stopping ? 'stopped' : 'completed'
+    if (status === 'completed' && evaluator)
+      scores.final = scoreNow(model, evaluator, spec, state.step)
+    let checkpoint: TrainResult['checkpoint']
+    if (dir && status === 'completed') {
+      state.final = true
+      checkpoint = await save()
+    }
+    return {
+      jobId,
+      status,
+      steps: state.step,
+      epochsDone: state.epochsDone,
+      finalLoss: Number.NaN,
+      accuracy: Number.NaN,
+      tensorsPerEpoch,
+      backend: tf.getBackend(),
+      checkpoint,
+      scores,
+      warnings
+    }
+  } finally {
+    evaluator?.dispose()
+    tf.dispose([gridZ, ...(gridLabels ? [gridLabels] : [])])
+    disposeGenerativeModel(model)
+    source.dispose()
+  }
+}
+
+function scoreNow(
+  model: GenerativeModel,
+  evaluator: Evaluator,
+  spec: GenerativeTrainSpec,
+  step: number
+): ScoresCore & { step: number } {
+  return {
+    ...evaluator.score(model, spec.config.latentDim, spec.config.scoreSamples, spec.config.seed),
+    step
+  }
+}
+
+/** Loads a generative checkpoint into a freshly built model (networks and optimisers by name). */
+export async function restoreGenerative(
+  file: string,
+  model: GenerativeModel,
+  withOptimizers = true
+): Promise<GenerativeState> {
+  const checkpoint = readCheckpoint<GenerativeState>(file)
+  try {
+    for (const [net, m] of Object.entries(model.nets))
+      restoreModelWeights(
+        m,
+        checkpoint.weights.filter((w) => w.name.startsWith(`${net}/`))
+      )
+    if (withOptimizers)
+      for (const [name, opt] of Object.entries(model.optimizers))
+        await opt.setState(
+          checkpoint.optimizer
+            .filter((w) => w.name.startsWith(`${name}/`))
+            .map((w) => ({ name: w.name.slice(name.length + 1), tensor: w.tensor }))
+        )
+    return checkpoint.state
+  } finally {
+    tf.dispose([...checkpoint.weights, ...checkpoint.optimizer].map((t) => t.tensor))
+  }
+}
+
+/**
+ * Mean L2 distance between pairs of grid samples (pixels in [0, 1]): falls towards 0 when the
+ * generator collapses onto a few modes, whatever the noise.
+ */
+function meanPairwiseDistance(images: tf.Tensor4D): number {
+  return tf.tidy(() => {
+    const n = images.shape[0]
+    const flat = tf.reshape(images, [n, -1])
+    const squares = tf.sum(tf.square(flat), 1, true)
+    const d2 = tf.relu(
+      tf.sub(tf.add(squares, tf.transpose(squares)), tf.mul(2, tf.matMul(flat, flat, false, true)))
+    )
+    return tf.div(tf.sum(tf.sqrt(d2)), n * (n - 1)).dataSync()[0]
+  })
+}
+
+/** What a researcher should hear about this epoch (each warning says what to try). */
+export function epochWarnings(
+  recipe: string,
+  metrics: Record<string, number>,
+  diversity: number,
+  peakDiversity: number,
+  epoch: number
+): string[] {
+  const out: string[] = []
+  const dLoss = metrics['train/d/loss']
+  if (['dcgan', 'cgan', 'vaegan'].includes(recipe) && dLoss !== undefined && dLoss < 0.05)
+    out.push(
+      `Epoch ${epoch + 1}: the discriminator is winning (its loss ${dLoss.toFixed(3)} is near 0), so the ` +
+        'generator gets little gradient. Try label smoothing 0.1, instance noise 0.1, a lower discriminator learning rate, or WGAN-GP.'
+    )
+  if (epoch >= 1 && peakDiversity > 0 && diversity < 0.4 * peakDiversity)
+    out.push(
+      `Epoch ${epoch + 1}: sample diversity fell to ${Math.round((diversity / peakDiversity) * 100)}% of its peak — ` +
+        'a sign of mode collapse. Try a lower generator learning rate, instance noise, or WGAN-GP.'
+    )
+  return out
+}

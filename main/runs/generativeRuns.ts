@@ -1,0 +1,292 @@
+/**
+ * Generative runs on the host side: the engine job of a run, the classifier that measures it, and
+ * what the user asks of a trained generator (grids, samples on demand, files, scores,
+ * reconstructions, latent maps). Training itself goes through the run queue (runService.ts);
+ * the rest are short engine tasks.
+ */
+import { readFileSync } from 'node:fs'
+import {
+  classifierConfigSchema,
+  conditionalRecipes,
+  generativeConfigSchema,
+  isGenerative,
+  resolveGenerativeConfig,
+  type GeneratedImages,
+  type GenerativeRecipe,
+  type GeneratorScores,
+  type RunDetail,
+  type ValidArgs
+} from '../../preload/contract'
+import type { EngineHost } from '../compute/engineHost'
+import type {
+  DatasetData,
+  GenerativeTrainSpec,
+  SavedGenerativeModel
+} from '../compute/engineMessages'
+import type { EvaluatorSpec } from '../compute/generative/generatorScoring'
+import {
+  encodePng,
+  tileGrid,
+  writeFileAtomic,
+  writeImageFolder
+} from '../compute/generative/sampleImages'
+import type { TaskResult } from '../compute/generative/generativeTasks'
+import { checkpointFile } from '../compute/trainer'
+import { datasetTrainingData } from '../datasets/trainingData'
+import { UserError } from '../services/userError'
+import type { RunStore } from '../store/runStore'
+import { runDir } from './runFiles'
+
+/** The data a generative recipe trains on (conditional recipes need labels). */
+export function generativeData(
+  store: RunStore,
+  datasetId: number,
+  recipe: GenerativeRecipe
+): DatasetData {
+  return datasetTrainingData(store, datasetId, {
+    normalisation: 'unit',
+    unlabelledToo: !conditionalRecipes.includes(recipe)
+  })
+}
+
+/**
+ * The classifier that measures a generator: the one the config names, else the dataset's
+ * completed classifier run with the best test accuracy. None: the run trains without scores.
+ */
+export function findEvaluator(
+  store: RunStore,
+  dataDir: string,
+  datasetId: number,
+  requested?: number
+): EvaluatorSpec | undefined {
+  const asEvaluator = (run: RunDetail): EvaluatorSpec => {
+    const config = classifierConfigSchema.parse(run.config)
+    return {
+      runId: run.id,
+      preset: config.preset,
+      checkpointFile: checkpointFile(runDir(dataDir, run.id)),
+      normalisation: config.normalisation
+    }
+  }
+  if (requested !== undefined) {
+    const run = store.getRun(requested)
+    if (run.recipe !== 'classifier' || run.datasetId !== datasetId || !run.hasCheckpoint)
+      throw new UserError(
+        `Run ${requested} cannot measure this generator: it must be a trained classifier on the same dataset.`
+      )
+    return asEvaluator(run)
+  }
+  const best = store
+    .listRuns({ status: 'completed', limit: 100_000 })
+    .filter((r) => r.recipe === 'classifier' && r.datasetId === datasetId)
+    .sort((a, b) => (b.headline.testAccuracy ?? 0) - (a.headline.testAccuracy ?? 0))[0]
+  return best ? asEvaluator(store.getRun(best.id)) : undefined
+}
+
+export function generativeSpec(
+  store: RunStore,
+  dataDir: string,
+  run: RunDetail,
+  resume: boolean
+): GenerativeTrainSpec {
+  const recipe = run.recipe as GenerativeRecipe
+  const config = resolveGenerativeConfig(recipe, generativeConfigSchema.parse(run.config))
+  return {
+    recipe,
+    data: generativeData(store, run.datasetId!, recipe),
+    config,
+    checkpointDir: runDir(dataDir, run.id),
+    resume,
+    evaluator: findEvaluator(store, dataDir, run.datasetId!, config.evaluatorRunId)
+  }
+}
+
+export interface GenerativeServiceOptions {
+  store: RunStore
+  dataDir: string
+  engine: () => EngineHost
+}
+
+export function createGenerativeService({ store, dataDir, engine }: GenerativeServiceOptions) {
+  function saved(runId: number): {
+    run: RunDetail
+    model: SavedGenerativeModel
+    data: DatasetData
+  } {
+    const run = store.getRun(runId)
+    if (!isGenerative(run.recipe))
+      throw new UserError(`Run ${runId} is a ${run.recipe} run; only generative runs generate.`)
+    if (!run.hasCheckpoint)
+      throw new UserError(
+        `Run ${runId} has no saved weights yet (they are saved at each epoch end); let it train an epoch.`,
+        'conflict'
+      )
+    if (run.datasetId === null)
+      throw new UserError(`The dataset of run ${runId} was deleted, so its image shape is unknown.`)
+    const recipe = run.recipe
+    const data = generativeData(store, run.datasetId, recipe)
+    const config = resolveGenerativeConfig(recipe, generativeConfigSchema.parse(run.config))
+    return {
+      run,
+      data,
+      model: {
+        recipe,
+        config,
+        shape: {
+          height: data.height,
+          width: data.width,
+          channels: data.channels,
+          classes: data.classes
+        },
+        checkpointFile: checkpointFile(runDir(dataDir, runId))
+      }
+    }
+  }
+
+  const pixelsOf = (result: TaskResult): Extract<TaskResult, { kind: 'pixels' }> => {
+    if (result.kind !== 'pixels') throw new Error(`The engine answered ${result.kind}, not pixels.`)
+    return result
+  }
+
+  async function generate(args: ValidArgs<'runs/generate'>): Promise<GeneratedImages> {
+    const { run, model } = saved(args.id)
+    const conditional = conditionalRecipes.includes(model.recipe)
+    const classes = model.shape.classes
+    if (args.classLabel !== undefined && (!conditional || args.classLabel >= classes))
+      throw new UserError(
+        conditional
+          ? `Class ${args.classLabel} does not exist; this dataset has classes 0–${classes - 1}.`
+          : `A ${run.recipe} run is not class-conditional; leave out the class.`
+      )
+    const labels = conditional
+      ? Array.from({ length: args.n }, (_, i) => args.classLabel ?? i % classes)
+      : null
+    const result = pixelsOf(
+      await engine().task({
+        kind: 'generate',
+        model,
+        n: args.n,
+        labels,
+        seed: args.seed,
+        interpolate: args.interpolate
+      })
+    )
+    return {
+      width: result.width,
+      height: result.height,
+      channels: result.channels,
+      count: result.count,
+      data: Buffer.from(result.pixels).toString('base64'),
+      labels: labels ?? new Array<null>(args.n).fill(null),
+      seed: args.seed
+    }
+  }
+
+  return {
+    generate,
+
+    sampleGrid(runId: number, step: number) {
+      const grid = store.getSampleGrid(runId, step)
+      if (!grid)
+        throw new UserError(`Run ${runId} has no sample grid at step ${step}.`, 'not-found')
+      const { path, ...info } = grid
+      return { ...info, png: readFileSync(path).toString('base64') }
+    },
+
+    /** Writes samples as one PNG grid (`out` ends in .png) or as an importable ImageFolder. */
+    async saveSamples(
+      args: ValidArgs<'runs/saveSamples'>
+    ): Promise<{ path: string; files: number }> {
+      const { out, ...request } = args
+      const images = await generate(request)
+      const batch = {
+        pixels: new Uint8Array(Buffer.from(images.data, 'base64')),
+        count: images.count,
+        height: images.height,
+        width: images.width,
+        channels: images.channels
+      }
+      if (out.toLowerCase().endsWith('.png')) {
+        const cols = Math.ceil(Math.sqrt(batch.count))
+        writeFileAtomic(out, await encodePng(tileGrid(batch, cols)))
+        return { path: out, files: 1 }
+      }
+      const classNames = store.getRun(args.id).classNames
+      return {
+        path: out,
+        files: await writeImageFolder(out, batch, images.labels, classNames, args.seed)
+      }
+    },
+
+    async score(runId: number): Promise<GeneratorScores> {
+      const { run, model, data } = saved(runId)
+      const evaluator = findEvaluator(store, dataDir, run.datasetId!, model.config.evaluatorRunId)
+      if (!evaluator)
+        throw new UserError(
+          'Scores need a classifier trained on the same dataset (its features measure the samples). ' +
+            'Train one (recipe classifier), then score again.',
+          'conflict'
+        )
+      const result = await engine().task({ kind: 'score', model, evaluator, data })
+      if (result.kind !== 'scores') throw new Error('The engine did not answer with scores.')
+      const core = { ...result, kind: undefined }
+      const step = Math.max(
+        0,
+        ...Object.values(run.metrics).flatMap((points) => points.map((p) => p.step))
+      )
+      const scores: GeneratorScores = { ...core, evaluatorRunId: evaluator.runId, step }
+      recordScores(store, runId, scores)
+      return scores
+    },
+
+    async reconstructions(runId: number, count: number) {
+      const { model, data } = saved(runId)
+      const indices = data.evalIndices.slice(0, count)
+      const result = pixelsOf(await engine().task({ kind: 'reconstruct', model, data, indices }))
+      return {
+        width: result.width,
+        height: result.height,
+        channels: result.channels,
+        data: Buffer.from(result.pixels).toString('base64'),
+        indices
+      }
+    },
+
+    async latentMap(runId: number, count: number) {
+      const { model, data } = saved(runId)
+      const indices = data.evalIndices.slice(0, count)
+      const result = await engine().task({ kind: 'latentMap', model, data, indices })
+      if (result.kind !== 'latentMap')
+        throw new Error('The engine did not answer with a latent map.')
+      return {
+        points: result.points,
+        labels: indices.map((i) => data.labels[i]),
+        projection: result.projection
+      }
+    }
+  }
+}
+
+/** Stores a measurement of the generator: its report, its metric series and the run's headline. */
+export function recordScores(store: RunStore, runId: number, scores: GeneratorScores): void {
+  store.saveGeneratorScores(runId, scores)
+  store.addMetrics(runId, [
+    { name: 'score/fd', step: scores.step, value: scores.fd },
+    { name: 'score/classifier_score', step: scores.step, value: scores.classifierScore },
+    ...(scores.conditionalAccuracy !== undefined
+      ? [
+          {
+            name: 'score/conditional_accuracy',
+            step: scores.step,
+            value: scores.conditionalAccuracy
+          }
+        ]
+      : [])
+  ])
+  store.updateHeadline(runId, {
+    fd: scores.fd,
+    classifierScore: scores.classifierScore,
+    conditionalAccuracy: scores.conditionalAccuracy,
+    ...(scores.step === 0 ? { fdUntrained: scores.fd } : {})
+  })
+}
