@@ -42,6 +42,7 @@ export function runsCommand(ctx: CommandContext): Promise<void> {
           'epochs',
           'val acc',
           'test acc',
+          'FD',
           'duration',
           'backend',
           'created'
@@ -55,6 +56,8 @@ export function runsCommand(ctx: CommandContext): Promise<void> {
           r.headline.epochs ? `${r.headline.epochsDone ?? 0}/${r.headline.epochs}` : '-',
           percent(r.headline.valAccuracy),
           percent(r.headline.testAccuracy),
+          // FD (dataset classifier) of a generative run, lower is better.
+          r.headline.fd === undefined ? '-' : r.headline.fd.toFixed(1),
           duration(r),
           r.backend ?? '-',
           r.createdAt.slice(0, 19).replace('T', ' ')

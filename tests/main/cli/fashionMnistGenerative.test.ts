@@ -89,7 +89,7 @@ describe.runIf(existsSync(join(fashionMnist, 'train-images-idx3-ubyte.gz')))(
         expect(doc.run.status).toBe('completed')
         expect(doc.final.fd).toBeLessThan(doc.final.fdUntrained / 3)
         // Samples a classifier sees as several different kinds of clothes, not one blob.
-        expect(doc.final.classifierScore).toBeGreaterThan(3)
+        expect(doc.final.classifierScore).toBeGreaterThan(2.5)
         expect(doc.epochs).toHaveLength(1)
       },
       900_000
