@@ -12,6 +12,11 @@ import {
 } from '../../bench/cnnBench'
 import { findPilPython, runImportBench } from '../../bench/importBench'
 import { runAccuracyBench } from '../../bench/accuracyBench'
+import {
+  generativeBenchDefaults,
+  runGenerativeBench,
+  type GenerativeBenchResult
+} from '../../bench/generativeBench'
 import { backendPackages } from '../../compute/backendProbe'
 import { UserError } from '../../services/userError'
 import { formatTable, note, printJson } from '../output'
@@ -20,8 +25,11 @@ import type { CommandContext } from '../context'
 /** The pure-JS cpu backend trains at a few images/s, so it gets a token run unless forced. */
 const cpuBenchSteps = { steps: 3, warmupSteps: 1, inferBatches: 1 }
 
-export const benchHelp = `dgmw bench [import|accuracy] [--backend B] [--steps N] [--json]
+export const benchHelp = `dgmw bench [import|accuracy|generative] [--backend B] [--steps N] [--json]
   \`dgmw bench import\`: time importing 70,000 Fashion-MNIST PNGs against PIL + numpy.
+  \`dgmw bench generative\`: DCGAN and VAE training images/s (28x28x1, batch 64) through the engine
+  against PyTorch twins of the same networks (bench/reference/dcgan_torch.py), model by model;
+  --steps sets the timed steps (default ${generativeBenchDefaults.steps}, plus a tenth as warm-up).
   \`dgmw bench accuracy\`: time to 90% test accuracy on Fashion-MNIST against the PyTorch reference
   recipe (reference CNN, Adam 1e-3, batch 64), both on all cores, one after the other.
   Train and run the reference CNN (28x28x1, batch 64, Adam) on every tensor backend that loads,
@@ -316,9 +324,92 @@ async function accuracyBenchCommand(ctx: CommandContext): Promise<number> {
   return result.workbench.secondsToTarget === null ? 1 : 0
 }
 
+/** `dgmw bench generative --json`: the bench's result plus the machine it ran on. */
+export interface GenerativeBenchReport extends GenerativeBenchResult {
+  machine: BenchReport['machine']
+}
+
+async function generativeBenchCommand(ctx: CommandContext): Promise<number> {
+  const steps = parseSteps(ctx.values.steps)
+  const busy = await busyCores()
+  const threads = availableParallelism()
+  const { python, tried } = findTorchPython()
+  const result = await runGenerativeBench({
+    backend: ctx.backend,
+    python,
+    pythonError:
+      `no Python here can import torch (${tried.join('; ')}). Install PyTorch ` +
+      '(Debian: `apt-get install python3-torch`) or point DGMW_PYTHON at a Python that has it.',
+    threads,
+    steps,
+    onNote: note
+  })
+  const report: GenerativeBenchReport = {
+    machine: {
+      cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+      threads,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      date: new Date().toISOString(),
+      busyCores: Math.round(busy * 100) / 100
+    },
+    ...result
+  }
+  if (ctx.json) printJson(report)
+  else {
+    const rows: string[][] = []
+    for (const r of report.rows) {
+      const w = r.workbench
+      rows.push([
+        r.model,
+        w ? `workbench (${w.backend})` : 'workbench',
+        w ? String(w.threads) : '-',
+        w ? rate(w.imagesPerSecond) : 'failed',
+        w ? w.peakRssMiB.toFixed(0) : '-',
+        times(r.ratio)
+      ])
+      if (r.reference)
+        rows.push([
+          '',
+          `PyTorch ${report.reference?.torch ?? ''}`.trim(),
+          String(report.reference?.threads ?? threads),
+          rate(r.reference.imagesPerSecond),
+          r.reference.peakRssMiB.toFixed(0),
+          '1.00×'
+        ])
+    }
+    const lines = [
+      `Generative training throughput, 28×28×1, batch ${report.batchSize}, ${report.steps} timed steps after ${report.warmupSteps} warm-up, on ${report.machine.cpu} (${threads} threads), Node ${report.machine.node}`,
+      '',
+      formatTable(['model', 'side', 'threads', 'train img/s', 'peak MiB', 'vs PyTorch'], rows),
+      '',
+      'No target was set for these models; the ratio is workbench ÷ PyTorch images/s.'
+    ]
+    for (const r of report.rows) {
+      if (r.workbenchError) lines.push(`  ${r.model}: the workbench failed: ${r.workbenchError}`)
+      if (r.referenceError) lines.push(`  ${r.model}: no PyTorch reference: ${r.referenceError}`)
+      if (r.workbench && !r.workbench.warmupExcluded)
+        lines.push(`  ${r.model}: too few steps to leave the warm-up out of the workbench figure`)
+    }
+    if (report.machine.busyCores >= 0.25)
+      lines.push(
+        `Other processes kept ${report.machine.busyCores} of ${threads} cores busy as the bench started; rerun it on an idle machine for numbers to rely on.`
+      )
+    console.log(lines.join('\n'))
+  }
+  // A reference that is missing (no script, no torch) is explained, not a failure; one that ran
+  // and broke is.
+  const failed = report.rows.some(
+    (r) => r.workbenchError || (r.referenceError && !report.referenceError)
+  )
+  return failed ? 1 : 0
+}
+
 export async function benchCommand(ctx: CommandContext): Promise<number> {
   if (ctx.positionals[0] === 'import') return importBenchCommand(ctx)
   if (ctx.positionals[0] === 'accuracy') return accuracyBenchCommand(ctx)
+  if (ctx.positionals[0] === 'generative') return generativeBenchCommand(ctx)
   const steps = parseSteps(ctx.values.steps)
   const busy = await busyCores()
   const base = { ...cnnBenchDefaults, ...(steps ? { steps } : {}) }

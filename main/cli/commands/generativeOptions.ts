@@ -69,10 +69,19 @@ export function generativeConfigOf(
     scoreSamples: numberOption(ctx, 'score-samples'),
     seed: numberOption(ctx, 'seed')
   })
+  return validOptions(parsed)
+}
+
+/** The parsed options, or an error naming every flag that is wrong and why. */
+export function validOptions<T>(
+  parsed:
+    | { success: true; data: T }
+    | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }
+): T {
   if (!parsed.success)
     throw new UserError(
       'Invalid training options: ' +
-        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+        parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ')
     )
   return parsed.data
 }

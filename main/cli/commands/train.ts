@@ -15,7 +15,8 @@ import {
   generativeEpochs,
   generativeFinal,
   generativeProgressText,
-  isGenerativeRecipe
+  isGenerativeRecipe,
+  validOptions
 } from './generativeOptions'
 
 export const trainHelp = `${generativeTrainHelp}
@@ -76,12 +77,7 @@ function configOf(ctx: CommandContext): unknown {
     augmentation: parseAugment(ctx.values.augment as string | undefined),
     seed: numberOption(ctx, 'seed')
   })
-  if (!parsed.success)
-    throw new UserError(
-      'Invalid training options: ' +
-        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
-    )
-  return parsed.data
+  return validOptions(parsed)
 }
 
 const percent = (x: number | undefined): string =>

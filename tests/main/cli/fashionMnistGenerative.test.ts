@@ -4,25 +4,13 @@
  * is well below the untrained generator's; `dgmw sample` writes a PNG grid and an ImageFolder that
  * `dgmw import` reads back as a dataset, the same images for the same seed.
  */
-import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dgmw } from '../../helpers/dgmwCli'
+import { fashionMnistDir as fashionMnist } from '../../helpers/fashionSubset'
 import { tempDir } from '../../helpers/tempDir'
-
-const bin = join(__dirname, '../../../bin/dgmw.cjs')
-const fashionMnist = '/usr/share/datasets/fashion-mnist'
-
-function dgmw(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, DGMW_BACKEND: '' },
-    timeout: 900_000,
-    maxBuffer: 64 * 1024 * 1024
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
 
 interface GenerativeDoc {
   run: { id: number; status: string; recipe: string }

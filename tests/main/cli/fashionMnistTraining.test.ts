@@ -3,24 +3,12 @@
  * imported with `dgmw import`, the small CNN trained with `dgmw train` (about three minutes on two
  * cores), ≥ 90% test accuracy, and `dgmw eval` / `dgmw runs` agreeing with what training reported.
  */
-import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dgmw } from '../../helpers/dgmwCli'
+import { fashionMnistDir as fashionMnist } from '../../helpers/fashionSubset'
 import { tempDir } from '../../helpers/tempDir'
-
-const bin = join(__dirname, '../../../bin/dgmw.cjs')
-const fashionMnist = '/usr/share/datasets/fashion-mnist'
-
-function dgmw(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, DGMW_BACKEND: '' },
-    timeout: 900_000,
-    maxBuffer: 64 * 1024 * 1024
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
 
 interface TrainDoc {
   run: { id: number; status: string; backend: string }
