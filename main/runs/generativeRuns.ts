@@ -158,8 +158,12 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
           ? `Class ${args.classLabel} does not exist; this dataset has classes 0–${classes - 1}.`
           : `A ${run.recipe} run is not class-conditional; leave out the class.`
       )
+    // An interpolation walks the latent space within one class; otherwise classes take turns.
     const labels = conditional
-      ? Array.from({ length: args.n }, (_, i) => args.classLabel ?? i % classes)
+      ? Array.from(
+          { length: args.n },
+          (_, i) => args.classLabel ?? (args.interpolate ? 0 : i % classes)
+        )
       : null
     const result = pixelsOf(
       await engine().task({

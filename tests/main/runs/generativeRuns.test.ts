@@ -1,0 +1,123 @@
+/**
+ * Generative runs through the contract, as the UI drives them: real Fashion-MNIST images imported
+ * into a real SQLite store, the engine worker on wasm. A cVAE run records its losses, draws a
+ * timelapse of grids the UI can fetch, is measured once a classifier exists, and serves samples,
+ * reconstructions and a latent map from its saved weights.
+ */
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createClient, type Client } from '../../../preload/client'
+import { importDataset } from '../../../main/datasets/importDataset'
+import { createMemoryTransport } from '../../../main/host/memoryTransport'
+import { createWorkbench, type Workbench } from '../../../main/host/workbench'
+import { writeFashionSubset } from '../../helpers/fashionSubset'
+import { tempDir } from '../../helpers/tempDir'
+
+describe('generative runs through the contract', () => {
+  let dir: ReturnType<typeof tempDir>
+  let workbench: Workbench
+  let client: Client
+  let datasetId: number
+  let runId: number
+
+  beforeAll(async () => {
+    dir = tempDir()
+    await writeFashionSubset(join(dir.path, 'clothes'), 30)
+    workbench = createWorkbench({ dataDir: join(dir.path, 'home'), backend: 'wasm', log: () => {} })
+    client = createClient(createMemoryTransport(workbench))
+    datasetId = (
+      await importDataset(workbench.store, workbench.dataDir, join(dir.path, 'clothes'), {
+        seed: 2
+      })
+    ).dataset.id
+    await workbench.engine.ready()
+  }, 60_000)
+  afterAll(async () => {
+    await workbench.close()
+    dir.cleanup()
+  })
+
+  it('trains a cVAE, storing its filled-in config, losses and timelapse', async () => {
+    const grids: number[] = []
+    workbench.bus.subscribe((name, payload) => {
+      if (name === 'run/sampleGrid') grids.push((payload as { step: number }).step)
+    })
+    const queued = await client.request('runs/start', {
+      datasetId,
+      recipe: 'cvae',
+      config: { epochs: 2, batchSize: 32, width: 8, latentDim: 2, snapshotsPerEpoch: 2, seed: 1 }
+    })
+    const run = await workbench.runs.settled(queued.id)
+    runId = run.id
+    expect(run.status).toBe('completed')
+    const detail = await client.request('runs/get', { id: runId })
+    // Defaults filled in and stored, so the run says exactly what trained.
+    expect(detail.config).toMatchObject({
+      latentDim: 2,
+      klWeight: 1,
+      decoder: 'bernoulli',
+      beta1: 0.9
+    })
+    expect(detail.metrics['vae/kl']?.length).toBeGreaterThan(0)
+    expect(detail.metrics['train/vae/reconstruction']).toHaveLength(2)
+    const listed = await client.request('runs/sampleGrids', { id: runId })
+    expect(listed.map((g) => g.step)).toEqual(grids)
+    expect(listed[0]).toMatchObject({ step: 0, epoch: 0, rows: 10, cols: 8 })
+    const last = await client.request('runs/sampleGrid', { id: runId, step: listed.at(-1)!.step })
+    expect(await sharp(Buffer.from(last.png, 'base64')).metadata()).toMatchObject({
+      format: 'png',
+      height: 10 * 28 + 11 * 2
+    })
+    // No classifier on this dataset: trained, but unmeasured, and asking says what to do.
+    expect(detail.headline.fd).toBeUndefined()
+    await expect(client.request('runs/score', { id: runId })).rejects.toThrow(/Train one/)
+  }, 180_000)
+
+  it('generates per class, deterministically for a seed, and refuses a class that does not exist', async () => {
+    const a = await client.request('runs/generate', { id: runId, n: 5, classLabel: 3, seed: 9 })
+    const b = await client.request('runs/generate', { id: runId, n: 5, classLabel: 3, seed: 9 })
+    expect(a).toMatchObject({
+      count: 5,
+      width: 28,
+      height: 28,
+      channels: 1,
+      labels: [3, 3, 3, 3, 3]
+    })
+    expect(a.data).toBe(b.data)
+    const line = await client.request('runs/generate', {
+      id: runId,
+      n: 6,
+      seed: 9,
+      interpolate: true
+    })
+    expect(line.labels).toEqual([0, 0, 0, 0, 0, 0])
+    await expect(client.request('runs/generate', { id: runId, classLabel: 12 })).rejects.toThrow(
+      /classes 0–9/
+    )
+  })
+
+  it('shows reconstructions beside originals and the 2-D latent itself', async () => {
+    const pairs = await client.request('runs/reconstructions', { id: runId, count: 4 })
+    expect(Buffer.from(pairs.data, 'base64')).toHaveLength(8 * 28 * 28)
+    const map = await client.request('runs/latentMap', { id: runId, count: 50 })
+    expect(map.projection).toBe('latent')
+    expect(map.points).toHaveLength(map.labels.length)
+    expect(map.points.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y))).toBe(true)
+  })
+
+  it('is measured by a classifier of the same dataset once one exists', async () => {
+    const classifier = await client.request('runs/start', {
+      datasetId,
+      config: { epochs: 1, batchSize: 32, seed: 1 }
+    })
+    expect((await workbench.runs.settled(classifier.id)).status).toBe('completed')
+    const scores = await client.request('runs/score', { id: runId })
+    expect(scores.evaluatorRunId).toBe(classifier.id)
+    expect(scores.fd).toBeGreaterThan(0)
+    expect(scores.perClassAccuracy).toHaveLength(10)
+    const detail = await client.request('runs/get', { id: runId })
+    expect(detail.headline.fd).toBeCloseTo(scores.fd, 6)
+    expect(detail.metrics['score/fd']?.at(-1)?.value).toBeCloseTo(scores.fd, 6)
+  }, 120_000)
+})
