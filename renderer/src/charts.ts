@@ -1,5 +1,5 @@
 /** ECharts, registered once with only the parts the app draws (tree-shaken). */
-import { BarChart, HeatmapChart, LineChart } from 'echarts/charts'
+import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts'
 import {
   DataZoomComponent,
   GridComponent,
@@ -14,6 +14,7 @@ use([
   BarChart,
   LineChart,
   HeatmapChart,
+  ScatterChart,
   DataZoomComponent,
   GridComponent,
   LegendComponent,

@@ -125,7 +125,23 @@ const fieldLabels: Record<string, string> = {
   'augmentation.rotateDegrees': 'Rotation',
   'augmentation.brightness': 'Brightness',
   'augmentation.contrast': 'Contrast',
-  'augmentation.cutout': 'Cutout'
+  'augmentation.cutout': 'Cutout',
+  // Generative recipes (their form labels come from generativeForm's fieldInfo).
+  recipe: 'Recipe',
+  latentDim: 'Latent size',
+  width: 'Width',
+  discriminatorLearningRate: 'Learning rate D',
+  beta1: 'Adam β1',
+  beta2: 'Adam β2',
+  labelSmoothing: 'Label smoothing',
+  instanceNoise: 'Instance noise',
+  gradientPenalty: 'Gradient penalty λ',
+  criticSteps: 'Critic steps',
+  klWeight: 'KL weight β',
+  decoder: 'Decoder',
+  featureWeight: 'Feature weight',
+  snapshotsPerEpoch: 'Snapshots per epoch',
+  scoreSamples: 'Score samples'
 }
 
 export const fieldLabel = (path: string): string => fieldLabels[path] ?? path

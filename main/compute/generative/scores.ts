@@ -13,13 +13,18 @@ export interface FeatureStatistics {
   count: number
 }
 
-/** Mean and covariance of `count` feature rows, accumulated in float64. */
+/**
+ * Float64 accumulation: float32 sums over tens of thousands of rows lose the digits that the
+ * Fréchet distance's difference of large traces then amplifies.
+ */
 export function featureStatistics(
   features: ArrayLike<number>,
   count: number,
   dim: number
 ): FeatureStatistics {
   if (count < 2) throw new Error('Feature statistics need at least two images.')
+  if (features.length < count * dim)
+    throw new Error(`Expected ${count}×${dim} features, got ${features.length} values.`)
   const mean = new Float64Array(dim)
   for (let i = 0; i < count; i++) for (let d = 0; d < dim; d++) mean[d] += features[i * dim + d]
   for (let d = 0; d < dim; d++) mean[d] /= count
@@ -57,6 +62,8 @@ export function frechetDistance(a: FeatureStatistics, b: FeatureStatistics): num
     throw new Error(
       `Feature sizes differ (${a.dim} vs ${b.dim}); use the same classifier for both.`
     )
+  if (a.count < 2 || b.count < 2)
+    throw new Error('The Fréchet distance needs statistics of at least two images on each side.')
   const dim = a.dim
   let meanTerm = 0
   let traces = 0
@@ -66,12 +73,19 @@ export function frechetDistance(a: FeatureStatistics, b: FeatureStatistics): num
   }
   const eigA = new EigenvalueDecomposition(toMatrix(a.covariance, dim), { assumeSymmetric: true })
   const vectors = eigA.eigenvectorMatrix
-  const roots = Matrix.diag(eigA.realEigenvalues.map((v) => Math.sqrt(Math.max(v, 0))))
-  const sqrtA = vectors.mmul(roots).mmul(vectors.transpose())
-  const inner = sqrtA.mmul(toMatrix(b.covariance, dim)).mmul(sqrtA)
-  // Symmetrise: rounding makes the product very slightly asymmetric.
-  const symmetric = inner.add(inner.transpose()).div(2)
-  const eig = new EigenvalueDecomposition(symmetric, { assumeSymmetric: true })
+  const roots = eigA.realEigenvalues.map((v) => Math.sqrt(Math.max(v, 0)))
+  // √Σa Σb √Σa = V R (Vᵀ Σb V) R Vᵀ with √Σa = V R Vᵀ, so R (Vᵀ Σb V) R has the same eigenvalues
+  // and costs two matrix products instead of four (they dominate beside the eigensolves).
+  const rotated = vectors.transpose().mmul(toMatrix(b.covariance, dim)).mmul(vectors)
+  const inner = new Matrix(dim, dim)
+  for (let r = 0; r < dim; r++)
+    for (let c = 0; c <= r; c++) {
+      // Symmetrise: rounding makes the product very slightly asymmetric.
+      const v = ((rotated.get(r, c) + rotated.get(c, r)) / 2) * roots[r] * roots[c]
+      inner.set(r, c, v)
+      inner.set(c, r, v)
+    }
+  const eig = new EigenvalueDecomposition(inner, { assumeSymmetric: true })
   const traceRoot = eig.realEigenvalues.reduce((s, v) => s + Math.sqrt(Math.max(v, 0)), 0)
   return Math.max(0, meanTerm + traces - 2 * traceRoot)
 }
@@ -98,7 +112,10 @@ export function inceptionStyleScore(
   return Math.exp(kl / count)
 }
 
-/** Share of class-conditional samples the classifier assigns to the class they were made for. */
+/**
+ * Per class as well as overall, because a conditional generator can ignore a few labels while the
+ * overall share still looks good.
+ */
 export function conditionalAccuracy(
   predicted: ArrayLike<number>,
   requested: ArrayLike<number>,
@@ -107,7 +124,11 @@ export function conditionalAccuracy(
   const right = new Array<number>(classes).fill(0)
   const total = new Array<number>(classes).fill(0)
   let correct = 0
+  if (predicted.length !== requested.length)
+    throw new Error(`${predicted.length} predictions for ${requested.length} requested classes.`)
   for (let i = 0; i < requested.length; i++) {
+    if (!(requested[i] >= 0 && requested[i] < classes))
+      throw new Error(`Requested class ${requested[i]} is outside 0..${classes - 1}.`)
     total[requested[i]]++
     if (predicted[i] === requested[i]) {
       right[requested[i]]++

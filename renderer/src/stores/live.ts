@@ -35,9 +35,11 @@ export const useLiveStore = defineStore('live', () => {
     try {
       const run = await client.request('runs/get', { id: event.runId })
       title = `${run.name ?? `Run #${run.id}`} ${event.status}`
-      const accuracy = run.headline.testAccuracy
+      const { testAccuracy: accuracy, fd } = run.headline
       if (!event.error && accuracy !== undefined)
         body = `Test accuracy ${(accuracy * 100).toFixed(2)}%`
+      else if (!event.error && fd !== undefined)
+        body = `FD (dataset classifier) ${Number(fd.toPrecision(3))}`
     } catch {
       // The run may have been deleted meanwhile; the status alone still says what happened.
     }

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import type { RecipeName } from '../../../preload/contract'
 import { sortedIds } from '../runCompare'
 
 export type Section = 'datasets' | 'experiments' | 'runs'
@@ -29,6 +30,8 @@ export type NewTab =
 export interface NewRunRequest {
   datasetId?: number
   experimentId?: number
+  /** The recipe to start with (default: classifier). */
+  recipe?: RecipeName
   /** A config to start from (e.g. an existing run's, to re-run it with a change). */
   config?: Record<string, unknown>
 }
