@@ -601,6 +601,8 @@ export const requests = {
     }),
     reply: reply<{ path: string; files: number }>()
   },
+  /** Every stored measurement of the generator (untrained, end of run, on demand), oldest first. */
+  'runs/scores': { args: z.strictObject({ id }), reply: reply<GeneratorScores[]>() },
   /** Measures the generator again (FD, classifier score, conditional accuracy) and stores it. */
   'runs/score': { args: z.strictObject({ id }), reply: reply<GeneratorScores>() },
   /** VAEs: test images beside their reconstructions (pairs: original, reconstruction). */
@@ -629,7 +631,9 @@ export const events = {
     step: z.number().int().min(0),
     epoch: z.number().min(0),
     rows: z.number().int().min(1),
-    cols: z.number().int().min(1)
+    cols: z.number().int().min(1),
+    /** Mean pairwise distance of the grid's samples; falling towards 0 means mode collapse. */
+    diversity: z.number().min(0)
   }),
   'import/progress': z.strictObject({
     importId: z.string(),

@@ -69,6 +69,10 @@ export function createHandlers(workbench: Workbench): Handlers {
     'runs/sampleGrid': (args) => workbench.generative.sampleGrid(args.id, args.step),
     'runs/generate': (args) => workbench.generative.generate(args),
     'runs/saveSamples': (args) => workbench.generative.saveSamples(args),
+    'runs/scores': (args) => {
+      store.getRunSummary(args.id)
+      return store.listGeneratorScores(args.id)
+    },
     'runs/score': (args) => workbench.generative.score(args.id),
     'runs/reconstructions': (args) => workbench.generative.reconstructions(args.id, args.count),
     'runs/latentMap': (args) => workbench.generative.latentMap(args.id, args.count)

@@ -126,7 +126,7 @@ export function createRunService(options: RunServiceOptions) {
           store.addMetrics(runId, [
             { name: 'samples/diversity', step, epoch: Math.floor(epoch), value: diversity }
           ])
-        bus.emit('run/sampleGrid', { runId, step, epoch, rows, cols })
+        bus.emit('run/sampleGrid', { runId, step, epoch, rows, cols, diversity })
       },
       onPaused: () => setStatus(runId, 'paused'),
       onResumed: () => setStatus(runId, 'running'),

@@ -61,6 +61,11 @@ export class LiveSeries {
       this.push(name, { step: p.step, epoch: p.epoch, value })
   }
 
+  /** A generative run's new grid: its sample diversity moves the diversity chart between epochs. */
+  addSampleGrid(g: EventPayload<'run/sampleGrid'>): void {
+    this.push('samples/diversity', { step: g.step, epoch: Math.floor(g.epoch), value: g.diversity })
+  }
+
   addEpoch(e: EventPayload<'train/epoch'>): void {
     for (const [name, value] of Object.entries(e.metrics))
       this.push(name === 'lr' ? 'epoch/lr' : name, { step: e.step, epoch: e.epoch, value })

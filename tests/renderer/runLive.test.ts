@@ -52,6 +52,16 @@ describe('run tab live series', () => {
     expect(live.series.lr).toHaveLength(2)
   })
 
+  it('moves the diversity series with every new sample grid', () => {
+    const live = new LiveSeries({})
+    live.addSampleGrid({ runId: 1, step: 0, epoch: 0, rows: 8, cols: 8, diversity: 0.1 })
+    live.addSampleGrid({ runId: 1, step: 50, epoch: 0.5, rows: 8, cols: 8, diversity: 2.5 })
+    expect(stepPoints(live.series['samples/diversity'])).toEqual([
+      [0, 0.1],
+      [50, 2.5]
+    ])
+  })
+
   it('does not share arrays with the history it started from', () => {
     const history = { loss: [{ step: 1, epoch: 0, value: 2 }] }
     new LiveSeries(history).addProgress(progress(5, 1))

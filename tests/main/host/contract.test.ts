@@ -132,6 +132,7 @@ describe('the contract over the in-memory transport', () => {
       'runs/generate': { id: 999 },
       'runs/saveSamples': { id: 999, out: '/nonexistent/x.png' },
       'runs/score': { id: 999 },
+      'runs/scores': { id: 999 },
       'runs/reconstructions': { id: 999 },
       'runs/latentMap': { id: 999 }
     }

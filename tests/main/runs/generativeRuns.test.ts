@@ -119,5 +119,7 @@ describe('generative runs through the contract', () => {
     const detail = await client.request('runs/get', { id: runId })
     expect(detail.headline.fd).toBeCloseTo(scores.fd, 6)
     expect(detail.metrics['score/fd']?.at(-1)?.value).toBeCloseTo(scores.fd, 6)
+    // Stored whole, per-class accuracies included, for the run tab to show without measuring again.
+    expect((await client.request('runs/scores', { id: runId })).at(-1)).toEqual(scores)
   }, 120_000)
 })
