@@ -19,6 +19,7 @@ import type {
   SampleSnapshot
 } from './engineMessages'
 import type { TaskResult } from './generative/generativeTasks'
+import type { ScoresCore } from './generative/generatorScoring'
 
 /** A training job running in the engine worker. */
 export interface TrainJob {
@@ -37,6 +38,7 @@ export interface TrainListeners {
   onPaused?: () => void
   onResumed?: () => void
   onSnapshot?: (snapshot: SampleSnapshot) => void
+  onScores?: (scores: ScoresCore & { step: number }) => void
 }
 
 export interface EngineHost {
@@ -99,6 +101,8 @@ export function startEngine(options: EngineOptions): EngineHost {
         return jobs.get(message.report.jobId)?.onEpoch?.(message.report)
       case 'snapshot':
         return jobs.get(message.snapshot.jobId)?.onSnapshot?.(message.snapshot)
+      case 'scores':
+        return jobs.get(message.jobId)?.onScores?.(message.scores)
       case 'taskDone':
         tasks.get(message.jobId)?.resolve(message.result as TaskResult)
         tasks.delete(message.jobId)

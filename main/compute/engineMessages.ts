@@ -148,8 +148,6 @@ export interface TrainResult {
   backend: string
   /** The final weights' checkpoint, when a checkpoint folder was given. */
   checkpoint?: { path: string; bytes: number; sha256: string }
-  /** Generative runs with an evaluator: scores of the untrained and the final generator. */
-  scores?: { untrained?: ScoresCore & { step: number }; final?: ScoresCore & { step: number } }
   warnings?: string[]
 }
 
@@ -160,6 +158,7 @@ export type EngineMessage =
   | { type: 'progress'; progress: TrainProgress }
   | { type: 'epoch'; report: EpochReport }
   | { type: 'snapshot'; snapshot: SampleSnapshot }
+  | { type: 'scores'; jobId: string; scores: ScoresCore & { step: number } }
   | { type: 'taskDone'; jobId: string; result: unknown }
   | { type: 'paused' | 'resumed'; jobId: string }
   | { type: 'done'; result: TrainResult }

@@ -51,7 +51,8 @@ async function runJob(command: Extract<EngineCommand, { type: 'train' }>): Promi
       onEpoch: (report) => post({ type: 'epoch', report }),
       onPause: () => post({ type: 'paused', jobId }),
       onResume: () => post({ type: 'resumed', jobId }),
-      onSnapshot: (snapshot) => post({ type: 'snapshot', snapshot })
+      onSnapshot: (snapshot) => post({ type: 'snapshot', snapshot }),
+      onScores: (scores) => post({ type: 'scores', jobId, scores })
     }
     const result = isGenerativeSpec(spec)
       ? await trainGenerative(jobId, spec, control, hooks)

@@ -30,6 +30,7 @@ import type {
   TrainSpec,
   TrainStart
 } from './engineMessages'
+import type { ScoresCore } from './generative/generatorScoring'
 import type { JobControl } from './jobControl'
 import { createOptimizer, type NamedTensor } from './optimizers'
 import { learningRateAt } from './schedules'
@@ -42,6 +43,8 @@ export interface TrainHooks {
   onResume(): void
   /** Generative runs: a sample grid was written. */
   onSnapshot?(snapshot: SampleSnapshot): void
+  /** Generative runs: the generator was measured (untrained, or at the end). */
+  onScores?(scores: ScoresCore & { step: number }): void
 }
 
 /** What a checkpoint remembers besides tensors. */

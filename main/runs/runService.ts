@@ -120,6 +120,11 @@ export function createRunService(options: RunServiceOptions) {
         store.deleteMetricsAfter(runId, fromStep)
         store.deleteSampleGridsAfter(runId, fromStep)
       },
+      // Recorded as soon as measured: an interrupted run keeps its untrained baseline.
+      onScores: (scores) => {
+        if (isGenerativeSpec(spec) && spec.evaluator)
+          recordScores(store, runId, { ...scores, evaluatorRunId: spec.evaluator.runId })
+      },
       onSnapshot: ({ step, epoch, rows, cols, path, diversity }) => {
         store.addSampleGrid(runId, { step, epoch, rows, cols, path })
         if (Number.isFinite(diversity))
@@ -189,9 +194,6 @@ export function createRunService(options: RunServiceOptions) {
   function finished(item: QueueItem, spec: AnyTrainSpec, result: TrainResult): void {
     const { runId } = item
     if (result.checkpoint) store.addArtifact(runId, { kind: 'checkpoint', ...result.checkpoint })
-    if (isGenerativeSpec(spec) && spec.evaluator)
-      for (const scores of [result.scores?.untrained, result.scores?.final])
-        if (scores) recordScores(store, runId, { ...scores, evaluatorRunId: spec.evaluator.runId })
     if (result.evaluated) {
       const evaluation = saveEvaluation(runId, spec, result.evaluated, result.steps)
       item.settle?.resolve(evaluation)

@@ -87,7 +87,6 @@ export async function trainGenerative(
   const tensorsPerEpoch: number[] = []
   const warnings: string[] = []
   let state: GenerativeState = { epochsDone: 0, step: 0, elapsedSeconds: 0, peakDiversity: 0 }
-  const scores: NonNullable<TrainResult['scores']> = {}
 
   const save = async (): Promise<{ path: string; bytes: number; sha256: string }> => {
     const file = checkpointFile(dir!)
@@ -135,7 +134,9 @@ export async function trainGenerative(
     hooks.onStart({ jobId, fromEpoch: state.epochsDone, fromStep: state.step })
     if (state.step === 0) {
       await snapshot()
-      if (evaluator) scores.untrained = scoreNow(model, evaluator, spec, 0)
+      if (evaluator) {
+        hooks.onScores?.(scoreNow(model, evaluator, spec, 0))
+      }
     }
     const attemptStart = performance.now()
     const elapsedBefore = state.elapsedSeconds
@@ -231,8 +232,9 @@ export async function trainGenerative(
       })
     }
     const status = control.stopping ? 'stopped' : 'completed'
-    if (status === 'completed' && evaluator)
-      scores.final = scoreNow(model, evaluator, spec, state.step)
+    if (status === 'completed' && evaluator) {
+      hooks.onScores?.(scoreNow(model, evaluator, spec, state.step))
+    }
     let checkpoint: TrainResult['checkpoint']
     if (dir && status === 'completed') {
       state.final = true
@@ -248,7 +250,6 @@ export async function trainGenerative(
       tensorsPerEpoch,
       backend: tf.getBackend(),
       checkpoint,
-      scores,
       warnings
     }
   } finally {

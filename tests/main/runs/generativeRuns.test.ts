@@ -121,5 +121,19 @@ describe('generative runs through the contract', () => {
     expect(detail.metrics['score/fd']?.at(-1)?.value).toBeCloseTo(scores.fd, 6)
     // Stored whole, per-class accuracies included, for the run tab to show without measuring again.
     expect((await client.request('runs/scores', { id: runId })).at(-1)).toEqual(scores)
+
+    // A run started now is measured untrained (recorded at once) and at its end.
+    const gan = await client.request('runs/start', {
+      datasetId,
+      recipe: 'dcgan',
+      config: { epochs: 1, batchSize: 32, width: 8, latentDim: 8, scoreSamples: 200, seed: 1 }
+    })
+    expect((await workbench.runs.settled(gan.id)).status).toBe('completed')
+    const measured = await client.request('runs/scores', { id: gan.id })
+    const ganDetail = await client.request('runs/get', { id: gan.id })
+    // At step 0 and at the last step (the end of its one epoch).
+    expect(measured.map((m) => m.step)).toEqual([0, ganDetail.metrics['train/d/loss'][0].step])
+    expect(ganDetail.headline.fdUntrained).toBeCloseTo(measured[0].fd, 6)
+    expect(ganDetail.headline.fd).toBeCloseTo(measured[1].fd, 6)
   }, 120_000)
 })
