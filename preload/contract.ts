@@ -288,6 +288,11 @@ export const classifierConfigSchema = z.strictObject({
   earlyStoppingPatience: z.number().int().min(0).max(1000).default(0),
   /** Weight the loss by inverse class frequency of the training split (for imbalanced data). */
   classWeights: z.boolean().default(false),
+  /**
+   * Label budget: train on only this many labelled images per class, drawn stratified from the
+   * training split with the seed (0: every label). Validation and test splits are untouched.
+   */
+  labelsPerClass: z.number().int().min(0).max(1_000_000).default(0),
   seed: z
     .number()
     .int()

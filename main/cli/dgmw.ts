@@ -85,6 +85,7 @@ const options = {
   warmup: { type: 'string' },
   patience: { type: 'string' },
   'class-weights': { type: 'boolean' },
+  'labels-per-class': { type: 'string' },
   augment: { type: 'string' },
   normalisation: { type: 'string' },
   resume: { type: 'string' },

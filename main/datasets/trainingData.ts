@@ -2,6 +2,7 @@ import type { Augmentation } from '../../preload/contract'
 import type { DatasetData } from '../compute/engineMessages'
 import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
+import { drawLabelBudget } from './labelBudget'
 import type { Normalisation } from './normalize'
 
 /**
@@ -16,6 +17,9 @@ export function datasetTrainingData(
     augmentation?: Augmentation
     /** Unconditional generative models also learn from unlabelled images (label −1). */
     unlabelledToo?: boolean
+    /** A label budget: train on this many labelled images per class only (drawn with `seed`). */
+    labelsPerClass?: number
+    seed?: number
   }
 ): DatasetData {
   const dataset = store.getDataset(datasetId)
@@ -29,6 +33,15 @@ export function datasetTrainingData(
     rows.flatMap((r, i) =>
       r.split === split && (r.label !== null || options.unlabelledToo) ? [i] : []
     )
+  const labels = rows.map((r) => r.label ?? -1)
+  let trainIndices = indicesOf('train')
+  if (options.labelsPerClass)
+    trainIndices = drawLabelBudget(
+      trainIndices,
+      (i) => labels[i],
+      options.labelsPerClass,
+      options.seed ?? 0
+    ).labelled
   return {
     kind: 'dataset',
     cacheFile: dataset.meta.cacheFile as string,
@@ -36,8 +49,8 @@ export function datasetTrainingData(
     width: dataset.width!,
     channels: dataset.channels!,
     classes: Math.max(1, dataset.classNames.length),
-    labels: rows.map((r) => r.label ?? -1),
-    trainIndices: indicesOf('train'),
+    labels,
+    trainIndices,
     valIndices: indicesOf('val'),
     evalIndices: indicesOf('test'),
     augmentation: options.augmentation,

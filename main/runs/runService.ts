@@ -79,7 +79,9 @@ export function createRunService(options: RunServiceOptions) {
     return {
       data: datasetTrainingData(store, run.datasetId, {
         normalisation: config.normalisation,
-        augmentation: config.augmentation
+        augmentation: config.augmentation,
+        labelsPerClass: config.labelsPerClass,
+        seed: config.seed
       }),
       config,
       checkpointDir: runDir(dataDir, runId),
@@ -250,7 +252,15 @@ export function createRunService(options: RunServiceOptions) {
       // generative run stores its config with the recipe's defaults filled in.
       let config: Record<string, unknown> & { seed: number }
       if (args.recipe === 'classifier') {
-        datasetTrainingData(store, dataset.id, { normalisation: args.config.normalisation })
+        const data = datasetTrainingData(store, dataset.id, {
+          normalisation: args.config.normalisation,
+          labelsPerClass: args.config.labelsPerClass,
+          seed: args.config.seed
+        })
+        if (data.trainIndices.length === 0)
+          throw new UserError(
+            `Dataset "${dataset.name}" has no labelled training images to learn from.`
+          )
         config = args.config
       } else {
         const data = generativeData(store, dataset.id, args.recipe)

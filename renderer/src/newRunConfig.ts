@@ -121,6 +121,7 @@ const fieldLabels: Record<string, string> = {
   earlyStoppingPatience: 'Early-stopping patience',
   normalisation: 'Normalisation',
   classWeights: 'Class weights',
+  labelsPerClass: 'Labels per class',
   'augmentation.cropPadding': 'Crop padding',
   'augmentation.rotateDegrees': 'Rotation',
   'augmentation.brightness': 'Brightness',

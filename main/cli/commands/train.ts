@@ -23,13 +23,16 @@ export const trainHelp = `${generativeTrainHelp}
 dgmw train --dataset <id|name> [--recipe classifier] [--preset P] [--epochs N]
            [--batch-size B] [--lr X] [--optimizer adam|adamw|sgd] [--schedule S] [--warmup F]
            [--weight-decay X] [--momentum X] [--patience N] [--class-weights]
+           [--labels-per-class K]
            [--augment flip,crop:4,rotate:10,brightness:0.2,contrast:0.2,cutout:8]
            [--normalisation unit|standardize] [--seed S] [--name N] [--json]
 dgmw train --resume <run> [--json]
   Train a classifier and evaluate it on the dataset's test split. Presets: small-cnn,
   deep-cnn, resnet-small. Schedules: constant, step, cosine, one-cycle (--warmup:
-  the share of steps rising to the peak rate). Progress goes to stderr; Ctrl-C stops
-  after the current step, keeping the last checkpoint (resume with --resume).`
+  the share of steps rising to the peak rate). --labels-per-class K trains on K labelled
+  images per class only (a stratified draw from the training split, fixed by --seed).
+  Progress goes to stderr; Ctrl-C stops after the current step, keeping the last checkpoint
+  (resume with --resume).`
 
 export const numberOption = (ctx: CommandContext, flag: string): number | undefined => {
   const value = ctx.values[flag]
@@ -73,6 +76,7 @@ function configOf(ctx: CommandContext): unknown {
     epochs: numberOption(ctx, 'epochs'),
     earlyStoppingPatience: numberOption(ctx, 'patience'),
     classWeights: ctx.values['class-weights'] === true ? true : undefined,
+    labelsPerClass: numberOption(ctx, 'labels-per-class'),
     normalisation: ctx.values.normalisation,
     augmentation: parseAugment(ctx.values.augment as string | undefined),
     seed: numberOption(ctx, 'seed')

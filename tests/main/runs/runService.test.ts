@@ -129,6 +129,26 @@ describe('runs through the contract', () => {
     expect(other.metrics['train/loss']).not.toEqual(a.metrics['train/loss'])
   })
 
+  it('trains on exactly its label budget and still evaluates the whole test split', async () => {
+    const totals: number[] = []
+    const off = workbench.bus.subscribe((name, payload) => {
+      if (name === 'train/progress') totals.push((payload as { totalSteps: number }).totalSteps)
+    })
+    const run = await settled(await start({ labelsPerClass: 5, epochs: 2 }))
+    off()
+    expect(run.status).toBe('completed')
+    // 2 classes × 5 labelled images = 10 images: one batch of 16 per epoch, two epochs.
+    expect(new Set(totals)).toEqual(new Set([2]))
+    const everything = await client.request('runs/evaluation', { id: run.id })
+    const full = await client.request('runs/evaluation', {
+      id: (await client.request('runs/list', {})).find(
+        (r) => r.status === 'completed' && r.id !== run.id
+      )!.id
+    })
+    expect(everything!.count).toBe(full!.count)
+    expect((await client.request('runs/get', { id: run.id })).config.labelsPerClass).toBe(5)
+  })
+
   it('queues runs one at a time; pauses, resumes and stops them', async () => {
     const long = await start({ epochs: 400 })
     const waiting = await start()
