@@ -362,7 +362,7 @@ export function generativeDefaults(
     batchSize: 64,
     epochs: 5,
     learningRate: vae ? 1e-3 : 2e-4,
-    discriminatorLearningRate: recipe === 'wgan-gp' ? 2e-4 : 2e-4,
+    discriminatorLearningRate: 2e-4,
     beta1: vae ? 0.9 : recipe === 'wgan-gp' ? 0 : 0.5,
     beta2: recipe === 'wgan-gp' ? 0.9 : 0.999,
     labelSmoothing: 0,

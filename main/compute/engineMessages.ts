@@ -119,7 +119,7 @@ export interface EpochReport {
   step: number
   metrics: Record<string, number>
   checkpoint?: { path: string; bytes: number; sha256: string }
-  /** Generative runs: the warnings so far (discriminator winning, mode collapse). */
+  /** Generative runs: this epoch's warnings (discriminator winning, mode collapse). */
   warnings?: string[]
 }
 
@@ -148,7 +148,6 @@ export interface TrainResult {
   backend: string
   /** The final weights' checkpoint, when a checkpoint folder was given. */
   checkpoint?: { path: string; bytes: number; sha256: string }
-  warnings?: string[]
 }
 
 /** Messages from the engine worker to its host. */

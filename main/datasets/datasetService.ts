@@ -4,13 +4,14 @@
  */
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve, sep } from 'node:path'
 import type { DatasetDetail, ImagePixels, ImportReport, ValidArgs } from '../../preload/contract'
 import type { EventBus } from '../host/eventBus'
 import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
 import { augmentBatch } from './augment'
+import { readCachedImages } from './imageCache'
 import { importDataset } from './importDataset'
 
 /** Largest single file accepted by an upload. */
@@ -77,20 +78,7 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
           `Image ${bad} does not exist; dataset ${id} has ${count} images.`,
           'not-found'
         )
-      const out = Buffer.alloc(indices.length * cache.bytesPerImage)
-      const handle = await open(cache.file, 'r')
-      try {
-        for (let k = 0; k < indices.length; k++) {
-          await handle.read(
-            out,
-            k * cache.bytesPerImage,
-            cache.bytesPerImage,
-            indices[k] * cache.bytesPerImage
-          )
-        }
-      } finally {
-        await handle.close()
-      }
+      const out = await readCachedImages(cache.file, indices, cache.bytesPerImage)
       return {
         width: cache.width,
         height: cache.height,

@@ -25,6 +25,7 @@ import type {
 } from '../compute/engineMessages'
 import type { EvaluatorSpec } from '../compute/generative/generatorScoring'
 import {
+  type PixelBatch,
   encodePng,
   tileGrid,
   writeFileAtomic,
@@ -148,7 +149,10 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
     return result
   }
 
-  async function generate(args: ValidArgs<'runs/generate'>): Promise<GeneratedImages> {
+  /** Samples as raw pixels, with the class each was asked for (or null). */
+  async function sample(
+    args: ValidArgs<'runs/generate'>
+  ): Promise<{ batch: PixelBatch; labels: (number | null)[] }> {
     const { run, model } = saved(args.id)
     const conditional = conditionalRecipes.includes(model.recipe)
     const classes = model.shape.classes
@@ -175,19 +179,22 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
         interpolate: args.interpolate
       })
     )
-    return {
-      width: result.width,
-      height: result.height,
-      channels: result.channels,
-      count: result.count,
-      data: Buffer.from(result.pixels).toString('base64'),
-      labels: labels ?? new Array<null>(args.n).fill(null),
-      seed: args.seed
-    }
+    return { batch: result, labels: labels ?? new Array<null>(args.n).fill(null) }
   }
 
   return {
-    generate,
+    async generate(args: ValidArgs<'runs/generate'>): Promise<GeneratedImages> {
+      const { batch, labels } = await sample(args)
+      return {
+        width: batch.width,
+        height: batch.height,
+        channels: batch.channels,
+        count: batch.count,
+        data: Buffer.from(batch.pixels).toString('base64'),
+        labels,
+        seed: args.seed
+      }
+    },
 
     sampleGrid(runId: number, step: number) {
       const grid = store.getSampleGrid(runId, step)
@@ -202,14 +209,7 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
       args: ValidArgs<'runs/saveSamples'>
     ): Promise<{ path: string; files: number }> {
       const { out, ...request } = args
-      const images = await generate(request)
-      const batch = {
-        pixels: new Uint8Array(Buffer.from(images.data, 'base64')),
-        count: images.count,
-        height: images.height,
-        width: images.width,
-        channels: images.channels
-      }
+      const { batch, labels } = await sample(request)
       if (out.toLowerCase().endsWith('.png')) {
         const cols = Math.ceil(Math.sqrt(batch.count))
         writeFileAtomic(out, await encodePng(tileGrid(batch, cols)))
@@ -218,7 +218,7 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
       const classNames = store.getRun(args.id).classNames
       return {
         path: out,
-        files: await writeImageFolder(out, batch, images.labels, classNames, args.seed)
+        files: await writeImageFolder(out, batch, labels, classNames, args.seed)
       }
     },
 

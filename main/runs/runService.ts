@@ -179,7 +179,15 @@ export function createRunService(options: RunServiceOptions) {
           imagesPerSecond: m.images_per_second,
           epochsDone: report.epoch + 1,
           epochs,
-          ...(report.warnings ? { warnings: report.warnings } : {})
+          // Appended to what earlier epochs (and attempts, before a resume) warned about.
+          ...(report.warnings?.length
+            ? {
+                warnings: [
+                  ...(store.getRunSummary(runId).headline.warnings ?? []),
+                  ...report.warnings
+                ]
+              }
+            : {})
         })
         if (report.checkpoint)
           store.addArtifact(runId, { kind: 'checkpoint', ...report.checkpoint })

@@ -214,11 +214,8 @@ function describe(report: BenchReport): string {
     `Targets: training ≥ ${report.targets.train.toFixed(1)}× PyTorch, inference ≥ ${report.targets.infer.toFixed(1)}× PyTorch.`
   ]
   if (!reference) lines.push(`No PyTorch reference: ${report.referenceError}`)
-  // PyTorch uses every core, so a busy machine hurts it (and the ratios) most.
-  if (machine.busyCores >= 0.25)
-    lines.push(
-      `Other processes kept ${machine.busyCores} of ${machine.threads} cores busy as the bench started; rerun it on an idle machine for numbers to rely on.`
-    )
+  const busyWarning = busyMachineWarning(machine)
+  if (busyWarning) lines.push(busyWarning)
   for (const r of measured) {
     const missed: string[] = []
     if (r.vsPyTorch.train !== null && r.vsPyTorch.train < report.targets.train)
@@ -240,6 +237,25 @@ function describe(report: BenchReport): string {
 }
 
 /** How many cores' worth of CPU time the machine spent outside idle over `ms`. */
+/** The machine a bench ran on, recorded beside its numbers. */
+function machineOf(threads: number, busy: number): BenchReport['machine'] {
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    threads,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    date: new Date().toISOString(),
+    busyCores: Math.round(busy * 100) / 100
+  }
+}
+
+/** PyTorch uses every core, so a busy machine hurts it (and the ratios) most. */
+function busyMachineWarning(machine: BenchReport['machine']): string | undefined {
+  if (machine.busyCores < 0.25) return undefined
+  return `Other processes kept ${machine.busyCores} of ${machine.threads} cores busy as the bench started; rerun it on an idle machine for numbers to rely on.`
+}
+
 async function busyCores(ms = 1000): Promise<number> {
   const sample = (): { idle: number; total: number }[] =>
     cpus().map(({ times: t }) => ({
@@ -346,15 +362,7 @@ async function generativeBenchCommand(ctx: CommandContext): Promise<number> {
     onNote: note
   })
   const report: GenerativeBenchReport = {
-    machine: {
-      cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
-      threads,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-      date: new Date().toISOString(),
-      busyCores: Math.round(busy * 100) / 100
-    },
+    machine: machineOf(threads, busy),
     ...result
   }
   if (ctx.json) printJson(report)
@@ -397,10 +405,8 @@ async function generativeBenchCommand(ctx: CommandContext): Promise<number> {
       if (r.workbench && !r.workbench.warmupExcluded)
         lines.push(`  ${r.model}: too few steps to leave the warm-up out of the workbench figure`)
     }
-    if (report.machine.busyCores >= 0.25)
-      lines.push(
-        `Other processes kept ${report.machine.busyCores} of ${threads} cores busy as the bench started; rerun it on an idle machine for numbers to rely on.`
-      )
+    const busyWarning = busyMachineWarning(report.machine)
+    if (busyWarning) lines.push(busyWarning)
     console.log(lines.join('\n'))
   }
   // A reference that is missing (no script, no torch) is explained, not a failure; one that ran
@@ -476,15 +482,7 @@ export async function benchCommand(ctx: CommandContext): Promise<number> {
     }
 
   const report: BenchReport = {
-    machine: {
-      cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
-      threads,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-      date: new Date().toISOString(),
-      busyCores: Math.round(busy * 100) / 100
-    },
+    machine: machineOf(threads, busy),
     results,
     reference,
     ...('error' in torch ? { referenceError: torch.error } : {}),

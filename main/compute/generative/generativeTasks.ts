@@ -8,8 +8,9 @@ import * as tf from '@tensorflow/tfjs-core'
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix'
 import { buildGenerativeModel, disposeGenerativeModel } from '../../models/generative'
 import { latentCodes, type GenerativeModel } from '../../models/generative/recipe'
-import { datasetSource } from '../batchSources'
-import type { EngineTask, SavedGenerativeModel } from '../engineMessages'
+import { readCachedImages } from '../../datasets/imageCache'
+import { normalise } from '../../datasets/normalize'
+import type { DatasetData, EngineTask, SavedGenerativeModel } from '../engineMessages'
 import { restoreGenerative } from './generativeTrainer'
 import { Evaluator } from './generatorScoring'
 import { toPixels, type PixelBatch } from './sampleImages'
@@ -35,9 +36,9 @@ export async function runTask(task: EngineTask): Promise<TaskResult> {
         }
       }
       case 'reconstruct':
-        return { kind: 'pixels', ...reconstructions(model, task) }
+        return { kind: 'pixels', ...(await reconstructions(model, task)) }
       case 'latentMap':
-        return latentMap(model, task)
+        return await latentMap(model, task)
     }
   } finally {
     disposeGenerativeModel(model)
@@ -86,14 +87,35 @@ function generate(
   return batch
 }
 
+/** The given images, read from the cache alone, in the model's pixel range, with their labels. */
+async function cachedBatch(
+  data: DatasetData,
+  indices: number[],
+  normalisation: GenerativeModel['normalisation']
+): Promise<{ x: tf.Tensor4D; y: tf.Tensor1D }> {
+  const { height, width, channels } = data
+  const raw = await readCachedImages(data.cacheFile, indices, height * width * channels)
+  return {
+    x: tf.tensor4d(normalise(raw, channels, normalisation), [
+      indices.length,
+      height,
+      width,
+      channels
+    ]),
+    y: tf.tensor1d(
+      indices.map((i) => data.labels[i]),
+      'int32'
+    )
+  }
+}
+
 /** Originals and reconstructions, interleaved: original 1, reconstruction 1, original 2, … */
-function reconstructions(
+async function reconstructions(
   model: GenerativeModel,
   task: Extract<EngineTask, { kind: 'reconstruct' }>
-): PixelBatch {
+): Promise<PixelBatch> {
   if (!model.reconstruct) throw new Error('Only VAE recipes reconstruct images.')
-  const source = datasetSource({ ...task.data, normalisation: model.normalisation }, 0)
-  const batch = source.batch(task.indices, -1)
+  const batch = await cachedBatch(task.data, task.indices, model.normalisation)
   const pairs = tf.tidy(() => {
     const originals =
       model.normalisation === 'symmetric' ? tf.add(tf.mul(batch.x, 0.5), 0.5) : batch.x
@@ -108,15 +130,15 @@ function reconstructions(
 }
 
 /** Latent means in 2-D: the latent itself when it is 2-D, else its first two principal components. */
-function latentMap(
+async function latentMap(
   model: GenerativeModel,
   task: Extract<EngineTask, { kind: 'latentMap' }>
-): Extract<TaskResult, { kind: 'latentMap' }> {
+): Promise<Extract<TaskResult, { kind: 'latentMap' }>> {
   if (!model.encode) throw new Error('Only VAE recipes have a latent map.')
-  const source = datasetSource({ ...task.data, normalisation: model.normalisation }, 0)
   const rows: number[][] = []
   for (let from = 0; from < task.indices.length; from += 500) {
-    const batch = source.batch(task.indices.slice(from, from + 500), -1)
+    const part = task.indices.slice(from, from + 500)
+    const batch = await cachedBatch(task.data, part, model.normalisation)
     const mu = model.encode(batch.x, batch.y)
     rows.push(...(mu.arraySync() as number[][]))
     tf.dispose([batch.x, batch.y, mu])

@@ -85,7 +85,6 @@ export async function trainGenerative(
   const gridLabels = layout.labels ? tf.tensor1d(layout.labels, 'int32') : null
   const dir = spec.checkpointDir
   const tensorsPerEpoch: number[] = []
-  const warnings: string[] = []
   let state: GenerativeState = { epochsDone: 0, step: 0, elapsedSeconds: 0, peakDiversity: 0 }
 
   const save = async (): Promise<{ path: string; bytes: number; sha256: string }> => {
@@ -216,7 +215,7 @@ export async function trainGenerative(
       metrics['samples/diversity'] = diversity
       metrics.images_per_second = trainCount / ((performance.now() - epochStart) / 1000)
       state.peakDiversity = Math.max(state.peakDiversity, diversity)
-      warnings.push(...epochWarnings(recipe, metrics, diversity, state.peakDiversity, epoch))
+      const warnings = epochWarnings(recipe, metrics, diversity, state.peakDiversity, epoch)
       metrics.elapsed_seconds = elapsed()
       state.epochsDone = epoch + 1
       state.elapsedSeconds = elapsed()
@@ -228,7 +227,7 @@ export async function trainGenerative(
         step: state.step,
         metrics,
         checkpoint,
-        warnings: [...warnings]
+        warnings
       })
     }
     const status = control.stopping ? 'stopped' : 'completed'
@@ -249,8 +248,7 @@ export async function trainGenerative(
       accuracy: Number.NaN,
       tensorsPerEpoch,
       backend: tf.getBackend(),
-      checkpoint,
-      warnings
+      checkpoint
     }
   } finally {
     evaluator?.dispose()
