@@ -139,6 +139,8 @@ export interface ImagePixels {
 
 export interface ExperimentSummary {
   id: number
+  /** 'runs': a folder of runs; 'label-budget': a planned grid of runs (LabelBudgetResult). */
+  kind: 'runs' | 'label-budget'
   name: string
   datasetId: number | null
   datasetName: string | null
@@ -165,6 +167,10 @@ export interface RunHeadline {
   fdUntrained?: number
   classifierScore?: number
   conditionalAccuracy?: number
+  /** Generative Bayes classifier: share of test images flagged out-of-distribution. */
+  oodRate?: number
+  /** Runs with a label budget: labelled training images it learnt from. */
+  labelledImages?: number
   /** Generative runs: what the researcher should know (discriminator winning, mode collapse). */
   warnings?: string[]
 }
@@ -249,16 +255,49 @@ export const generativeRecipes = [
   'wgan-gp',
   'vae',
   'cvae',
-  'vaegan'
+  'vaegan',
+  'sgan',
+  'gen-bayes'
 ] as const
 export type GenerativeRecipe = (typeof generativeRecipes)[number]
-export const recipeNames = ['classifier', ...generativeRecipes] as const
+/**
+ * Classifiers that learn from generated images (main/runs/syntheticData.ts): `augment` trains on
+ * real images plus a conditional generator's, `cas` on generated images only (Ravuri & Vinyals
+ * 2019's Classification Accuracy Score).
+ */
+export const syntheticRecipes = ['augment', 'cas'] as const
+export type SyntheticRecipe = (typeof syntheticRecipes)[number]
+export const recipeNames = ['classifier', ...generativeRecipes, ...syntheticRecipes] as const
 export type RecipeName = (typeof recipeNames)[number]
 /** Recipes whose generator takes a class label (class-conditional grids, per-class samples). */
-export const conditionalRecipes: readonly GenerativeRecipe[] = ['cgan', 'acgan', 'cvae']
+export const conditionalRecipes: readonly GenerativeRecipe[] = [
+  'cgan',
+  'acgan',
+  'cvae',
+  'gen-bayes'
+]
+/**
+ * Generative recipes that are also classifiers: SGAN's and ACGAN's discriminators, and the
+ * generative Bayes classifier (a cVAE's class-conditional likelihoods). Their runs end with the
+ * same evaluation as a classifier's.
+ */
+export const classifyingGenerativeRecipes: readonly GenerativeRecipe[] = [
+  'sgan',
+  'acgan',
+  'gen-bayes'
+]
+/** Every recipe whose run ends with a test-split evaluation (accuracy, confusion matrix). */
+export const classifyingRecipes: readonly string[] = [
+  'classifier',
+  ...classifyingGenerativeRecipes,
+  ...syntheticRecipes
+]
 export const isGenerative = (recipe: string): recipe is GenerativeRecipe =>
   (generativeRecipes as readonly string[]).includes(recipe)
-export const isVae = (recipe: string): boolean => ['vae', 'cvae', 'vaegan'].includes(recipe)
+export const isSynthetic = (recipe: string): recipe is SyntheticRecipe =>
+  (syntheticRecipes as readonly string[]).includes(recipe)
+export const isVae = (recipe: string): boolean =>
+  ['vae', 'cvae', 'vaegan', 'gen-bayes'].includes(recipe)
 
 /** Everything that decides a classifier run; stored whole with the run. */
 export const classifierConfigSchema = z.strictObject({
@@ -302,6 +341,18 @@ export const classifierConfigSchema = z.strictObject({
 })
 export type ClassifierConfig = z.output<typeof classifierConfigSchema>
 
+/** A classifier that learns from a conditional generator run's images too (augment) or only (cas). */
+export const syntheticConfigSchema = classifierConfigSchema.extend({
+  /** The conditional generator run (cgan, acgan, cvae, gen-bayes) whose latest weights generate. */
+  generatorRunId: z.number().int().positive(),
+  /**
+   * Generated images per real training image (augment: added to them; cas: instead of them),
+   * balanced over the classes.
+   */
+  syntheticRatio: z.number().positive().max(20).default(1)
+})
+export type SyntheticConfig = z.output<typeof syntheticConfigSchema>
+
 /**
  * Everything that decides a generative run. Fields left out take the recipe's default
  * (`generativeDefaults`), and the run stores the filled-in config.
@@ -340,6 +391,24 @@ export const generativeConfigSchema = z.strictObject({
   evaluatorRunId: z.number().int().positive().optional(),
   /** Generated and real images each used for the scores. */
   scoreSamples: z.number().int().min(100).max(50_000).optional(),
+  /**
+   * Label budget (sgan, acgan, gen-bayes, cgan, cvae): learn from this many labelled images per
+   * class, drawn stratified with the seed; SGAN also learns from the rest of the training split,
+   * unlabelled. 0: every label.
+   */
+  labelsPerClass: z.number().int().min(0).max(1_000_000).optional(),
+  /**
+   * Generative Bayes classifier: samples of the importance-weighted bound on log p(x|c) (Burda et
+   * al. 2016); 1 is the ELBO.
+   */
+  importanceSamples: z.number().int().min(1).max(256).optional(),
+  /**
+   * Generative Bayes classifier: the share of validation images allowed to fall below the
+   * out-of-distribution threshold on max_c log p(x|c) (the threshold is that quantile).
+   */
+  oodQuantile: z.number().min(0).max(0.5).optional(),
+  /** SGAN: weight of the unsupervised (real vs fake) term against the supervised one. */
+  unsupervisedWeight: z.number().min(0).max(100).optional(),
   seed: z
     .number()
     .int()
@@ -366,14 +435,19 @@ export function generativeDefaults(
     beta1: vae ? 0.9 : recipe === 'wgan-gp' ? 0 : 0.5,
     beta2: recipe === 'wgan-gp' ? 0.9 : 0.999,
     labelSmoothing: 0,
-    instanceNoise: 0,
     gradientPenalty: 10,
     criticSteps: recipe === 'wgan-gp' ? 5 : 1,
     klWeight: 1,
     decoder: 'bernoulli',
     featureWeight: 1,
-    snapshotsPerEpoch: 4,
+    snapshotsPerEpoch: recipe === 'gen-bayes' ? 1 : 4,
     scoreSamples: 2000,
+    labelsPerClass: 0,
+    importanceSamples: 8,
+    oodQuantile: 0.01,
+    unsupervisedWeight: 1,
+    // SGAN follows Salimans et al.: Gaussian noise on D's inputs (σ = 0.3 in their MNIST model).
+    instanceNoise: recipe === 'sgan' ? 0.3 : 0,
     seed: 0
   }
 }
@@ -415,7 +489,24 @@ export interface Evaluation {
   confusion: number[][]
   perClass: { label: string; precision: number; recall: number; f1: number; support: number }[]
   macro: { precision: number; recall: number; f1: number }
+  /**
+   * Generative Bayes classifier: images whose best class likelihood max_c log p(x|c) fell below
+   * the threshold calibrated on validation images (the `quantile` of theirs).
+   */
+  outOfDistribution?: OutOfDistribution
   createdAt: string
+}
+
+export interface OutOfDistribution {
+  /** Threshold on max_c log p(x|c), in nats. */
+  threshold: number
+  quantile: number
+  /** Validation images it was calibrated on. */
+  calibrationImages: number
+  /** Evaluated images below it. */
+  flagged: number
+  /** The flagged images' dataset indices (at most 1,000, least likely first). */
+  flaggedIndices: number[]
 }
 
 /** One evaluated image: dataset index, true and predicted label, and the predicted class's probability. */
@@ -434,6 +525,56 @@ const runPlace = {
   datasetId: id,
   experimentId: id.optional(),
   name: z.string().min(1).max(120).optional()
+}
+
+/** Recipes a label-budget experiment compares (augment needs a conditional generator run). */
+export const labelBudgetRecipes = ['classifier', 'sgan', 'gen-bayes', 'acgan', 'augment'] as const
+export type LabelBudgetRecipe = (typeof labelBudgetRecipes)[number]
+
+/**
+ * A label-budget experiment: every recipe at every budget (labelled images per class; 0 = every
+ * label) and seed, all on the same stratified draws, with the same number of optimisation steps.
+ */
+export const labelBudgetPlanSchema = z.strictObject({
+  datasetId: id,
+  name: z.string().min(1).max(120).optional(),
+  recipes: z.array(z.enum(labelBudgetRecipes)).min(1).max(labelBudgetRecipes.length),
+  budgets: z.array(z.number().int().min(0).max(1_000_000)).min(1).max(12),
+  /** Seeds 0 … seeds−1: each one draws its own labelled subset and initialises its own weights. */
+  seeds: z.number().int().min(1).max(10).default(1),
+  /** Optimisation steps every run takes (its epochs follow from its training set size). */
+  steps: z.number().int().min(1).max(1_000_000).default(1000),
+  batchSize: z.number().int().min(2).max(1024).default(64),
+  /** augment: the conditional generator run whose images are added (ratio 1). */
+  generatorRunId: id.optional()
+})
+export type LabelBudgetPlan = z.output<typeof labelBudgetPlanSchema>
+
+export interface LabelBudgetRunRef {
+  runId: number
+  seed: number
+  status: RunStatus
+  testAccuracy: number | null
+}
+
+/** One point of the accuracy-against-labels chart: a recipe at a budget, over its seeds. */
+export interface LabelBudgetCell {
+  recipe: LabelBudgetRecipe
+  budget: number
+  runs: LabelBudgetRunRef[]
+  /** Mean and (sample) standard deviation of the finished runs' test accuracy. */
+  mean: number | null
+  std: number | null
+}
+
+export interface LabelBudgetResult {
+  experiment: ExperimentSummary
+  plan: LabelBudgetPlan
+  cells: LabelBudgetCell[]
+  /** Labelled training images per class when every label is used (the "all" budget's x). */
+  fullBudget: number
+  done: number
+  total: number
 }
 
 const generateArgs = z.strictObject({
@@ -525,6 +666,12 @@ export const requests = {
     reply: reply<RunSummary[]>()
   },
   'runs/get': { args: z.strictObject({ id }), reply: reply<RunDetail>() },
+  /** Plans a label-budget experiment and queues all its runs; results fill in as they finish. */
+  'experiments/labelBudget': { args: labelBudgetPlanSchema, reply: reply<LabelBudgetResult>() },
+  'experiments/labelBudgetResult': {
+    args: z.strictObject({ id }),
+    reply: reply<LabelBudgetResult>()
+  },
   'experiments/create': {
     args: z.strictObject({ name: z.string().min(1).max(120), datasetId: id }),
     reply: reply<ExperimentSummary>()
@@ -544,6 +691,11 @@ export const requests = {
         ...runPlace,
         recipe: z.enum(generativeRecipes),
         config: generativeConfigSchema.default({})
+      }),
+      z.strictObject({
+        ...runPlace,
+        recipe: z.enum(syntheticRecipes),
+        config: syntheticConfigSchema
       })
     ]),
     reply: reply<RunSummary>()

@@ -19,6 +19,7 @@ import { trainCommand, trainHelp } from './commands/train'
 import { evalCommand, evalHelp } from './commands/eval'
 import { generativeFlags } from './commands/generativeOptions'
 import { sampleCommand, sampleHelp } from './commands/sample'
+import { experimentCommand, experimentHelp } from './commands/experiment'
 
 type Command = {
   help: string
@@ -33,6 +34,7 @@ const commands: Record<string, Command> = {
   train: { help: trainHelp, run: trainCommand },
   eval: { help: evalHelp, run: evalCommand },
   sample: { help: sampleHelp, run: sampleCommand },
+  experiment: { help: experimentHelp, run: experimentCommand },
   runs: { help: runsHelp, run: runsCommand },
   doctor: { help: doctorHelp, run: doctorCommand },
   bench: { help: benchHelp, run: benchCommand }

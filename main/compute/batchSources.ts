@@ -8,6 +8,7 @@ import { augmentBatch } from '../datasets/augment'
 import { channelStats, normalise, type ChannelStats } from '../datasets/normalize'
 import type { DatasetData, SyntheticData } from './engineMessages'
 import { syntheticImages } from './syntheticData'
+import type { GeneratedSet } from './syntheticImages'
 
 export interface BatchSource {
   trainIndices: number[]
@@ -38,19 +39,33 @@ export function syntheticSource(data: SyntheticData, seed: number): BatchSource 
   }
 }
 
-export function datasetSource(data: DatasetData, seed: number): BatchSource {
-  const pixels = readFileSync(data.cacheFile)
+/**
+ * Batches of an imported dataset. Generated images (augment, CAS) are appended after the cache's
+ * images with their own indices; CAS trains on those alone, so no real training image is read.
+ */
+export function datasetSource(
+  data: DatasetData,
+  seed: number,
+  generated?: GeneratedSet
+): BatchSource {
+  const cache = readFileSync(data.cacheFile)
+  const pixels = generated ? Buffer.concat([cache, generated.pixels]) : cache
+  const labels = generated ? [...data.labels, ...generated.labels] : data.labels
+  const generatedIndices = generated ? generated.labels.map((_, i) => data.labels.length + i) : []
+  const trainIndices = data.synthetic?.only
+    ? generatedIndices
+    : [...data.trainIndices, ...generatedIndices]
   const shape = { height: data.height, width: data.width, channels: data.channels }
   const size = data.height * data.width * data.channels
   const stats: ChannelStats | undefined =
     data.normalisation === 'standardize'
-      ? channelStats(pixels, size, data.channels, data.trainIndices)
+      ? channelStats(pixels, size, data.channels, trainIndices)
       : undefined
   return {
-    trainIndices: data.trainIndices,
+    trainIndices,
     valIndices: data.valIndices,
     evalIndices: data.evalIndices,
-    labelOf: (index) => data.labels[index],
+    labelOf: (index) => labels[index],
     batch(indices, step) {
       let raw: Uint8Array = new Uint8Array(indices.length * size)
       indices.forEach((index, k) =>
@@ -68,7 +83,7 @@ export function datasetSource(data: DatasetData, seed: number): BatchSource {
       return {
         x,
         y: tf.tensor1d(
-          indices.map((i) => data.labels[i]),
+          indices.map((i) => labels[i]),
           'int32'
         )
       }

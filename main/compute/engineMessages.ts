@@ -4,7 +4,8 @@ import type {
   ClassifierConfig,
   EngineStatus,
   GenerativeConfig,
-  GenerativeRecipe
+  GenerativeRecipe,
+  OutOfDistribution
 } from '../../preload/contract'
 import type { Normalisation } from '../datasets/normalize'
 import type { EvaluatorSpec, ScoresCore } from './generative/generatorScoring'
@@ -32,15 +33,34 @@ export interface DatasetData {
   width: number
   channels: number
   classes: number
-  /** Label of every image in cache order. */
+  /** Label of every image in cache order (−1: unlabelled, or hidden by the run's label budget). */
   labels: number[]
   trainIndices: number[]
+  /**
+   * Semi-supervised runs: the training images whose labels the run may use (its label budget);
+   * the rest of `trainIndices` is unlabelled for it.
+   */
+  labelledIndices?: number[]
+  /** Classifiers that learn from a generator's images too (augment) or only (cas). */
+  synthetic?: SyntheticImagesSpec
   /** Images validation loss/accuracy are measured on each epoch (may be empty). */
   valIndices: number[]
   /** Images the final accuracy is measured on (the test split). */
   evalIndices: number[]
   augmentation?: Augmentation
   normalisation: Normalisation
+}
+
+/**
+ * Images a saved conditional generator draws at the start of a classifier run: `perClass` of
+ * every class, deterministic for the seed. They get indices after the cache's images.
+ */
+export interface SyntheticImagesSpec {
+  model: SavedGenerativeModel
+  perClass: number
+  seed: number
+  /** CAS: train on the generated images only (no real training image is read). */
+  only: boolean
 }
 
 /**
@@ -70,6 +90,8 @@ export interface GenerativeTrainSpec {
   resume?: boolean
   /** The classifier that measures the generator at the start and the end (none: no scores). */
   evaluator?: EvaluatorSpec
+  /** Classifying recipes: skip training, load the checkpoint and evaluate it. */
+  evaluateOnly?: boolean
 }
 
 export type AnyTrainSpec = TrainSpec | GenerativeTrainSpec
@@ -130,6 +152,8 @@ export interface EvaluatedImages {
   confidence: number[]
   /** Mean cross-entropy over them. */
   loss: number
+  /** Generative Bayes classifier: images no class explains (threshold from validation images). */
+  outOfDistribution?: OutOfDistribution
 }
 
 export interface TrainResult {

@@ -34,6 +34,7 @@ import type { ScoresCore } from './generative/generatorScoring'
 import type { JobControl } from './jobControl'
 import { createOptimizer, type NamedTensor } from './optimizers'
 import { learningRateAt } from './schedules'
+import { generateTrainingImages } from './syntheticImages'
 
 export interface TrainHooks {
   onStart(start: TrainStart): void
@@ -76,10 +77,15 @@ export async function train(
   hooks: TrainHooks
 ): Promise<TrainResult> {
   const { config, data } = spec
+  // Augment and CAS runs: the generator draws their images once, before the first step.
+  const generated =
+    data.kind === 'dataset' && data.synthetic
+      ? await generateTrainingImages(data.synthetic)
+      : undefined
   const source =
     data.kind === 'synthetic'
       ? syntheticSource(data, config.seed)
-      : datasetSource(data, config.seed)
+      : datasetSource(data, config.seed, generated)
   const model = buildClassifier(config.preset, data, config.seed)
   const optimizer = createOptimizer(config)
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable)

@@ -25,7 +25,9 @@ export function drawLabelBudget(
   for (const index of trainIndices) {
     const label = labelOf(index)
     if (label < 0) continue
-    byClass.set(label, [...(byClass.get(label) ?? []), index])
+    const members = byClass.get(label)
+    if (members) members.push(index)
+    else byClass.set(label, [index])
   }
   const chosen = new Set<number>()
   const shortClasses: number[] = []

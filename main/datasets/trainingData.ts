@@ -17,9 +17,19 @@ export function datasetTrainingData(
     augmentation?: Augmentation
     /** Unconditional generative models also learn from unlabelled images (label −1). */
     unlabelledToo?: boolean
-    /** A label budget: train on this many labelled images per class only (drawn with `seed`). */
+    /**
+     * A label budget: learn from this many labelled images per class only (drawn with `seed`).
+     * Validation keeps the same number per class: with 10 labels per class, thousands of
+     * labelled validation images would be an unrealistic advantage (Oliver et al., "Realistic
+     * Evaluation of Deep Semi-Supervised Learning Algorithms", 2018). The test split is untouched.
+     */
     labelsPerClass?: number
     seed?: number
+    /**
+     * Semi-supervised recipes: train on the whole training split, the images outside the budget
+     * (and any unlabelled ones) with their labels hidden; `labelledIndices` lists the budget.
+     */
+    semiSupervised?: boolean
   }
 ): DatasetData {
   const dataset = store.getDataset(datasetId)
@@ -29,19 +39,30 @@ export function datasetTrainingData(
     )
   }
   const rows = store.labelsAndSplits(datasetId)
+  const withUnlabelled = options.unlabelledToo || options.semiSupervised
   const indicesOf = (split: string): number[] =>
-    rows.flatMap((r, i) =>
-      r.split === split && (r.label !== null || options.unlabelledToo) ? [i] : []
-    )
+    rows.flatMap((r, i) => (r.split === split && (r.label !== null || withUnlabelled) ? [i] : []))
   const labels = rows.map((r) => r.label ?? -1)
+  const budget = (indices: number[], salt: number): number[] =>
+    options.labelsPerClass
+      ? drawLabelBudget(
+          indices,
+          (i) => labels[i],
+          options.labelsPerClass,
+          (options.seed ?? 0) + salt
+        ).labelled
+      : indices.filter((i) => labels[i] >= 0)
   let trainIndices = indicesOf('train')
-  if (options.labelsPerClass)
-    trainIndices = drawLabelBudget(
-      trainIndices,
-      (i) => labels[i],
-      options.labelsPerClass,
-      options.seed ?? 0
-    ).labelled
+  let labelledIndices: number[] | undefined
+  if (options.semiSupervised) {
+    labelledIndices = budget(trainIndices, 0)
+    const keep = new Set(labelledIndices)
+    for (const i of trainIndices) if (!keep.has(i)) labels[i] = -1
+  } else if (options.labelsPerClass) {
+    trainIndices = budget(trainIndices, 0)
+  }
+  let valIndices = indicesOf('val')
+  if (options.labelsPerClass) valIndices = budget(valIndices, 1)
   return {
     kind: 'dataset',
     cacheFile: dataset.meta.cacheFile as string,
@@ -51,8 +72,10 @@ export function datasetTrainingData(
     classes: Math.max(1, dataset.classNames.length),
     labels,
     trainIndices,
-    valIndices: indicesOf('val'),
-    evalIndices: indicesOf('test'),
+    ...(labelledIndices ? { labelledIndices } : {}),
+    valIndices,
+    // A classifier is tested on labelled images only.
+    evalIndices: indicesOf('test').filter((i) => !options.semiSupervised || labels[i] >= 0),
     augmentation: options.augmentation,
     normalisation: options.normalisation
   }

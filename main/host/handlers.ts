@@ -43,6 +43,8 @@ export function createHandlers(workbench: Workbench): Handlers {
     'experiments/list': () => store.listExperiments(),
     'runs/list': (args) => store.listRuns(args),
     'runs/get': (args) => store.getRun(args.id),
+    'experiments/labelBudget': (args) => workbench.labelBudget.plan(args),
+    'experiments/labelBudgetResult': (args) => workbench.labelBudget.result(args.id),
     'experiments/create': (args) => {
       store.getDataset(args.datasetId)
       return store.getExperiment(store.createExperiment(args.name, args.datasetId))

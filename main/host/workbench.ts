@@ -9,6 +9,7 @@ import { UserError } from '../services/userError'
 import { databaseFileName, ensureDataDir } from '../services/dataDir'
 import { openRunStore, type RunStore } from '../store/runStore'
 import { createGenerativeService } from '../runs/generativeRuns'
+import { createLabelBudgetService } from '../runs/labelBudgetExperiment'
 import { createRunService, type RunService } from '../runs/runService'
 import { createDispatcher, type Dispatch } from './dispatcher'
 import { EventBus } from './eventBus'
@@ -33,6 +34,8 @@ export interface Workbench {
   runs: RunService
   /** Samples, scores and files of trained generative runs. */
   generative: ReturnType<typeof createGenerativeService>
+  /** Label-budget experiments: planned grids of runs and their accuracy-against-labels chart. */
+  labelBudget: ReturnType<typeof createLabelBudgetService>
   setBackend(choice: BackendName | 'auto'): Promise<EngineStatus>
   bus: EventBus
   dispatch: Dispatch
@@ -59,6 +62,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   let closed: Promise<void> | undefined
   const runs = createRunService({ store, dataDir, bus, engine: () => engine })
   const generative = createGenerativeService({ store, dataDir, engine: () => engine })
+  const labelBudget = createLabelBudgetService(store, runs)
 
   const workbench: Workbench = {
     dataDir,
@@ -68,6 +72,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     runs,
     generative,
+    labelBudget,
     bus,
     dispatch: (name, args) => dispatch(name, args),
     chooseFolder: options.chooseFolder,

@@ -7,11 +7,13 @@
 import { readFileSync } from 'node:fs'
 import {
   classifierConfigSchema,
+  classifyingGenerativeRecipes,
   conditionalRecipes,
   generativeConfigSchema,
   isGenerative,
   resolveGenerativeConfig,
   type GeneratedImages,
+  type GenerativeConfig,
   type GenerativeRecipe,
   type GeneratorScores,
   type RunDetail,
@@ -38,15 +40,28 @@ import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
 import { runDir } from './runFiles'
 
-/** The data a generative recipe trains on (conditional recipes need labels). */
+/**
+ * The data a generative recipe trains on: conditional recipes need labels (within the label
+ * budget); SGAN learns from every training image, labelled only within its budget.
+ */
 export function generativeData(
   store: RunStore,
   datasetId: number,
-  recipe: GenerativeRecipe
+  recipe: GenerativeRecipe,
+  config: Pick<GenerativeConfig, 'labelsPerClass' | 'seed'> = { labelsPerClass: 0, seed: 0 }
 ): DatasetData {
+  if (recipe === 'sgan')
+    return datasetTrainingData(store, datasetId, {
+      normalisation: 'unit',
+      semiSupervised: true,
+      labelsPerClass: config.labelsPerClass,
+      seed: config.seed
+    })
+  const conditional = conditionalRecipes.includes(recipe)
   return datasetTrainingData(store, datasetId, {
     normalisation: 'unit',
-    unlabelledToo: !conditionalRecipes.includes(recipe)
+    unlabelledToo: !conditional,
+    ...(conditional ? { labelsPerClass: config.labelsPerClass, seed: config.seed } : {})
   })
 }
 
@@ -88,17 +103,23 @@ export function generativeSpec(
   store: RunStore,
   dataDir: string,
   run: RunDetail,
-  resume: boolean
+  options: { resume: boolean; evaluateOnly: boolean }
 ): GenerativeTrainSpec {
   const recipe = run.recipe as GenerativeRecipe
   const config = resolveGenerativeConfig(recipe, generativeConfigSchema.parse(run.config))
+  if (options.evaluateOnly && !classifyingGenerativeRecipes.includes(recipe))
+    throw new UserError(
+      `A ${recipe} run does not classify; measure its generator with runs/score instead.`
+    )
   return {
     recipe,
-    data: generativeData(store, run.datasetId!, recipe),
+    data: generativeData(store, run.datasetId!, recipe, config),
     config,
     checkpointDir: runDir(dataDir, run.id),
-    resume,
-    evaluator: findEvaluator(store, dataDir, run.datasetId!, config.evaluatorRunId)
+    ...options,
+    evaluator: options.evaluateOnly
+      ? undefined
+      : findEvaluator(store, dataDir, run.datasetId!, config.evaluatorRunId)
   }
 }
 
@@ -108,41 +129,45 @@ export interface GenerativeServiceOptions {
   engine: () => EngineHost
 }
 
-export function createGenerativeService({ store, dataDir, engine }: GenerativeServiceOptions) {
-  function saved(runId: number): {
-    run: RunDetail
-    model: SavedGenerativeModel
-    data: DatasetData
-  } {
-    const run = store.getRun(runId)
-    if (!isGenerative(run.recipe))
-      throw new UserError(`Run ${runId} is a ${run.recipe} run; only generative runs generate.`)
-    if (!run.hasCheckpoint)
-      throw new UserError(
-        `Run ${runId} has no saved weights yet (they are saved at each epoch end); let it train an epoch.`,
-        'conflict'
-      )
-    if (run.datasetId === null)
-      throw new UserError(`The dataset of run ${runId} was deleted, so its image shape is unknown.`)
-    const recipe = run.recipe
-    const data = generativeData(store, run.datasetId, recipe)
-    const config = resolveGenerativeConfig(recipe, generativeConfigSchema.parse(run.config))
-    return {
-      run,
-      data,
-      model: {
-        recipe,
-        config,
-        shape: {
-          height: data.height,
-          width: data.width,
-          channels: data.channels,
-          classes: data.classes
-        },
-        checkpointFile: checkpointFile(runDir(dataDir, runId))
-      }
+/** A generative run's saved model (recipe, config, shape, checkpoint) and its data. */
+export function savedGenerativeRun(
+  store: RunStore,
+  dataDir: string,
+  runId: number
+): { run: RunDetail; model: SavedGenerativeModel; data: DatasetData } {
+  const run = store.getRun(runId)
+  if (!isGenerative(run.recipe))
+    throw new UserError(`Run ${runId} is a ${run.recipe} run; only generative runs generate.`)
+  if (!run.hasCheckpoint)
+    throw new UserError(
+      `Run ${runId} has no saved weights yet (they are saved at each epoch end); let it train an epoch.`,
+      'conflict'
+    )
+  if (run.datasetId === null)
+    throw new UserError(`The dataset of run ${runId} was deleted, so its image shape is unknown.`)
+  const recipe = run.recipe
+  const config = resolveGenerativeConfig(recipe, generativeConfigSchema.parse(run.config))
+  const data = generativeData(store, run.datasetId, recipe, config)
+  return {
+    run,
+    data,
+    model: {
+      recipe,
+      config,
+      shape: {
+        height: data.height,
+        width: data.width,
+        channels: data.channels,
+        classes: data.classes
+      },
+      checkpointFile: checkpointFile(runDir(dataDir, runId))
     }
   }
+}
+
+export function createGenerativeService({ store, dataDir, engine }: GenerativeServiceOptions) {
+  const saved = (runId: number): ReturnType<typeof savedGenerativeRun> =>
+    savedGenerativeRun(store, dataDir, runId)
 
   const pixelsOf = (result: TaskResult): Extract<TaskResult, { kind: 'pixels' }> => {
     if (result.kind !== 'pixels') throw new Error(`The engine answered ${result.kind}, not pixels.`)

@@ -6,6 +6,7 @@
 import {
   classifierConfigSchema,
   isGenerative,
+  isSynthetic,
   resolveGenerativeConfig,
   type Evaluation,
   type RunSummary,
@@ -15,6 +16,7 @@ import type { EngineHost, TrainJob } from '../compute/engineHost'
 import {
   isGenerativeSpec,
   type AnyTrainSpec,
+  type DatasetData,
   type EvaluatedImages,
   type TrainResult
 } from '../compute/engineMessages'
@@ -26,6 +28,7 @@ import type { RunStore } from '../store/runStore'
 import { classificationReport } from './evaluation'
 import { generativeData, generativeSpec, recordScores } from './generativeRuns'
 import { deleteRunFiles, runDir } from './runFiles'
+import { checkGenerator, syntheticSpec } from './syntheticRuns'
 
 export interface RunServiceOptions {
   store: RunStore
@@ -70,11 +73,9 @@ export function createRunService(options: RunServiceOptions) {
     const run = store.getRun(runId)
     if (run.datasetId === null)
       throw new UserError('The dataset of this run was deleted; its run cannot train again.')
-    if (isGenerative(run.recipe)) {
-      if (item.kind === 'evaluate')
-        throw new UserError('Generative runs are measured with runs/score, not evaluated.')
-      return generativeSpec(store, dataDir, run, item.resume)
-    }
+    const options = { resume: item.resume, evaluateOnly: item.kind === 'evaluate' }
+    if (isGenerative(run.recipe)) return generativeSpec(store, dataDir, run, options)
+    if (isSynthetic(run.recipe)) return syntheticSpec(store, dataDir, run, options)
     const config = classifierConfigSchema.parse(run.config)
     return {
       data: datasetTrainingData(store, run.datasetId, {
@@ -220,7 +221,6 @@ export function createRunService(options: RunServiceOptions) {
     step: number
   ): Evaluation {
     const run = store.getRun(runId)
-    if (isGenerativeSpec(spec)) throw new Error('Generative runs have no classifier evaluation.')
     const labels = spec.data.kind === 'dataset' ? spec.data.labels : []
     const truth = images.indices.map((i) => labels[i])
     const evaluation: Evaluation = {
@@ -228,6 +228,7 @@ export function createRunService(options: RunServiceOptions) {
       split: 'test',
       loss: images.loss,
       ...classificationReport(run.classNames, truth, images.predicted),
+      ...(images.outOfDistribution ? { outOfDistribution: images.outOfDistribution } : {}),
       createdAt: new Date().toISOString()
     }
     store.saveEvaluation(
@@ -240,7 +241,12 @@ export function createRunService(options: RunServiceOptions) {
       }))
     )
     store.addMetrics(runId, [{ name: 'test/accuracy', step, value: evaluation.accuracy }])
-    store.updateHeadline(runId, { testAccuracy: evaluation.accuracy })
+    store.updateHeadline(runId, {
+      testAccuracy: evaluation.accuracy,
+      ...(images.outOfDistribution
+        ? { oodRate: images.outOfDistribution.flagged / Math.max(1, images.indices.length) }
+        : {})
+    })
     return evaluation
   }
 
@@ -259,20 +265,24 @@ export function createRunService(options: RunServiceOptions) {
       // Checked now, so a dataset that cannot train is refused before a run is recorded; a
       // generative run stores its config with the recipe's defaults filled in.
       let config: Record<string, unknown> & { seed: number }
-      if (args.recipe === 'classifier') {
-        const data = datasetTrainingData(store, dataset.id, {
+      let data: DatasetData
+      if (args.recipe === 'classifier' || args.recipe === 'augment' || args.recipe === 'cas') {
+        if (args.recipe !== 'classifier')
+          checkGenerator(store, dataset.id, args.config.generatorRunId)
+        data = datasetTrainingData(store, dataset.id, {
           normalisation: args.config.normalisation,
           labelsPerClass: args.config.labelsPerClass,
           seed: args.config.seed
         })
-        if (data.trainIndices.length === 0)
+        if (data.trainIndices.length === 0 && args.recipe !== 'cas')
           throw new UserError(
             `Dataset "${dataset.name}" has no labelled training images to learn from.`
           )
         config = args.config
       } else {
-        const data = generativeData(store, dataset.id, args.recipe)
-        config = resolveGenerativeConfig(args.recipe, args.config)
+        const resolved = resolveGenerativeConfig(args.recipe, args.config)
+        data = generativeData(store, dataset.id, args.recipe, resolved)
+        config = resolved
         if (data.trainIndices.length === 0)
           throw new UserError(`Dataset "${dataset.name}" has no training images to learn from.`)
       }
@@ -286,6 +296,10 @@ export function createRunService(options: RunServiceOptions) {
         seed: config.seed,
         codeVersion: codeVersion()
       })
+      if (config.labelsPerClass)
+        store.updateHeadline(runId, {
+          labelledImages: (data.labelledIndices ?? data.trainIndices).length
+        })
       bus.emit('run/status', { runId, status: 'queued' })
       queue.push({ runId, kind: 'train', resume: false })
       pump()

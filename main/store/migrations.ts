@@ -129,5 +129,12 @@ export const migrations: readonly string[] = [
     created_at TEXT NOT NULL,
     PRIMARY KEY (run_id, step)
   ) WITHOUT ROWID;
+  `,
+  // 6: planned experiments: a label-budget experiment keeps its plan (recipes, budgets, seeds,
+  // steps) so its chart is rebuilt from its runs at any time.
+  `
+  ALTER TABLE experiments ADD COLUMN kind TEXT NOT NULL DEFAULT 'runs'
+    CHECK (kind IN ('runs', 'label-budget'));
+  ALTER TABLE experiments ADD COLUMN plan TEXT;
   `
 ]

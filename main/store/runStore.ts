@@ -187,16 +187,19 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
     getDataset: db.prepare(`SELECT * FROM datasets WHERE id = ?`),
     datasetByName: db.prepare(`SELECT * FROM datasets WHERE name = ?`),
     deleteDataset: db.prepare(`DELETE FROM datasets WHERE id = ?`),
-    insertExperiment: db.prepare(`INSERT INTO experiments (name, dataset_id, notes, created_at)
-      VALUES (?, ?, ?, ?)`),
-    listExperiments: db.prepare(`SELECT e.id, e.name, e.dataset_id, d.name AS dataset_name,
+    insertExperiment: db.prepare(`INSERT INTO experiments (name, dataset_id, notes, kind, plan,
+      created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+    experimentPlan: db.prepare(`SELECT plan FROM experiments WHERE id = ?`),
+    experimentRuns: db.prepare(`SELECT r.id, r.recipe, r.seed, r.status, r.config, r.headline
+      FROM runs r WHERE r.experiment_id = ? ORDER BY r.id`),
+    listExperiments: db.prepare(`SELECT e.id, e.name, e.kind, e.dataset_id, d.name AS dataset_name,
       e.created_at, (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id) AS run_count
       FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id
       ORDER BY e.created_at DESC, e.id DESC`),
     insertRun: db.prepare(`INSERT INTO runs (experiment_id, dataset_id, name, recipe, config, seed,
       backend, status, tags, code_version, pid, created_at) VALUES (@experimentId, @datasetId,
       @name, @recipe, @config, @seed, @backend, @status, @tags, @codeVersion, @pid, @createdAt)`),
-    getExperiment: db.prepare(`SELECT e.id, e.name, e.dataset_id, d.name AS dataset_name,
+    getExperiment: db.prepare(`SELECT e.id, e.name, e.kind, e.dataset_id, d.name AS dataset_name,
       e.created_at, (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id) AS run_count
       FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?`),
     experimentByName: db.prepare(`SELECT id FROM experiments WHERE dataset_id = ? AND name = ?
@@ -341,9 +344,48 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
     createExperiment(
       name: string,
       datasetId: number | null = null,
-      notes: string | null = null
+      notes: string | null = null,
+      planned?: { kind: ExperimentSummary['kind']; plan: unknown }
     ): number {
-      return Number(statements.insertExperiment.run(name, datasetId, notes, now()).lastInsertRowid)
+      return Number(
+        statements.insertExperiment.run(
+          name,
+          datasetId,
+          notes,
+          planned?.kind ?? 'runs',
+          planned ? JSON.stringify(planned.plan) : null,
+          now()
+        ).lastInsertRowid
+      )
+    },
+
+    /** An experiment's runs with their configs (lighter than a RunDetail each), oldest first. */
+    experimentRuns(experimentId: number): {
+      id: number
+      recipe: string
+      seed: number
+      status: RunStatus
+      config: Record<string, unknown>
+      testAccuracy: number | null
+    }[] {
+      return (statements.experimentRuns.all(experimentId) as Record<string, unknown>[]).map(
+        (r) => ({
+          id: r.id as number,
+          recipe: r.recipe as string,
+          seed: r.seed as number,
+          status: r.status as RunStatus,
+          config: JSON.parse(r.config as string) as Record<string, unknown>,
+          testAccuracy:
+            (JSON.parse((r.headline as string | null) ?? '{}') as RunHeadline).testAccuracy ?? null
+        })
+      )
+    },
+
+    /** The plan a planned experiment (e.g. label-budget) was created with; null for plain ones. */
+    experimentPlan(id: number): unknown {
+      const row = statements.experimentPlan.get(id) as { plan: string | null } | undefined
+      if (!row) throw new UserError(`Experiment ${id} does not exist.`, 'not-found')
+      return row.plan === null ? null : JSON.parse(row.plan)
     },
 
     listExperiments(): ExperimentSummary[] {
@@ -520,6 +562,7 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
 function toExperiment(row: Record<string, unknown>): ExperimentSummary {
   return {
     id: row.id as number,
+    kind: row.kind as ExperimentSummary['kind'],
     name: row.name as string,
     datasetId: row.dataset_id as number | null,
     datasetName: row.dataset_name as string | null,

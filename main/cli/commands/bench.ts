@@ -12,6 +12,7 @@ import {
 } from '../../bench/cnnBench'
 import { findPilPython, runImportBench } from '../../bench/importBench'
 import { runAccuracyBench } from '../../bench/accuracyBench'
+import { labelBudgetBenchCommand, labelBudgetBenchHelp } from './benchLabelBudget'
 import {
   generativeBenchDefaults,
   runGenerativeBench,
@@ -25,7 +26,8 @@ import type { CommandContext } from '../context'
 /** The pure-JS cpu backend trains at a few images/s, so it gets a token run unless forced. */
 const cpuBenchSteps = { steps: 3, warmupSteps: 1, inferBatches: 1 }
 
-export const benchHelp = `dgmw bench [import|accuracy|generative] [--backend B] [--steps N] [--json]
+export const benchHelp = `dgmw bench [import|accuracy|generative|label-budget] [--backend B] [--steps N] [--json]
+${labelBudgetBenchHelp}
   \`dgmw bench import\`: time importing 70,000 Fashion-MNIST PNGs against PIL + numpy.
   \`dgmw bench generative\`: DCGAN and VAE training images/s (28x28x1, batch 64) through the engine
   against PyTorch twins of the same networks (bench/reference/dcgan_torch.py) on all cores and on
@@ -421,6 +423,7 @@ export async function benchCommand(ctx: CommandContext): Promise<number> {
   if (ctx.positionals[0] === 'import') return importBenchCommand(ctx)
   if (ctx.positionals[0] === 'accuracy') return accuracyBenchCommand(ctx)
   if (ctx.positionals[0] === 'generative') return generativeBenchCommand(ctx)
+  if (ctx.positionals[0] === 'label-budget') return labelBudgetBenchCommand(ctx)
   const steps = parseSteps(ctx.values.steps)
   const busy = await busyCores()
   const base = { ...cnnBenchDefaults, ...(steps ? { steps } : {}) }

@@ -3,24 +3,36 @@
  * `final` carries.
  */
 import {
+  classifyingGenerativeRecipes,
   generativeConfigSchema,
   generativeRecipes,
+  type GenerativeRecipe,
   type EventPayload,
   type RunDetail
 } from '../../../preload/contract'
 import { UserError } from '../../services/userError'
 import type { CommandContext } from '../context'
 
-export const generativeTrainHelp = `dgmw train --dataset <id|name> --recipe dcgan|cgan|acgan|wgan-gp|vae|cvae|vaegan
+export const generativeTrainHelp = `dgmw train --dataset <id|name>
+           --recipe dcgan|cgan|acgan|wgan-gp|vae|cvae|vaegan|sgan|gen-bayes
            [--epochs N] [--batch-size B] [--lr X] [--d-lr X] [--beta1 X] [--beta2 X]
            [--latent N] [--width N] [--label-smoothing X] [--instance-noise X]
            [--gp X] [--critic-steps N] [--kl-weight X] [--decoder bernoulli|gaussian]
            [--feature-weight X] [--snapshots N] [--evaluator <run>] [--score-samples N]
-           [--seed S] [--name N] [--json]
+           [--labels-per-class K] [--importance-samples K] [--ood-quantile Q]
+           [--unsupervised-weight X] [--seed S] [--name N] [--json]
   Train a generative model. A fixed-noise sample grid is drawn --snapshots times per epoch;
   at the start and the end the generator is measured with the dataset's best classifier run
   (or --evaluator): FD (dataset classifier), a classifier score and, for conditional recipes,
-  per-class accuracy. --json's "final" carries those scores.`
+  per-class accuracy. --json's "final" carries those scores.
+  Generative classifiers end with a test-split evaluation (final.testAccuracy):
+    sgan       semi-supervised GAN (Salimans et al. 2016): K labelled images per class
+               (--labels-per-class) plus the rest of the training split unlabelled
+    acgan      the auxiliary classifier head of the discriminator
+    gen-bayes  a class-conditional VAE scoring log p(x|c) with a K-sample importance-weighted
+               bound (--importance-samples, 1 = ELBO) and Bayes' rule; test images whose best
+               class likelihood is below the --ood-quantile of validation images' are flagged
+               out-of-distribution`
 
 export const generativeFlags = {
   'd-lr': { type: 'string' },
@@ -37,7 +49,16 @@ export const generativeFlags = {
   'feature-weight': { type: 'string' },
   snapshots: { type: 'string' },
   evaluator: { type: 'string' },
-  'score-samples': { type: 'string' }
+  'score-samples': { type: 'string' },
+  'importance-samples': { type: 'string' },
+  'ood-quantile': { type: 'string' },
+  'unsupervised-weight': { type: 'string' },
+  generator: { type: 'string' },
+  'synthetic-ratio': { type: 'string' },
+  recipes: { type: 'string' },
+  budgets: { type: 'string' },
+  seeds: { type: 'string' },
+  csv: { type: 'string' }
 } as const
 
 export function isGenerativeRecipe(recipe: unknown): recipe is (typeof generativeRecipes)[number] {
@@ -67,6 +88,10 @@ export function generativeConfigOf(
     snapshotsPerEpoch: numberOption(ctx, 'snapshots'),
     evaluatorRunId: numberOption(ctx, 'evaluator'),
     scoreSamples: numberOption(ctx, 'score-samples'),
+    labelsPerClass: numberOption(ctx, 'labels-per-class'),
+    importanceSamples: numberOption(ctx, 'importance-samples'),
+    oodQuantile: numberOption(ctx, 'ood-quantile'),
+    unsupervisedWeight: numberOption(ctx, 'unsupervised-weight'),
     seed: numberOption(ctx, 'seed')
   })
   return validOptions(parsed)
@@ -88,7 +113,10 @@ export function validOptions<T>(
 
 const lossText = (metrics: Record<string, number>, prefix = ''): string =>
   Object.entries(metrics)
-    .filter(([name]) => name.startsWith(prefix) && /loss|kl|reconstruction|wasserstein/.test(name))
+    .filter(
+      ([name]) =>
+        name.startsWith(prefix) && /loss|kl|reconstruction|wasserstein|accuracy/.test(name)
+    )
     .map(([name, value]) => `${name.slice(prefix.length)} ${value.toFixed(4)}`)
     .join(' · ')
 
@@ -110,6 +138,13 @@ export function generativeFinal(detail: RunDetail): Record<string, unknown> {
     fdUntrained: h.fdUntrained ?? null,
     classifierScore: h.classifierScore ?? null,
     conditionalAccuracy: h.conditionalAccuracy ?? null,
+    ...(classifyingGenerativeRecipes.includes(detail.recipe as GenerativeRecipe)
+      ? {
+          testAccuracy: h.testAccuracy ?? null,
+          labelledImages: h.labelledImages ?? null,
+          ...(h.oodRate !== undefined ? { oodRate: h.oodRate } : {})
+        }
+      : {}),
     warnings: h.warnings ?? []
   }
 }

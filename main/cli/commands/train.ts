@@ -1,6 +1,8 @@
 import {
   augmentationSchema,
   classifierConfigSchema,
+  recipeNames,
+  syntheticConfigSchema,
   type EventPayload,
   type RunSummary
 } from '../../../preload/contract'
@@ -32,7 +34,14 @@ dgmw train --resume <run> [--json]
   the share of steps rising to the peak rate). --labels-per-class K trains on K labelled
   images per class only (a stratified draw from the training split, fixed by --seed).
   Progress goes to stderr; Ctrl-C stops after the current step, keeping the last checkpoint
-  (resume with --resume).`
+  (resume with --resume).
+dgmw train --dataset <id|name> --recipe augment|cas --generator <run> [--synthetic-ratio X]
+           [classifier options]
+  augment: a classifier on real images plus a conditional generator run's (cgan, acgan, cvae,
+  gen-bayes), X generated images per real one (default 1); compare it with --recipe
+  classifier on the same seed. cas: the Classification Accuracy Score (Ravuri & Vinyals
+  2019): a classifier trained on generated images only (X per real training image), tested
+  on the real test split.`
 
 export const numberOption = (ctx: CommandContext, flag: string): number | undefined => {
   const value = ctx.values[flag]
@@ -63,8 +72,20 @@ export function parseAugment(text: string | undefined): unknown {
   return augmentationSchema.parse(result)
 }
 
-function configOf(ctx: CommandContext): unknown {
-  const parsed = classifierConfigSchema.safeParse({
+function configOf(ctx: CommandContext, recipe: string): unknown {
+  const synthetic = recipe === 'augment' || recipe === 'cas'
+  if (synthetic && ctx.values.generator === undefined)
+    throw new UserError(
+      `--recipe ${recipe} learns from a generator's images: name a conditional generator run with --generator <run> (see \`dgmw runs\`).`
+    )
+  const schema = synthetic ? syntheticConfigSchema : classifierConfigSchema
+  const parsed = schema.safeParse({
+    ...(synthetic
+      ? {
+          generatorRunId: numberOption(ctx, 'generator'),
+          syntheticRatio: numberOption(ctx, 'synthetic-ratio')
+        }
+      : {}),
     preset: ctx.values.preset,
     optimizer: ctx.values.optimizer,
     schedule: ctx.values.schedule,
@@ -106,19 +127,17 @@ function epochLine(e: EventPayload<'train/epoch'>, epochs: number): string {
 }
 
 export async function trainCommand(ctx: CommandContext): Promise<number> {
-  const recipe = ctx.values.recipe ?? 'classifier'
-  if (recipe !== 'classifier' && !isGenerativeRecipe(recipe))
-    throw new UserError(
-      `Unknown recipe "${recipe}". Recipes: classifier, dcgan, cgan, acgan, wgan-gp, vae, cvae, vaegan.`
-    )
+  const recipe = (ctx.values.recipe as string | undefined) ?? 'classifier'
+  if (!(recipeNames as readonly string[]).includes(recipe))
+    throw new UserError(`Unknown recipe "${recipe}". Recipes: ${recipeNames.join(', ')}.`)
   const resume = ctx.values.resume as string | undefined
   if (!resume && !ctx.values.dataset)
     throw new UserError('Say which dataset to train on: --dataset <id|name> (see `dgmw datasets`).')
   const config = resume
     ? undefined
-    : recipe === 'classifier'
-      ? configOf(ctx)
-      : generativeConfigOf(ctx, numberOption)
+    : isGenerativeRecipe(recipe)
+      ? generativeConfigOf(ctx, numberOption)
+      : configOf(ctx, recipe)
   return withWorkbench(ctx, async (workbench) => {
     const { runs, bus, store } = workbench
     let run: RunSummary

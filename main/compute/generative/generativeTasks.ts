@@ -45,7 +45,8 @@ export async function runTask(task: EngineTask): Promise<TaskResult> {
   }
 }
 
-async function loadSaved(saved: SavedGenerativeModel): Promise<GenerativeModel> {
+/** Rebuilds a saved run's model and loads its latest weights (caller disposes it). */
+export async function loadSaved(saved: SavedGenerativeModel): Promise<GenerativeModel> {
   if (!existsSync(saved.checkpointFile))
     throw new Error('This run has no saved weights yet (they are saved at each epoch end).')
   const { classes, ...shape } = saved.shape

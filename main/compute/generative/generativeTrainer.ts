@@ -8,15 +8,18 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import { seededRandom, shuffleInPlace } from '../../datasets/splits'
+import type { LabelledBatch } from '../../models/generative/recipe'
 import { buildGenerativeModel, disposeGenerativeModel } from '../../models/generative'
 import {
   latentCodes,
+  stepSeed,
   type GenerativeModel,
   type RecipeContext
 } from '../../models/generative/recipe'
 import { datasetSource, syntheticSource, type BatchSource } from '../batchSources'
 import { modelWeights, readCheckpoint, restoreModelWeights, writeCheckpoint } from '../checkpoint'
-import type { GenerativeTrainSpec, TrainResult } from '../engineMessages'
+import type { EvaluatedImages, GenerativeTrainSpec, TrainResult } from '../engineMessages'
+import { evaluateGenerativeClassifier } from './classifyImages'
 import type { JobControl } from '../jobControl'
 import type { NamedTensor } from '../optimizers'
 import type { TrainHooks } from '../trainer'
@@ -35,6 +38,8 @@ interface GenerativeState {
 }
 
 const progressIntervalMs = 250
+/** The most timelapse frames a run draws (see `epochsPerFrame`). */
+const maxFrames = 120
 /** Latent codes of the timelapse grid: the same for every frame of a run. */
 const gridPurpose = 99
 
@@ -126,6 +131,44 @@ export async function trainGenerative(
     return diversity
   }
 
+  // Semi-supervised recipes: the labelled images, drawn apart from the (mostly unlabelled) batch.
+  const labelledIndices =
+    data.kind === 'dataset' ? (data.labelledIndices ?? data.trainIndices) : source.trainIndices
+  const labelledBatch = (step: number): LabelledBatch | undefined => {
+    if (!model.semiSupervised) return undefined
+    const picks = sampleWithoutReplacement(
+      labelledIndices,
+      config.batchSize,
+      stepSeed(config.seed, step, 11)
+    )
+    return source.batch(picks, -1)
+  }
+  const evaluate = (): (EvaluatedImages & { accuracy: number }) | undefined =>
+    model.classify
+      ? evaluateGenerativeClassifier(model, source, {
+          classes: data.classes,
+          evalIndices: source.evalIndices,
+          labelledIndices,
+          calibrationIndices: source.valIndices,
+          oodQuantile: config.oodQuantile
+        })
+      : undefined
+
+  if (spec.evaluateOnly) {
+    try {
+      if (!dir || !existsSync(checkpointFile(dir)))
+        throw new Error('This run has no saved weights to evaluate; train it first.')
+      await restoreGenerative(checkpointFile(dir), model, false)
+      const evaluated = evaluate()
+      if (!evaluated) throw new Error(`A ${recipe} run does not classify; nothing to evaluate.`)
+      return evaluationResult(jobId, evaluated, [])
+    } finally {
+      tf.dispose([gridZ, ...(gridLabels ? [gridLabels] : [])])
+      disposeGenerativeModel(model)
+      source.dispose()
+    }
+  }
+
   if (dir) mkdirSync(dir, { recursive: true })
   try {
     if (dir && spec.resume && existsSync(checkpointFile(dir)))
@@ -147,6 +190,14 @@ export async function trainGenerative(
         (_, k) => Math.round(((k + 1) * stepsPerEpoch) / config.snapshotsPerEpoch) - 1
       )
     )
+    // Runs of hundreds of short epochs (small label budgets) keep about maxFrames grids: every
+    // n-th epoch's, and always the last epoch's.
+    const epochsPerFrame = Math.max(
+      1,
+      Math.ceil((config.epochs * config.snapshotsPerEpoch) / maxFrames)
+    )
+    const drawsGrids = (epoch: number): boolean =>
+      (epoch + 1) % epochsPerFrame === 0 || epoch === config.epochs - 1
     let trainingMs = 0
     let trainedSteps = 0
     let lastReport = performance.now()
@@ -166,8 +217,9 @@ export async function trainGenerative(
         const stepStart = performance.now()
         const indices = order.slice(b * config.batchSize, (b + 1) * config.batchSize)
         const batch = source.batch(indices, -1)
-        const losses = model.step(batch.x, batch.y, state.step)
-        tf.dispose([batch.x, batch.y])
+        const labelled = labelledBatch(state.step)
+        const losses = model.step(batch.x, batch.y, state.step, labelled)
+        tf.dispose([batch.x, batch.y, ...(labelled ? [labelled.x, labelled.y] : [])])
         for (const [name, value] of Object.entries(losses)) {
           if (!Number.isFinite(value))
             throw new Error(
@@ -185,7 +237,7 @@ export async function trainGenerative(
         stepsSinceReport++
         const now = performance.now()
         trainingMs += now - stepStart
-        if (snapshotSteps.has(b)) diversity = await snapshot()
+        if (snapshotSteps.has(b) && drawsGrids(epoch)) diversity = await snapshot()
         if (now - lastReport > progressIntervalMs || state.step === totalSteps) {
           lastReport = now
           const secondsPerStep = trainingMs / trainedSteps / 1000
@@ -214,7 +266,7 @@ export async function trainGenerative(
       for (const [name, sum] of Object.entries(sums)) metrics[`train/${name}`] = sum / stepsPerEpoch
       metrics['samples/diversity'] = diversity
       metrics.images_per_second = trainCount / ((performance.now() - epochStart) / 1000)
-      state.peakDiversity = Math.max(state.peakDiversity, diversity)
+      if (Number.isFinite(diversity)) state.peakDiversity = Math.max(state.peakDiversity, diversity)
       const warnings = epochWarnings(recipe, metrics, diversity, state.peakDiversity, epoch)
       metrics.elapsed_seconds = elapsed()
       state.epochsDone = epoch + 1
@@ -239,13 +291,15 @@ export async function trainGenerative(
       state.final = true
       checkpoint = await save()
     }
+    const evaluated = status === 'completed' ? evaluate() : undefined
     return {
+      ...(evaluated ? evaluationResult(jobId, evaluated, tensorsPerEpoch) : {}),
       jobId,
       status,
       steps: state.step,
       epochsDone: state.epochsDone,
-      finalLoss: Number.NaN,
-      accuracy: Number.NaN,
+      finalLoss: evaluated?.loss ?? Number.NaN,
+      accuracy: evaluated?.accuracy ?? Number.NaN,
       tensorsPerEpoch,
       backend: tf.getBackend(),
       checkpoint
@@ -256,6 +310,44 @@ export async function trainGenerative(
     disposeGenerativeModel(model)
     source.dispose()
   }
+}
+
+function evaluationResult(
+  jobId: string,
+  evaluated: EvaluatedImages & { accuracy: number },
+  tensorsPerEpoch: number[]
+): TrainResult {
+  const { accuracy, ...images } = evaluated
+  return {
+    jobId,
+    status: 'completed',
+    steps: 0,
+    epochsDone: 0,
+    finalLoss: images.loss,
+    accuracy,
+    evaluated: images,
+    tensorsPerEpoch,
+    backend: tf.getBackend()
+  }
+}
+
+/**
+ * `n` distinct picks from `pool` (all of it when smaller), drawn with a seed: the labelled batch
+ * of a step depends only on the run's seed and the step, so a resumed run draws the same ones.
+ */
+export function sampleWithoutReplacement(
+  pool: readonly number[],
+  n: number,
+  seed: number
+): number[] {
+  if (pool.length <= n) return [...pool]
+  const random = seededRandom(seed)
+  const copy = [...pool]
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(random() * (copy.length - i))
+    ;[copy[i], copy[j]] = [copy[j], copy[i]]
+  }
+  return copy.slice(0, n)
 }
 
 function scoreNow(

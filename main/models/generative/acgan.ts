@@ -40,6 +40,7 @@ export function buildAcgan(context: RecipeContext): GenerativeModel {
   return {
     normalisation: 'symmetric',
     conditional: true,
+    classScores: 'logits',
     nets: { generator, discriminator },
     optimizers: { generator: g.optimizer, discriminator: d.optimizer },
     step(x, y, step) {
@@ -86,6 +87,10 @@ export function buildAcgan(context: RecipeContext): GenerativeModel {
       return tf.tidy(() =>
         fromSymmetric(generator.predict(withLabels(z, labels!, classes)) as tf.Tensor4D)
       )
+    },
+    // ACGAN as a classifier: D's auxiliary class head on real images.
+    classify(x) {
+      return tf.tidy(() => (discriminator.predict(x) as tf.Tensor2D[])[1])
     }
   }
 }

@@ -2,6 +2,8 @@
 import { buildAcgan } from './acgan'
 import { buildDcgan } from './dcgan'
 import type { GenerativeModel, RecipeContext } from './recipe'
+import { buildGenerativeBayes } from './generativeBayes'
+import { buildSgan } from './sgan'
 import { buildVae } from './vae'
 import { buildVaeGan } from './vaeGan'
 import { buildWganGp } from './wganGp'
@@ -22,6 +24,10 @@ export function buildGenerativeModel(context: RecipeContext): GenerativeModel {
       return buildVae(context, true)
     case 'vaegan':
       return buildVaeGan(context)
+    case 'sgan':
+      return buildSgan(context)
+    case 'gen-bayes':
+      return buildGenerativeBayes(context)
   }
 }
 

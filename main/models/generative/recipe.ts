@@ -19,6 +19,11 @@ export interface RecipeContext {
   totalSteps: number
 }
 
+export interface LabelledBatch {
+  x: tf.Tensor4D
+  y: tf.Tensor1D
+}
+
 export interface GenerativeModel {
   /** Pixel range the model trains on: [−1, 1] for tanh generators, [0, 1] for Bernoulli VAEs. */
   readonly normalisation: 'symmetric' | 'unit'
@@ -27,8 +32,26 @@ export interface GenerativeModel {
   /** Every network, by a stable name (the checkpoint's groups). */
   readonly nets: Record<string, tfl.LayersModel>
   readonly optimizers: Record<string, TrainOptimizer>
-  /** One training step on a batch (already in `normalisation`); returns named loss values. */
-  step(x: tf.Tensor4D, y: tf.Tensor1D, step: number): Record<string, number>
+  /**
+   * One training step on a batch (already in `normalisation`); returns named loss values.
+   * Semi-supervised models also get a batch of labelled images (`labelled`), drawn apart from `x`,
+   * whose labels are hidden (−1) where the run's label budget left them out.
+   */
+  step(
+    x: tf.Tensor4D,
+    y: tf.Tensor1D,
+    step: number,
+    labelled?: LabelledBatch
+  ): Record<string, number>
+  /** SGAN: `step` needs a labelled batch besides the (mostly unlabelled) one. */
+  readonly semiSupervised?: boolean
+  /**
+   * Classifying recipes: per-class scores of images given in `normalisation` — logits (SGAN's
+   * and ACGAN's discriminators) or log-likelihoods log p(x|c) (the generative Bayes classifier),
+   * as `classScores` says. Caller disposes.
+   */
+  classify?(x: tf.Tensor4D): tf.Tensor2D
+  readonly classScores?: 'logits' | 'log-likelihood'
   /** Images in [0, 1] from latent codes (and labels, for conditional models). Caller disposes. */
   generate(z: tf.Tensor2D, labels: tf.Tensor1D | null): tf.Tensor4D
   /** VAEs: the latent mean of images given in `normalisation`. */

@@ -22,7 +22,7 @@ import {
   type RecipeContext
 } from './recipe'
 
-const gaussianSigma = 0.1
+export const gaussianSigma = 0.1
 
 /** −log p(x | x̂) per image, summed over pixels. */
 export function reconstructionLoss(
@@ -46,7 +46,20 @@ export function klDivergence(mu: tf.Tensor2D, logVar: tf.Tensor2D): tf.Tensor1D 
   ) as tf.Tensor1D
 }
 
+/** A VAE's networks as functions: what the generative Bayes classifier scores likelihoods with. */
+export interface VaeParts {
+  model: GenerativeModel
+  /** q(z|x, y): latent mean and (bounded) log-variance. */
+  encode(x: tf.Tensor4D, y: tf.Tensor1D, training: boolean): [tf.Tensor2D, tf.Tensor2D]
+  /** The decoder's mean of p(x|z, y), in [0, 1]. */
+  decode(z: tf.Tensor2D, y: tf.Tensor1D | null, training: boolean): tf.Tensor4D
+}
+
 export function buildVae(context: RecipeContext, conditional: boolean): GenerativeModel {
+  return buildVaeParts(context, conditional).model
+}
+
+export function buildVaeParts(context: RecipeContext, conditional: boolean): VaeParts {
   const { shape, classes, config } = context
   const labelSize = conditional ? classes : 0
   const latent = config.latentDim
@@ -68,7 +81,7 @@ export function buildVae(context: RecipeContext, conditional: boolean): Generati
   const decode = (z: tf.Tensor2D, y: tf.Tensor1D | null, training: boolean): tf.Tensor4D =>
     decoder.apply(conditional ? withLabels(z, y!, classes) : z, { training }) as tf.Tensor4D
 
-  return {
+  const model: GenerativeModel = {
     normalisation: 'unit',
     conditional,
     nets: { encoder, decoder },
@@ -103,4 +116,5 @@ export function buildVae(context: RecipeContext, conditional: boolean): Generati
       return tf.tidy(() => decode(encode(x, y, false)[0], y, false))
     }
   }
+  return { model, encode, decode }
 }

@@ -118,6 +118,8 @@ describe('the contract over the in-memory transport', () => {
       'uploads/file': { uploadId: uuid, path: 'a.png', data: '' },
       'uploads/finish': { uploadId: uuid },
       'experiments/create': { name: 'x', datasetId: 999 },
+      'experiments/labelBudget': { datasetId: 999, recipes: ['classifier'], budgets: [10] },
+      'experiments/labelBudgetResult': { id: 999 },
       'runs/start': { datasetId: 999 },
       'runs/pause': { id: 999 },
       'runs/resume': { id: 999 },

@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-core/dist/register_all_gradients'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
+  classifyingGenerativeRecipes,
   generativeRecipes,
   resolveGenerativeConfig,
   type GenerativeRecipe
@@ -67,8 +68,12 @@ describe('generative recipes on real images', () => {
       const tensorsAfter: number[] = []
       for (let step = 0; step < 6; step++) {
         const b = batch(model.normalisation === 'symmetric', (step % 4) * 16, 16)
-        history.push(model.step(b.x, b.y, step))
-        tf.dispose([b.x, b.y])
+        // Semi-supervised recipes get a labelled batch besides the unlabelled one.
+        const labelled = model.semiSupervised
+          ? batch(model.normalisation === 'symmetric', 56 - step * 8, 8)
+          : undefined
+        history.push(model.step(b.x, b.y, step, labelled))
+        tf.dispose([b.x, b.y, ...(labelled ? [labelled.x, labelled.y] : [])])
         tensorsAfter.push(tf.memory().numTensors)
       }
       for (const losses of history)
@@ -89,6 +94,14 @@ describe('generative recipes on real images', () => {
       expect(tf.min(first).dataSync()[0]).toBeGreaterThanOrEqual(0)
       expect(tf.max(first).dataSync()[0]).toBeLessThanOrEqual(1)
       tf.dispose([z, y, first, second])
+      if (classifyingGenerativeRecipes.includes(recipe)) {
+        // A classifier too: one finite score per class and image.
+        const b = batch(model.normalisation === 'symmetric', 0, 5)
+        const scores = model.classify!(b.x)
+        expect(scores.shape).toEqual([5, 10])
+        expect(tf.all(tf.isFinite(scores)).dataSync()[0]).toBe(1)
+        tf.dispose([b.x, b.y, scores])
+      } else expect(model.classify).toBeUndefined()
       disposeGenerativeModel(model)
     },
     60_000

@@ -1,0 +1,196 @@
+/**
+ * `dgmw bench label-budget`: test accuracy of the supervised baseline, SGAN and the generative
+ * Bayes classifier on Fashion-MNIST at small label budgets (default 10 and 100 labels per class),
+ * mean ± std over seeds — the workbench's headline claim, measured. It is the real
+ * label-budget experiment (a headless workbench, its engine worker, a real SQLite store), on a
+ * fresh import of Debian's Fashion-MNIST.
+ *
+ * Reference, in the same invocation: PyTorch trains the reference CNN (the small-cnn preset's
+ * twin) on exactly the labelled images of every budget and seed, for the same epochs and batch
+ * size (bench/reference/label_budget_torch.py), so the baseline is shown to be a fair one.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  classifierConfigSchema,
+  type BackendName,
+  type LabelBudgetRecipe,
+  type LabelBudgetResult
+} from '../../preload/contract'
+import { readCachedImages } from '../datasets/imageCache'
+import { importDataset } from '../datasets/importDataset'
+import { datasetTrainingData } from '../datasets/trainingData'
+import { createWorkbench, type Workbench } from '../host/workbench'
+import { meanStd } from '../runs/labelBudgetExperiment'
+import { UserError } from '../services/userError'
+
+const fashionMnist = '/usr/share/datasets/fashion-mnist'
+
+export const labelBudgetBenchDefaults = {
+  budgets: [10, 100],
+  seeds: 3,
+  steps: 2000,
+  batchSize: 64,
+  recipes: ['classifier', 'sgan', 'gen-bayes'] as LabelBudgetRecipe[]
+}
+
+export interface ReferenceCell {
+  budget: number
+  accuracies: number[]
+  mean: number | null
+  std: number | null
+  torch: string | null
+  error?: string
+}
+
+export interface LabelBudgetBenchResult {
+  backend: string
+  result: LabelBudgetResult
+  /** Wall seconds per recipe, summed over its runs. */
+  secondsPerRecipe: Record<string, number>
+  reference: ReferenceCell[]
+}
+
+export async function runLabelBudgetBench(options: {
+  backend?: BackendName
+  python?: string
+  threads: number
+  budgets?: number[]
+  seeds?: number
+  steps?: number
+  recipes?: LabelBudgetRecipe[]
+  onLine?: (line: string) => void
+}): Promise<LabelBudgetBenchResult> {
+  if (!existsSync(join(fashionMnist, 'train-images-idx3-ubyte.gz')))
+    throw new UserError(
+      `This bench trains on Fashion-MNIST: install Debian's dataset-fashion-mnist (files under ${fashionMnist}).`
+    )
+  const settings = { ...labelBudgetBenchDefaults, ...stripUndefined(options) }
+  const home = mkdtempSync(join(tmpdir(), 'dgmw-label-budget-bench-'))
+  const workbench = createWorkbench({ dataDir: home, backend: options.backend, log: () => {} })
+  try {
+    const status = await workbench.engine.ready()
+    if (status.state !== 'ready') throw new UserError(`No tensor backend: ${status.error}`)
+    const { dataset } = await importDataset(workbench.store, home, fashionMnist, { seed: 1 })
+    const planned = workbench.labelBudget.plan({
+      datasetId: dataset.id,
+      name: 'bench: label budget on Fashion-MNIST',
+      recipes: settings.recipes,
+      budgets: settings.budgets,
+      seeds: settings.seeds,
+      steps: settings.steps,
+      batchSize: settings.batchSize
+    })
+    const secondsPerRecipe: Record<string, number> = {}
+    for (const cell of planned.cells)
+      for (const ref of cell.runs) {
+        const run = await workbench.runs.settled(ref.runId)
+        const seconds =
+          run.startedAt && run.endedAt
+            ? (Date.parse(run.endedAt) - Date.parse(run.startedAt)) / 1000
+            : 0
+        secondsPerRecipe[run.recipe] = (secondsPerRecipe[run.recipe] ?? 0) + seconds
+        options.onLine?.(
+          `${run.name}: ${run.status}` +
+            (run.headline.testAccuracy !== undefined
+              ? `, test accuracy ${(run.headline.testAccuracy * 100).toFixed(2)}%`
+              : ` ${run.error ?? ''}`) +
+            ` in ${seconds.toFixed(0)} s`
+        )
+      }
+    const result = workbench.labelBudget.result(planned.experiment.id)
+    const reference = await torchBaseline(workbench, result, options)
+    return { backend: status.active ?? 'unknown', result, secondsPerRecipe, reference }
+  } finally {
+    await workbench.close().catch(() => {})
+    rmSync(home, { recursive: true, force: true })
+  }
+}
+
+/** PyTorch's reference CNN on each budget's and seed's labelled images, as the classifier runs. */
+async function torchBaseline(
+  workbench: Workbench,
+  result: LabelBudgetResult,
+  options: { python?: string; threads: number; onLine?: (line: string) => void }
+): Promise<ReferenceCell[]> {
+  const script = join(__dirname, '../../bench/reference/label_budget_torch.py')
+  const cells: ReferenceCell[] = []
+  const baseline = result.cells.filter((c) => c.recipe === 'classifier')
+  const dir = mkdtempSync(join(tmpdir(), 'dgmw-label-budget-torch-'))
+  try {
+    for (const cell of baseline) {
+      const out: ReferenceCell = {
+        budget: cell.budget,
+        accuracies: [],
+        mean: null,
+        std: null,
+        torch: null
+      }
+      cells.push(out)
+      if (!options.python) {
+        out.error = 'No python3 with torch found (install python3-torch).'
+        continue
+      }
+      for (const ref of cell.runs) {
+        const run = workbench.store.getRun(ref.runId)
+        const config = classifierConfigSchema.parse(run.config)
+        const data = datasetTrainingData(workbench.store, run.datasetId!, {
+          normalisation: 'unit',
+          labelsPerClass: config.labelsPerClass,
+          seed: config.seed
+        })
+        const size = data.height * data.width * data.channels
+        const trainFile = join(dir, 'train.u8')
+        const testFile = join(dir, 'test.u8')
+        writeFileSync(trainFile, await readCachedImages(data.cacheFile, data.trainIndices, size))
+        writeFileSync(testFile, await readCachedImages(data.cacheFile, data.evalIndices, size))
+        const specFile = join(dir, 'spec.json')
+        writeFileSync(
+          specFile,
+          JSON.stringify({
+            trainFile,
+            testFile,
+            trainLabels: data.trainIndices.map((i) => data.labels[i]),
+            testLabels: data.evalIndices.map((i) => data.labels[i]),
+            height: data.height,
+            width: data.width,
+            classes: data.classes,
+            epochs: config.epochs,
+            batch: config.batchSize,
+            lr: config.learningRate,
+            seed: config.seed,
+            threads: options.threads
+          })
+        )
+        const child = spawnSync(options.python, [script, specFile], {
+          encoding: 'utf8',
+          timeout: 1_800_000
+        })
+        if (child.status !== 0) {
+          out.error = `The PyTorch reference failed (${child.status}): ${child.stderr.slice(-400)}`
+          break
+        }
+        const answer = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+          testAccuracy: number
+          torch: string
+        }
+        out.accuracies.push(answer.testAccuracy)
+        out.torch = answer.torch
+        options.onLine?.(
+          `PyTorch reference CNN · ${cell.budget || 'all'} labels/class · seed ${config.seed}: ` +
+            `test accuracy ${(answer.testAccuracy * 100).toFixed(2)}%`
+        )
+      }
+      Object.assign(out, meanStd(out.accuracies))
+    }
+    return cells
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}

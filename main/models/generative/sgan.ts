@@ -1,0 +1,119 @@
+/**
+ * Semi-supervised GAN — Salimans, Goodfellow, Zaremba, Cheung, Radford & Chen, "Improved Techniques
+ * for Training GANs", 2016 (arXiv:1606.03498), §3.1 (feature matching) and §5 (semi-supervised).
+ *
+ * D is a K-class classifier whose "fake" class is implicit: with logits l(x), D(x) = Z/(Z + 1)
+ * where Z = Σ_k exp l_k(x), so log D(x) = lse(l) − softplus(lse(l)) and log(1 − D(x)) =
+ * −softplus(lse(l)). D's loss is the labelled cross-entropy plus the unsupervised GAN loss on
+ * unlabelled and generated images; G matches the mean of D's trunk features on real images
+ * (feature matching), which the paper found best for classification.
+ *
+ * D has no batch norm: labelled, unlabelled and generated batches go through it separately, and
+ * batch statistics would differ between them (the paper uses weight normalisation instead). Its
+ * Gaussian input noise is the instance-noise setting (σ = 0.3 by default, as the paper's MNIST D).
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import * as tfl from '@tensorflow/tfjs-layers'
+import { buildGenerator, buildTrunk } from './networks'
+import {
+  adamFor,
+  classLoss,
+  fromSymmetric,
+  latentCodes,
+  readLosses,
+  trainables,
+  withInstanceNoise,
+  type GenerativeModel,
+  type RecipeContext
+} from './recipe'
+
+/** The unsupervised part of D's loss: −log D(unlabelled) − log(1 − D(fake)), batch means. */
+export function sganUnsupervisedLoss(realLogits: tf.Tensor2D, fakeLogits: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const real = tf.logSumExp(realLogits, 1)
+    const fake = tf.logSumExp(fakeLogits, 1)
+    return tf.add(
+      tf.sub(tf.mean(tf.softplus(real)), tf.mean(real)),
+      tf.mean(tf.softplus(fake))
+    ) as tf.Scalar
+  })
+}
+
+export function buildSgan(context: RecipeContext): GenerativeModel {
+  const { shape, classes, config } = context
+  const generator = buildGenerator(shape, config.latentDim, config.width, 'tanh', config.seed)
+  const trunk = buildTrunk(shape, 0, config.width, config.seed + 1, false)
+  const logits = tfl.layers
+    .dense({ units: classes, ...trunk.init() })
+    .apply(trunk.features) as tfl.SymbolicTensor
+  const discriminator = tfl.model({ inputs: trunk.input, outputs: [logits, trunk.features] })
+  const g = adamFor(config, 'generator')
+  const d = adamFor(config, 'discriminator')
+  const gVars = trainables(generator)
+  const dVars = trainables(discriminator)
+  const judge = (x: tf.Tensor4D): [tf.Tensor2D, tf.Tensor2D] =>
+    discriminator.apply(x, { training: true }) as [tf.Tensor2D, tf.Tensor2D]
+
+  return {
+    normalisation: 'symmetric',
+    conditional: false,
+    semiSupervised: true,
+    classScores: 'logits',
+    nets: { generator, discriminator },
+    optimizers: { generator: g.optimizer, discriminator: d.optimizer },
+    step(x, _y, step, labelled) {
+      if (!labelled) throw new Error('SGAN needs a labelled batch at every step.')
+      const z = latentCodes(x.shape[0], config.latentDim, config.seed, step, 1)
+      let supervised: tf.Scalar | undefined
+      let unsupervised: tf.Scalar | undefined
+      let labelledAccuracy: tf.Scalar | undefined
+      const dLoss = d.optimizer.step(
+        () =>
+          tf.tidy(() => {
+            const fake = generator.apply(z, { training: true }) as tf.Tensor4D
+            const [labelledLogits] = judge(withInstanceNoise(labelled.x, context, step, 4))
+            const [realLogits] = judge(withInstanceNoise(x, context, step, 2))
+            const [fakeLogits] = judge(withInstanceNoise(fake, context, step, 3))
+            const sup = classLoss(labelledLogits, labelled.y, classes)
+            const unsup = sganUnsupervisedLoss(realLogits, fakeLogits)
+            supervised = tf.keep(sup.clone())
+            unsupervised = tf.keep(unsup.clone())
+            labelledAccuracy = tf.keep(
+              tf.mean(tf.cast(tf.equal(tf.argMax(labelledLogits, 1), labelled.y), 'float32'))
+            ) as tf.Scalar
+            return tf.add(sup, tf.mul(unsup, config.unsupervisedWeight)) as tf.Scalar
+          }),
+        dVars,
+        d.learningRate
+      )
+      const gLoss = g.optimizer.step(
+        () =>
+          tf.tidy(() => {
+            const fake = generator.apply(z, { training: true }) as tf.Tensor4D
+            const [, realFeatures] = judge(withInstanceNoise(x, context, step, 2))
+            const [, fakeFeatures] = judge(withInstanceNoise(fake, context, step, 3))
+            // Feature matching: ‖E f(x) − E f(G(z))‖², here as a mean over features.
+            return tf.mean(
+              tf.square(tf.sub(tf.mean(realFeatures, 0), tf.mean(fakeFeatures, 0)))
+            ) as tf.Scalar
+          }),
+        gVars,
+        g.learningRate
+      )
+      z.dispose()
+      return readLosses({
+        'd/loss': dLoss,
+        'g/loss': gLoss,
+        'd/supervised_loss': supervised!,
+        'd/unsupervised_loss': unsupervised!,
+        'd/labelled_accuracy': labelledAccuracy!
+      })
+    },
+    generate(z) {
+      return tf.tidy(() => fromSymmetric(generator.predict(z) as tf.Tensor4D))
+    },
+    classify(x) {
+      return tf.tidy(() => (discriminator.predict(x) as tf.Tensor2D[])[0])
+    }
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The label-budget experiment: test accuracy against the number of labelled images per class, one
+ * line per recipe — the question "does a generative model help when labels are scarce?".
+ *
+ * Fairness: at a budget and seed every recipe sees exactly the same labelled images (the seeded,
+ * stratified draw of datasets/labelBudget.ts) and the same validation and test images, and takes
+ * about the same number of optimisation steps (epochs follow from each recipe's training set:
+ * SGAN's epoch is the whole unlabelled split, a classifier's only its labelled images). The plan is
+ * stored with the experiment, and the chart is rebuilt from its runs whenever it is asked for.
+ */
+import {
+  classifierConfigSchema,
+  labelBudgetPlanSchema,
+  type LabelBudgetCell,
+  type LabelBudgetPlan,
+  type LabelBudgetRecipe,
+  type LabelBudgetResult,
+  type RequestArgs,
+  requests
+} from '../../preload/contract'
+import { datasetTrainingData } from '../datasets/trainingData'
+import { UserError } from '../services/userError'
+import type { RunStore } from '../store/runStore'
+import type { RunService } from './runService'
+import { checkGenerator } from './syntheticRuns'
+
+const maxEpochs = 1000
+
+/** Epochs that give about `steps` batches on `images` training images (at least one). */
+export const epochsFor = (steps: number, batchSize: number, images: number): number =>
+  Math.min(maxEpochs, Math.max(1, Math.round((steps * batchSize) / Math.max(1, images))))
+
+/** The runs/start arguments of one recipe at one budget and seed. */
+export function plannedRun(
+  plan: LabelBudgetPlan,
+  recipe: LabelBudgetRecipe,
+  budget: number,
+  seed: number,
+  sizes: { labelled: number; all: number }
+): RequestArgs<'runs/start'> {
+  const common = { batchSize: plan.batchSize, labelsPerClass: budget, seed }
+  switch (recipe) {
+    case 'classifier':
+      return {
+        datasetId: plan.datasetId,
+        recipe,
+        config: classifierConfigSchema.parse({
+          ...common,
+          epochs: epochsFor(plan.steps, plan.batchSize, sizes.labelled)
+        })
+      }
+    case 'augment':
+      return {
+        datasetId: plan.datasetId,
+        recipe,
+        config: {
+          ...common,
+          // Ratio 1: as many generated images as labelled ones.
+          epochs: epochsFor(plan.steps, plan.batchSize, 2 * sizes.labelled),
+          generatorRunId: plan.generatorRunId!,
+          syntheticRatio: 1
+        }
+      }
+    case 'sgan':
+      return {
+        datasetId: plan.datasetId,
+        recipe,
+        config: { ...common, epochs: epochsFor(plan.steps, plan.batchSize, sizes.all) }
+      }
+    case 'acgan':
+    case 'gen-bayes':
+      return {
+        datasetId: plan.datasetId,
+        recipe,
+        config: { ...common, epochs: epochsFor(plan.steps, plan.batchSize, sizes.labelled) }
+      }
+  }
+}
+
+const budgetLabel = (budget: number): string => (budget === 0 ? 'all' : String(budget))
+
+/** Mean and sample standard deviation (null without values; 0 for one value). */
+export function meanStd(values: number[]): { mean: number | null; std: number | null } {
+  if (values.length === 0) return { mean: null, std: null }
+  const mean = values.reduce((a, b) => a + b, 0) / values.length
+  const variance =
+    values.length > 1
+      ? values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (values.length - 1)
+      : 0
+  return { mean, std: Math.sqrt(variance) }
+}
+
+export function createLabelBudgetService(store: RunStore, runs: RunService) {
+  /** Labelled training images in all and at a budget (the draw's size), and every training image. */
+  function sizes(datasetId: number, budget: number, seed: number) {
+    const all = datasetTrainingData(store, datasetId, {
+      normalisation: 'unit',
+      semiSupervised: true
+    })
+    const labelled = budget
+      ? datasetTrainingData(store, datasetId, {
+          normalisation: 'unit',
+          labelsPerClass: budget,
+          seed
+        }).trainIndices.length
+      : all.labelledIndices!.length
+    return { labelled, all: all.trainIndices.length, fullLabelled: all.labelledIndices!.length }
+  }
+
+  function result(id: number): LabelBudgetResult {
+    const experiment = store.getExperiment(id)
+    if (experiment.kind !== 'label-budget')
+      throw new UserError(`Experiment ${id} is not a label-budget experiment.`, 'not-found')
+    const plan = labelBudgetPlanSchema.parse(store.experimentPlan(id))
+    const experimentRuns = store.experimentRuns(id)
+    const cells: LabelBudgetCell[] = plan.recipes.flatMap((recipe) =>
+      plan.budgets.map((budget) => {
+        const mine = experimentRuns.filter(
+          (r) => r.recipe === recipe && (r.config.labelsPerClass ?? 0) === budget
+        )
+        const finished = mine.flatMap((r) =>
+          r.status === 'completed' && r.testAccuracy !== null ? [r.testAccuracy] : []
+        )
+        return {
+          recipe,
+          budget,
+          runs: mine.map((r) => ({
+            runId: r.id,
+            seed: r.seed,
+            status: r.status,
+            testAccuracy: r.testAccuracy
+          })),
+          ...meanStd(finished)
+        }
+      })
+    )
+    const classes = Math.max(1, store.getDataset(plan.datasetId).classNames.length)
+    return {
+      experiment,
+      plan,
+      cells,
+      fullBudget: Math.round(sizes(plan.datasetId, 0, 0).fullLabelled / classes),
+      done: experimentRuns.filter((r) => !['queued', 'running', 'paused'].includes(r.status))
+        .length,
+      total: experimentRuns.length
+    }
+  }
+
+  return {
+    result,
+
+    /** Records the experiment and queues every run: seed by seed, so a first chart comes early. */
+    plan(input: LabelBudgetPlan): LabelBudgetResult {
+      const plan = { ...input, budgets: [...new Set(input.budgets)].sort(byBudget) }
+      const dataset = store.getDataset(plan.datasetId)
+      if (plan.recipes.includes('augment')) {
+        if (plan.generatorRunId === undefined)
+          throw new UserError(
+            'The augment recipe adds a generator’s images: name a conditional generator run ' +
+              '(cgan, acgan, cvae or gen-bayes) trained on this dataset.'
+          )
+        checkGenerator(store, dataset.id, plan.generatorRunId)
+      }
+      const name =
+        plan.name ??
+        `Label budget: ${plan.recipes.join(', ')} at ${plan.budgets.map(budgetLabel).join('/')} labels per class`
+      const experimentId = store.createExperiment(name, dataset.id, null, {
+        kind: 'label-budget',
+        plan
+      })
+      for (let seed = 0; seed < plan.seeds; seed++)
+        for (const budget of plan.budgets) {
+          const size = sizes(dataset.id, budget, seed)
+          for (const recipe of plan.recipes)
+            runs.start(
+              requests['runs/start'].args.parse({
+                ...plannedRun(plan, recipe, budget, seed, size),
+                experimentId,
+                name: `${recipe} · ${budgetLabel(budget)} labels/class · seed ${seed}`
+              })
+            )
+        }
+      return result(experimentId)
+    }
+  }
+}
+
+/** Budgets ascending, with "all" (0) last. */
+const byBudget = (a: number, b: number): number => (a === 0 ? 1 : b === 0 ? -1 : a - b)

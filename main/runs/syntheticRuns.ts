@@ -1,0 +1,70 @@
+/**
+ * Classifiers trained on generated images: synthetic-data augmentation (real training images plus
+ * a conditional generator's, at a ratio) and the Classification Accuracy Score (Ravuri & Vinyals,
+ * "Classification Accuracy Score for Conditional Generative Models", 2019: generated images only,
+ * tested on the real test split). Both are ordinary classifier jobs whose data also names the
+ * generator; the engine draws its images at the start (compute/syntheticImages.ts).
+ */
+import {
+  conditionalRecipes,
+  syntheticConfigSchema,
+  type GenerativeRecipe,
+  type RunDetail,
+  type SyntheticConfig
+} from '../../preload/contract'
+import type { TrainSpec } from '../compute/engineMessages'
+import { datasetTrainingData } from '../datasets/trainingData'
+import { UserError } from '../services/userError'
+import type { RunStore } from '../store/runStore'
+import { savedGenerativeRun } from './generativeRuns'
+import { runDir } from './runFiles'
+
+/** Checks the generator can feed a classifier on this dataset; throws a message saying what to pick. */
+export function checkGenerator(store: RunStore, datasetId: number, generatorRunId: number): void {
+  const generator = store.getRunSummary(generatorRunId)
+  if (!conditionalRecipes.includes(generator.recipe as GenerativeRecipe))
+    throw new UserError(
+      `Run ${generatorRunId} is a ${generator.recipe} run; generated training images need labels, ` +
+        'so pick a class-conditional generator (cgan, acgan, cvae or gen-bayes).'
+    )
+  if (generator.datasetId !== datasetId)
+    throw new UserError(
+      `Generator run ${generatorRunId} learnt another dataset (${generator.datasetName ?? 'deleted'}); ` +
+        'pick a generator trained on this one, so its classes and image size match.'
+    )
+  if (generator.status !== 'completed')
+    throw new UserError(
+      `Generator run ${generatorRunId} is ${generator.status}; let it complete first.`,
+      'conflict'
+    )
+}
+
+export function syntheticSpec(
+  store: RunStore,
+  dataDir: string,
+  run: RunDetail,
+  options: { resume: boolean; evaluateOnly: boolean }
+): TrainSpec {
+  const config: SyntheticConfig = syntheticConfigSchema.parse(run.config)
+  checkGenerator(store, run.datasetId!, config.generatorRunId)
+  const data = datasetTrainingData(store, run.datasetId!, {
+    normalisation: config.normalisation,
+    augmentation: config.augmentation,
+    labelsPerClass: config.labelsPerClass,
+    seed: config.seed
+  })
+  const perClass = Math.max(
+    1,
+    Math.round((config.syntheticRatio * data.trainIndices.length) / data.classes)
+  )
+  const { model } = savedGenerativeRun(store, dataDir, config.generatorRunId)
+  return {
+    data: {
+      ...data,
+      synthetic: { model, perClass, seed: config.seed, only: run.recipe === 'cas' }
+    },
+    config,
+    checkpointDir: runDir(dataDir, run.id),
+    ...options
+  }
+}
