@@ -443,7 +443,7 @@ export function generativeDefaults(
     snapshotsPerEpoch: recipe === 'gen-bayes' ? 1 : 4,
     scoreSamples: 2000,
     labelsPerClass: 0,
-    importanceSamples: 8,
+    importanceSamples: 1,
     oodQuantile: 0.01,
     unsupervisedWeight: 1,
     // SGAN follows Salimans et al.: Gaussian noise on D's inputs (σ = 0.3 in their MNIST model).
