@@ -169,6 +169,8 @@ export interface RunHeadline {
   conditionalAccuracy?: number
   /** Generative Bayes classifier: share of test images flagged out-of-distribution. */
   oodRate?: number
+  /** Augment runs: the same classifier trained on real images only (the comparison). */
+  realOnlyRunId?: number
   /** Runs with a label budget: labelled training images it learnt from. */
   labelledImages?: number
   /** Generative runs: what the researcher should know (discriminator winning, mode collapse). */

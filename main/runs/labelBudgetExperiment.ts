@@ -177,7 +177,8 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
                 ...plannedRun(plan, recipe, budget, seed, size),
                 experimentId,
                 name: `${recipe} · ${budgetLabel(budget)} labels/class · seed ${seed}`
-              })
+              }),
+              { realOnlyTwin: false }
             )
         }
       return result(experimentId)

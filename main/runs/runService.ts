@@ -28,7 +28,7 @@ import type { RunStore } from '../store/runStore'
 import { classificationReport } from './evaluation'
 import { generativeData, generativeSpec, recordScores } from './generativeRuns'
 import { deleteRunFiles, runDir } from './runFiles'
-import { checkGenerator, syntheticSpec } from './syntheticRuns'
+import { checkGenerator, classifierPart, findRealOnlyTwin, syntheticSpec } from './syntheticRuns'
 
 export interface RunServiceOptions {
   store: RunStore
@@ -258,9 +258,26 @@ export function createRunService(options: RunServiceOptions) {
   const live = (runId: number): boolean =>
     active?.item.runId === runId || queue.some((q) => q.runId === runId)
 
-  return {
-    /** Queues a new run; it starts as soon as the engine is free. */
-    start(args: ValidArgs<'runs/start'>): RunSummary {
+  const service = {
+    /**
+     * Queues a new run. An augment run is compared with the same classifier on real images only:
+     * its twin (same config, no generator) is found among the dataset's runs or queued first,
+     * unless `realOnlyTwin` is false (a label-budget experiment has its own baseline line).
+     */
+    start(args: ValidArgs<'runs/start'>, options: { realOnlyTwin?: boolean } = {}): RunSummary {
+      let realOnlyRunId: number | undefined
+      if (args.recipe === 'augment' && options.realOnlyTwin !== false) {
+        checkGenerator(store, args.datasetId, args.config.generatorRunId)
+        realOnlyRunId =
+          findRealOnlyTwin(store, args.datasetId, args.config) ??
+          service.start({
+            datasetId: args.datasetId,
+            experimentId: args.experimentId,
+            name: `real-only twin of ${args.name ?? 'an augment run'}`,
+            recipe: 'classifier',
+            config: classifierPart(args.config)
+          }).id
+      }
       const dataset = store.getDataset(args.datasetId)
       // Checked now, so a dataset that cannot train is refused before a run is recorded; a
       // generative run stores its config with the recipe's defaults filled in.
@@ -300,6 +317,7 @@ export function createRunService(options: RunServiceOptions) {
         store.updateHeadline(runId, {
           labelledImages: (data.labelledIndices ?? data.trainIndices).length
         })
+      if (realOnlyRunId !== undefined) store.updateHeadline(runId, { realOnlyRunId })
       bus.emit('run/status', { runId, status: 'queued' })
       queue.push({ runId, kind: 'train', resume: false })
       pump()
@@ -388,4 +406,5 @@ export function createRunService(options: RunServiceOptions) {
       queue.length = 0
     }
   }
+  return service
 }

@@ -6,7 +6,9 @@
  * generator; the engine draws its images at the start (compute/syntheticImages.ts).
  */
 import {
+  classifierConfigSchema,
   conditionalRecipes,
+  type ClassifierConfig,
   syntheticConfigSchema,
   type GenerativeRecipe,
   type RunDetail,
@@ -37,6 +39,32 @@ export function checkGenerator(store: RunStore, datasetId: number, generatorRunI
       `Generator run ${generatorRunId} is ${generator.status}; let it complete first.`,
       'conflict'
     )
+}
+
+/** The classifier an augment run trains, without its generator: its real-only twin's config. */
+export function classifierPart(config: SyntheticConfig): ClassifierConfig {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- dropped on purpose
+  const { generatorRunId, syntheticRatio, ...classifier } = config
+  return classifierConfigSchema.parse(classifier)
+}
+
+/** A classifier run on the dataset with exactly this config that has not failed, if any. */
+export function findRealOnlyTwin(
+  store: RunStore,
+  datasetId: number,
+  config: SyntheticConfig
+): number | undefined {
+  const wanted = JSON.stringify(classifierPart(config))
+  return store
+    .listRuns({ limit: 100_000 })
+    .filter(
+      (r) =>
+        r.recipe === 'classifier' &&
+        r.datasetId === datasetId &&
+        !['failed', 'stopped', 'interrupted'].includes(r.status)
+    )
+    .find((r) => JSON.stringify(classifierConfigSchema.parse(store.getRun(r.id).config)) === wanted)
+    ?.id
 }
 
 export function syntheticSpec(

@@ -178,6 +178,9 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     process.on('SIGINT', onInterrupt)
     try {
       const final = await runs.settled(run.id)
+      // Augment runs are compared with their real-only twin (queued before them).
+      const twin = final.headline.realOnlyRunId
+      if (twin !== undefined) await runs.settled(twin)
       return report(ctx, workbench, final)
     } finally {
       process.off('SIGINT', onInterrupt)
@@ -185,6 +188,16 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
       progress.end()
     }
   })
+}
+
+/** An augment run's comparison: the same classifier on real images only. */
+function realOnly(
+  workbench: Parameters<Parameters<typeof withWorkbench>[1]>[0],
+  twin: number | undefined
+): { realOnly?: { runId: number; testAccuracy: number | null } } {
+  if (twin === undefined) return {}
+  const run = workbench.store.getRunSummary(twin)
+  return { realOnly: { runId: twin, testAccuracy: run.headline.testAccuracy ?? null } }
 }
 
 function report(
@@ -225,7 +238,8 @@ function report(
         macroF1: evaluation?.macro.f1 ?? null,
         epochsDone: detail.headline.epochsDone ?? 0,
         bestEpoch: detail.headline.bestEpoch ?? null,
-        seconds
+        seconds,
+        ...realOnly(workbench, detail.headline.realOnlyRunId)
       }
   if (ctx.json) {
     printJson({
@@ -248,6 +262,9 @@ function report(
       `Run ${detail.id} ${detail.status}` +
         (evaluation
           ? `: test accuracy ${percent(evaluation.accuracy)} on ${evaluation.count} images`
+          : '') +
+        (detail.headline.realOnlyRunId !== undefined
+          ? ` (real images only, run ${detail.headline.realOnlyRunId}: ${percent(workbench.store.getRunSummary(detail.headline.realOnlyRunId).headline.testAccuracy)})`
           : '') +
         (generative && detail.headline.fd !== undefined && detail.status === 'completed'
           ? `: FD (dataset classifier) ${detail.headline.fd.toFixed(2)}` +

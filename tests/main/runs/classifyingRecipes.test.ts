@@ -127,6 +127,12 @@ describe('generative models as classifiers', () => {
       config: { epochs: 2, batchSize: 32, seed: 1, generatorRunId, syntheticRatio: 0.5 }
     })
     expectValidEvaluation(await client.request('runs/evaluation', { id: run.id }), testImages)
+    // Compared with the same classifier on real images only, queued as its twin.
+    const twin = await client.request('runs/get', { id: run.headline.realOnlyRunId! })
+    expect(twin).toMatchObject({ recipe: 'classifier', status: 'completed' })
+    expect(twin.config).toMatchObject({ epochs: 2, batchSize: 32, seed: 1 })
+    expect(twin.config.generatorRunId).toBeUndefined()
+    expect(twin.headline.testAccuracy).toBeGreaterThan(0)
     const spec = syntheticSpec(workbench.store, workbench.dataDir, workbench.store.getRun(run.id), {
       resume: false,
       evaluateOnly: false
