@@ -81,7 +81,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['preload/contract.ts', 'preload/client.ts'],
+    files: ['preload/contract.ts', 'preload/client.ts', 'preload/labelBudgetCsv.ts'],
     rules: {
       'no-restricted-imports': restrict(
         [
@@ -114,7 +114,8 @@ export default tseslint.config(
           { group: nodeBuiltins, message: 'The renderer has no Node APIs.' },
           {
             group: ['**/main/**', '**/preload/index*'],
-            message: 'The renderer may import only preload/contract and preload/client.'
+            message:
+              'The renderer may import only preload/contract, preload/client and preload/labelBudgetCsv.'
           }
         ]
       )

@@ -1,5 +1,5 @@
 /** ECharts, registered once with only the parts the app draws (tree-shaken). */
-import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts'
+import { BarChart, CustomChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts'
 import {
   DataZoomComponent,
   GridComponent,
@@ -12,6 +12,8 @@ import { CanvasRenderer } from 'echarts/renderers'
 
 use([
   BarChart,
+  // The label-budget chart's error bars.
+  CustomChart,
   LineChart,
   HeatmapChart,
   ScatterChart,

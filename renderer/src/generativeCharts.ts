@@ -14,6 +14,8 @@ export interface ChartSpec {
   lines: ChartLine[]
   /** Left out while it has no points (FD needs a classifier; the scores card says so). */
   optional?: boolean
+  /** Values in [0, 1], shown as percentages. */
+  percent?: boolean
 }
 
 const ganLosses = (recipe: GenerativeRecipe): ChartSpec => ({
@@ -40,7 +42,8 @@ const klChart: ChartSpec = {
  */
 export function generativeCharts(recipe: GenerativeRecipe): ChartSpec[] {
   const charts: ChartSpec[] = []
-  if (recipe === 'vae' || recipe === 'cvae') {
+  // The generative Bayes classifier trains a conditional VAE: the same losses as one.
+  if (recipe === 'vae' || recipe === 'cvae' || recipe === 'gen-bayes') {
     charts.push(
       {
         title: 'VAE loss per step',
@@ -71,6 +74,21 @@ export function generativeCharts(recipe: GenerativeRecipe): ChartSpec[] {
     )
   } else {
     charts.push(ganLosses(recipe))
+    if (recipe === 'sgan')
+      charts.push(
+        {
+          title: 'Discriminator: labelled and unsupervised loss',
+          lines: [
+            { name: 'supervised (labelled)', metric: 'd/supervised_loss' },
+            { name: 'unsupervised (real vs fake)', metric: 'd/unsupervised_loss' }
+          ]
+        },
+        {
+          title: 'Accuracy on labelled batches',
+          lines: [{ name: 'labelled accuracy', metric: 'd/labelled_accuracy' }],
+          percent: true
+        }
+      )
     if (recipe === 'wgan-gp')
       charts.push({
         title: 'Wasserstein estimate and gradient penalty',

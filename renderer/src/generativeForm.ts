@@ -21,7 +21,12 @@ export const recipeDescriptions: Record<RecipeName, string> = {
   'wgan-gp': 'Wasserstein GAN with gradient penalty: a critic instead of a judge; stabler, slower.',
   vae: 'Variational autoencoder: encodes images to a latent code and decodes them back.',
   cvae: 'Conditional VAE: the encoder and decoder both see the class.',
-  vaegan: 'VAE-GAN: a VAE whose reconstructions are judged by a discriminator; sharper samples.'
+  vaegan: 'VAE-GAN: a VAE whose reconstructions are judged by a discriminator; sharper samples.',
+  sgan: 'Semi-supervised GAN (Salimans et al. 2016): a K-class discriminator that also learns from unlabelled images.',
+  'gen-bayes':
+    'Generative Bayes classifier: a class-conditional VAE, classifying by Bayes’ rule on log p(x|c).',
+  augment: 'A classifier trained on real images plus a conditional generator run’s images.',
+  cas: 'Classification Accuracy Score: a classifier trained only on a generator’s images, tested on real ones.'
 }
 
 /** Everything the form edits for a generative run (the evaluator is chosen by main). */
@@ -31,7 +36,9 @@ export type GenerativeField = keyof GenerativeForm
 export const isConditional = (recipe: string): boolean =>
   (conditionalRecipes as readonly string[]).includes(recipe)
 
-const gans: GenerativeRecipe[] = ['dcgan', 'cgan', 'acgan', 'wgan-gp']
+const gans: GenerativeRecipe[] = ['dcgan', 'cgan', 'acgan', 'wgan-gp', 'sgan']
+/** Recipes that read a label budget: the conditional ones and SGAN (which uses the rest unlabelled). */
+const labelBudgetRecipes: GenerativeRecipe[] = ['sgan', 'acgan', 'gen-bayes', 'cgan', 'cvae']
 /** Recipes that train with binary cross-entropy against a discriminator (smoothing applies). */
 const bceDiscriminator: GenerativeRecipe[] = ['dcgan', 'cgan', 'acgan', 'vaegan']
 
@@ -44,18 +51,22 @@ export function recipeFields(recipe: GenerativeRecipe): GenerativeField[] {
   if (gans.includes(recipe) || recipe === 'vaegan') fields.push('discriminatorLearningRate')
   fields.push('beta1', 'beta2')
   if (bceDiscriminator.includes(recipe)) fields.push('labelSmoothing')
-  if (['dcgan', 'cgan', 'acgan'].includes(recipe)) fields.push('instanceNoise')
+  if (['dcgan', 'cgan', 'acgan', 'sgan'].includes(recipe)) fields.push('instanceNoise')
+  if (recipe === 'sgan') fields.push('unsupervisedWeight')
   if (recipe === 'wgan-gp') fields.push('gradientPenalty', 'criticSteps')
-  if (['vae', 'cvae', 'vaegan'].includes(recipe)) fields.push('klWeight')
-  if (recipe === 'vae' || recipe === 'cvae') fields.push('decoder')
+  if (['vae', 'cvae', 'vaegan', 'gen-bayes'].includes(recipe)) fields.push('klWeight')
+  if (['vae', 'cvae', 'gen-bayes'].includes(recipe)) fields.push('decoder')
   if (recipe === 'vaegan') fields.push('featureWeight')
+  if (labelBudgetRecipes.includes(recipe)) fields.push('labelsPerClass')
+  if (recipe === 'gen-bayes') fields.push('importanceSamples', 'oodQuantile')
   fields.push('snapshotsPerEpoch', 'scoreSamples', 'seed')
   return fields
 }
 
 export interface FieldInfo {
   label: string
-  group: 'Training' | 'Networks' | 'Objective' | 'Timelapse and scores'
+  group:
+    'Training' | 'Networks' | 'Objective' | 'Labels and classification' | 'Timelapse and scores'
   step?: number
   unit?: string
   hint?: string
@@ -97,6 +108,28 @@ export const fieldInfo: Record<Exclude<GenerativeField, 'decoder' | 'seed'>, Fie
     label: 'Feature weight',
     group: 'Objective',
     hint: 'Feature reconstruction vs GAN.'
+  },
+  unsupervisedWeight: {
+    label: 'Unsupervised weight',
+    group: 'Objective',
+    hint: 'Real-vs-fake term against the labelled one.'
+  },
+  labelsPerClass: {
+    label: 'Labels per class',
+    group: 'Labels and classification',
+    step: 1,
+    hint: '0: every label. Fewer: a stratified draw with the seed.'
+  },
+  importanceSamples: {
+    label: 'Importance samples',
+    group: 'Labels and classification',
+    step: 1,
+    hint: 'Of the bound on log p(x|c); 1 is the ELBO.'
+  },
+  oodQuantile: {
+    label: 'OOD quantile',
+    group: 'Labels and classification',
+    hint: 'Share of validation images below the threshold.'
   },
   snapshotsPerEpoch: {
     label: 'Snapshots per epoch',

@@ -22,6 +22,23 @@ export interface RunTarget {
   name: string
 }
 
+/** What augment and cas add to a classifier's settings: whose images, and how many. */
+export interface SyntheticForm {
+  generatorRunId: number | null
+  syntheticRatio: number
+}
+
+/** Another run's generator and ratio (re-running an augment or cas run), else none and 1. */
+export function restoreSynthetic(raw: unknown): SyntheticForm {
+  const r = isObject(raw) ? raw : {}
+  const id = r.generatorRunId
+  const ratio = r.syntheticRatio
+  return {
+    generatorRunId: typeof id === 'number' && Number.isInteger(id) && id > 0 ? id : null,
+    syntheticRatio: typeof ratio === 'number' && ratio > 0 && ratio <= 20 ? ratio : 1
+  }
+}
+
 export const defaultConfig = (): ClassifierConfig => classifierConfigSchema.parse({})
 
 /** Which optional fields matter for the chosen optimizer and schedule (the rest are hidden). */
@@ -142,7 +159,18 @@ const fieldLabels: Record<string, string> = {
   decoder: 'Decoder',
   featureWeight: 'Feature weight',
   snapshotsPerEpoch: 'Snapshots per epoch',
-  scoreSamples: 'Score samples'
+  scoreSamples: 'Score samples',
+  importanceSamples: 'Importance samples',
+  oodQuantile: 'OOD quantile',
+  unsupervisedWeight: 'Unsupervised weight',
+  // Classifiers on generated images.
+  generatorRunId: 'Generator run',
+  syntheticRatio: 'Synthetic ratio',
+  // The label-budget planner.
+  recipes: 'Recipes',
+  budgets: 'Budgets',
+  seeds: 'Seeds',
+  steps: 'Steps per run'
 }
 
 export const fieldLabel = (path: string): string => fieldLabels[path] ?? path

@@ -17,6 +17,29 @@ describe("a generative run's charts", () => {
     expect(metricsOf('dcgan')).not.toContain('vae/kl')
   })
 
+  it("split SGAN's discriminator loss and show its accuracy on labelled batches", () => {
+    expect(metricsOf('sgan')).toEqual(
+      expect.arrayContaining([
+        'd/loss',
+        'g/loss',
+        'd/supervised_loss',
+        'd/unsupervised_loss',
+        'd/labelled_accuracy'
+      ])
+    )
+    const accuracy = generativeCharts('sgan').find((c) =>
+      c.lines.some((l) => l.metric === 'd/labelled_accuracy')
+    )
+    expect(accuracy?.percent).toBe(true)
+  })
+
+  it('show the generative Bayes classifier the losses of the cVAE it trains', () => {
+    expect(metricsOf('gen-bayes')).toEqual(
+      expect.arrayContaining(['loss', 'vae/reconstruction', 'vae/kl'])
+    )
+    expect(metricsOf('gen-bayes')).not.toContain('d/loss')
+  })
+
   it('add the Wasserstein estimate and gradient penalty for WGAN-GP', () => {
     const titles = generativeCharts('wgan-gp').map((c) => c.title)
     expect(titles[0]).toBe('Critic and generator loss per step')

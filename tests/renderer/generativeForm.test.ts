@@ -38,6 +38,22 @@ describe('the new-run form for generative recipes', () => {
     expect(recipeFields('vaegan')).not.toContain('decoder')
   })
 
+  it('gives the classifying recipes a label budget, and their own settings', () => {
+    for (const recipe of ['sgan', 'acgan', 'gen-bayes', 'cgan', 'cvae'] as const)
+      expect(recipeFields(recipe)).toContain('labelsPerClass')
+    expect(recipeFields('dcgan')).not.toContain('labelsPerClass')
+    expect(recipeFields('sgan')).toEqual(
+      expect.arrayContaining(['unsupervisedWeight', 'instanceNoise', 'discriminatorLearningRate'])
+    )
+    expect(recipeFields('sgan')).not.toContain('importanceSamples')
+    expect(recipeFields('gen-bayes')).toEqual(
+      expect.arrayContaining(['importanceSamples', 'oodQuantile', 'klWeight', 'decoder'])
+    )
+    expect(recipeFields('gen-bayes')).not.toContain('unsupervisedWeight')
+    expect(recipeDescriptions.sgan).toMatch(/Salimans/)
+    expect(recipeDescriptions['gen-bayes']).toMatch(/Bayes/)
+  })
+
   it('sends only the shown settings, and they validate', () => {
     for (const recipe of generativeRecipes) {
       const sent = generativeSubmission(recipe, generativeDefaults(recipe))

@@ -6,7 +6,8 @@ import {
   loadRemembered,
   relevantFields,
   restoreConfig,
-  saveRemembered
+  saveRemembered,
+  restoreSynthetic
 } from '../../renderer/src/newRunConfig'
 
 function memoryStorage(): Pick<Storage, 'getItem' | 'setItem'> {
@@ -79,5 +80,19 @@ describe('the new-run form', () => {
     })
     storage.setItem('dgmw.newRun.last', '{not json')
     expect(loadRemembered(storage)).toEqual({ config: defaultConfig() })
+  })
+})
+
+describe('the generated-images fields of augment and cas', () => {
+  it("restore another run's generator and ratio, or none and 1", () => {
+    expect(restoreSynthetic({ generatorRunId: 4, syntheticRatio: 2.5, epochs: 3 })).toEqual({
+      generatorRunId: 4,
+      syntheticRatio: 2.5
+    })
+    expect(restoreSynthetic({ generatorRunId: -1, syntheticRatio: 50 })).toEqual({
+      generatorRunId: null,
+      syntheticRatio: 1
+    })
+    expect(restoreSynthetic(null)).toEqual({ generatorRunId: null, syntheticRatio: 1 })
   })
 })

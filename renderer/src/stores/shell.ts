@@ -36,19 +36,28 @@ export interface NewRunRequest {
   config?: Record<string, unknown>
 }
 
+/** What the label-budget planner starts from. */
+export interface LabelBudgetRequest {
+  datasetId?: number
+}
+
 export function tabKey(tab: NewTab): string {
   return tab.kind === 'compare'
     ? `compare:${sortedIds(tab.runIds).join(',')}`
     : `${tab.kind}:${tab.refId}`
 }
 
-/** Which section the sidebar shows, which tabs are open, and whether the new-run form is up. */
+/**
+ * Which section the sidebar shows, which tabs are open, and whether the new-run form or the
+ * label-budget planner is up.
+ */
 export const useShellStore = defineStore('shell', () => {
   const section = ref<Section>('datasets')
   const tabs = ref<ShellTab[]>([])
   const activeKey = ref<string | null>(null)
   const activeTab = computed(() => tabs.value.find((t) => t.key === activeKey.value) ?? null)
   const newRun = ref<NewRunRequest | null>(null)
+  const labelBudget = ref<LabelBudgetRequest | null>(null)
 
   function showSection(next: Section): void {
     section.value = next
@@ -87,6 +96,14 @@ export const useShellStore = defineStore('shell', () => {
     newRun.value = null
   }
 
+  function openLabelBudget(request: LabelBudgetRequest = {}): void {
+    labelBudget.value = request
+  }
+
+  function closeLabelBudget(): void {
+    labelBudget.value = null
+  }
+
   return {
     section,
     tabs,
@@ -97,6 +114,9 @@ export const useShellStore = defineStore('shell', () => {
     openTab,
     closeTab,
     openNewRun,
-    closeNewRun
+    closeNewRun,
+    labelBudget,
+    openLabelBudget,
+    closeLabelBudget
   }
 })
