@@ -91,21 +91,19 @@ export function meanStd(values: number[]): { mean: number | null; std: number | 
 }
 
 export function createLabelBudgetService(store: RunStore, runs: RunService) {
-  /** Labelled training images in all and at a budget (the draw's size), and every training image. */
-  function sizes(datasetId: number, budget: number, seed: number) {
-    const all = datasetTrainingData(store, datasetId, {
+  /** Every training image of the dataset, and those with a label (the "all" budget). */
+  function fullSizes(datasetId: number): { all: number; fullLabelled: number } {
+    const data = datasetTrainingData(store, datasetId, {
       normalisation: 'unit',
       semiSupervised: true
     })
-    const labelled = budget
-      ? datasetTrainingData(store, datasetId, {
-          normalisation: 'unit',
-          labelsPerClass: budget,
-          seed
-        }).trainIndices.length
-      : all.labelledIndices!.length
-    return { labelled, all: all.trainIndices.length, fullLabelled: all.labelledIndices!.length }
+    return { all: data.trainIndices.length, fullLabelled: data.labelledIndices!.length }
   }
+
+  /** Labelled training images at a budget: the size of the seeded draw. */
+  const labelledAt = (datasetId: number, budget: number, seed: number): number =>
+    datasetTrainingData(store, datasetId, { normalisation: 'unit', labelsPerClass: budget, seed })
+      .trainIndices.length
 
   function result(id: number): LabelBudgetResult {
     const experiment = store.getExperiment(id)
@@ -139,7 +137,7 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
       experiment,
       plan,
       cells,
-      fullBudget: Math.round(sizes(plan.datasetId, 0, 0).fullLabelled / classes),
+      fullBudget: Math.round(fullSizes(plan.datasetId).fullLabelled / classes),
       done: experimentRuns.filter((r) => !['queued', 'running', 'paused'].includes(r.status))
         .length,
       total: experimentRuns.length
@@ -168,9 +166,13 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
         kind: 'label-budget',
         plan
       })
+      const full = fullSizes(dataset.id)
       for (let seed = 0; seed < plan.seeds; seed++)
         for (const budget of plan.budgets) {
-          const size = sizes(dataset.id, budget, seed)
+          const size = {
+            all: full.all,
+            labelled: budget ? labelledAt(dataset.id, budget, seed) : full.fullLabelled
+          }
           for (const recipe of plan.recipes)
             runs.start(
               requests['runs/start'].args.parse({

@@ -61,6 +61,8 @@ export function findRealOnlyTwin(
       (r) =>
         r.recipe === 'classifier' &&
         r.datasetId === datasetId &&
+        // The seed is on the summary: only same-seed runs need their config read.
+        r.seed === config.seed &&
         !['failed', 'stopped', 'interrupted'].includes(r.status)
     )
     .find((r) => JSON.stringify(classifierConfigSchema.parse(store.getRun(r.id).config)) === wanted)

@@ -1,6 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { expect } from 'vitest'
+import { writeFashionSubset } from '../helpers/fashionSubset'
+import { tempDir } from '../helpers/tempDir'
+
+type TempDir = ReturnType<typeof tempDir>
 
 const bin = join(__dirname, '../../bin/dgmw.cjs')
 export const screenshotDir = join(__dirname, 'screenshots')
@@ -63,4 +69,34 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run'
     ]
   })
+}
+
+/**
+ * The app in browser mode on a fresh data folder holding `perClass` real Fashion-MNIST images of
+ * every class, imported through the CLI as "clothes": the shared start of the e2e tests.
+ */
+export async function openFashionApp(options: {
+  prefix: string
+  perClass: number
+  acceptDownloads?: boolean
+}): Promise<{ browser: Browser; dir: TempDir; served: Served; page: Page; home: string }> {
+  mkdirSync(screenshotDir, { recursive: true })
+  const dir = tempDir(options.prefix)
+  const folder = join(dir.path, 'clothes')
+  await writeFashionSubset(folder, options.perClass)
+  const home = join(dir.path, 'home')
+  const imported = spawnSync(
+    process.execPath,
+    [bin, 'import', folder, '--name', 'clothes', '--seed', '1', '--data-dir', home],
+    { encoding: 'utf8' }
+  )
+  expect(imported.status, imported.stderr).toBe(0)
+  const browser = await launchChromium()
+  const served = await serve(home)
+  const page = await browser.newPage({
+    viewport: { width: 1366, height: 900 },
+    acceptDownloads: options.acceptDownloads ?? false
+  })
+  await page.goto(served.url)
+  return { browser, dir, served, page, home }
 }

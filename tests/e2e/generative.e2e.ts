@@ -5,13 +5,13 @@
  * generated on demand.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fashionMnistDir, writeFashionSubset } from '../helpers/fashionSubset'
 import { tempDir } from '../helpers/tempDir'
-import { launchChromium, screenshotDir, serve, type Served } from './browserMode'
+import { launchChromium, openFashionApp, screenshotDir, serve, type Served } from './browserMode'
 
 const bin = join(__dirname, '../../bin/dgmw.cjs')
 const shot = (page: Page, name: string): Promise<Buffer> =>
@@ -26,21 +26,10 @@ describe.runIf(existsSync(fashionMnistDir))('training a generative model from th
   const frames = 1 + 2 * 4
 
   beforeAll(async () => {
-    mkdirSync(screenshotDir, { recursive: true })
-    dir = tempDir('dgmw-e2e-generative-')
-    const folder = join(dir.path, 'clothes')
-    await writeFashionSubset(folder, 100)
-    const home = join(dir.path, 'home')
-    const imported = spawnSync(
-      process.execPath,
-      [bin, 'import', folder, '--name', 'clothes', '--seed', '1', '--data-dir', home],
-      { encoding: 'utf8' }
-    )
-    expect(imported.status, imported.stderr).toBe(0)
-    browser = await launchChromium()
-    served = await serve(home)
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 } })
-    await page.goto(served.url)
+    ;({ browser, dir, served, page } = await openFashionApp({
+      prefix: 'dgmw-e2e-generative-',
+      perClass: 100
+    }))
   }, 120_000)
   afterAll(async () => {
     await browser?.close()

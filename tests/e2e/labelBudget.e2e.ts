@@ -5,16 +5,14 @@
  * the runs finish, both exports, then one generative classifier's run tab with its samples, its
  * evaluation and its out-of-distribution check side by side.
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fashionMnistDir, writeFashionSubset } from '../helpers/fashionSubset'
+import { fashionMnistDir } from '../helpers/fashionSubset'
 import { tempDir } from '../helpers/tempDir'
-import { launchChromium, screenshotDir, serve, type Served } from './browserMode'
+import { openFashionApp, screenshotDir, type Served } from './browserMode'
 
-const bin = join(__dirname, '../../bin/dgmw.cjs')
 const docs = join(__dirname, '../../docs')
 const shot = (page: Page, name: string): Promise<Buffer> =>
   page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true })
@@ -26,21 +24,11 @@ describe.runIf(existsSync(fashionMnistDir))('a label-budget experiment from the 
   let page: Page
 
   beforeAll(async () => {
-    mkdirSync(screenshotDir, { recursive: true })
-    dir = tempDir('dgmw-e2e-label-budget-')
-    const folder = join(dir.path, 'clothes')
-    await writeFashionSubset(folder, 60)
-    const home = join(dir.path, 'home')
-    const imported = spawnSync(
-      process.execPath,
-      [bin, 'import', folder, '--name', 'clothes', '--seed', '1', '--data-dir', home],
-      { encoding: 'utf8' }
-    )
-    expect(imported.status, imported.stderr).toBe(0)
-    browser = await launchChromium()
-    served = await serve(home)
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 }, acceptDownloads: true })
-    await page.goto(served.url)
+    ;({ browser, dir, served, page } = await openFashionApp({
+      prefix: 'dgmw-e2e-label-budget-',
+      perClass: 60,
+      acceptDownloads: true
+    }))
   }, 120_000)
   afterAll(async () => {
     await browser?.close()

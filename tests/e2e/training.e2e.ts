@@ -3,19 +3,17 @@
  * folder of Fashion-MNIST clothes, a run started from the new-run form, live progress and curves
  * while it trains, then the evaluation: a confusion-matrix cell clicked, and exactly its images.
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { classificationReport } from '../../main/runs/evaluation'
 import { databaseFileName, ensureDataDir } from '../../main/services/dataDir'
 import { openRunStore } from '../../main/store/runStore'
-import { fashionMnistDir, writeFashionSubset } from '../helpers/fashionSubset'
+import { fashionMnistDir } from '../helpers/fashionSubset'
 import { tempDir } from '../helpers/tempDir'
-import { launchChromium, screenshotDir, serve, type Served } from './browserMode'
+import { launchChromium, openFashionApp, screenshotDir, serve, type Served } from './browserMode'
 
-const bin = join(__dirname, '../../bin/dgmw.cjs')
 const shot = (page: Page, name: string): Promise<Buffer> =>
   page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true })
 
@@ -26,21 +24,10 @@ describe.runIf(existsSync(fashionMnistDir))('training a classifier from the UI',
   let page: Page
 
   beforeAll(async () => {
-    mkdirSync(screenshotDir, { recursive: true })
-    dir = tempDir('dgmw-e2e-training-')
-    const folder = join(dir.path, 'clothes')
-    await writeFashionSubset(folder, 300)
-    const home = join(dir.path, 'home')
-    const imported = spawnSync(
-      process.execPath,
-      [bin, 'import', folder, '--name', 'clothes', '--seed', '1', '--data-dir', home],
-      { encoding: 'utf8' }
-    )
-    expect(imported.status, imported.stderr).toBe(0)
-    browser = await launchChromium()
-    served = await serve(home)
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 } })
-    await page.goto(served.url)
+    ;({ browser, dir, served, page } = await openFashionApp({
+      prefix: 'dgmw-e2e-training-',
+      perClass: 300
+    }))
   }, 120_000)
   afterAll(async () => {
     await browser?.close()

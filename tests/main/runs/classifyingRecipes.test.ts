@@ -6,18 +6,14 @@
  * experiment. Each ends with the same evaluation a classifier has.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createClient, type Client } from '../../../preload/client'
+import type { Client } from '../../../preload/client'
 import type { Evaluation, RequestArgs, RunDetail } from '../../../preload/contract'
 import { datasetSource } from '../../../main/compute/batchSources'
-import { importDataset } from '../../../main/datasets/importDataset'
-import { createMemoryTransport } from '../../../main/host/memoryTransport'
-import { createWorkbench, type Workbench } from '../../../main/host/workbench'
+import type { Workbench } from '../../../main/host/workbench'
 import { generativeData } from '../../../main/runs/generativeRuns'
 import { syntheticSpec } from '../../../main/runs/syntheticRuns'
-import { writeFashionSubset } from '../../helpers/fashionSubset'
-import { tempDir } from '../../helpers/tempDir'
+import { openFashionWorkbench, type FashionWorkbench } from '../../helpers/fashionWorkbench'
 
 const small = { width: 8, batchSize: 32, seed: 3 }
 
@@ -34,7 +30,6 @@ function expectValidEvaluation(evaluation: Evaluation | null, testImages: number
 }
 
 describe('generative models as classifiers', () => {
-  let dir: ReturnType<typeof tempDir>
   let workbench: Workbench
   let client: Client
   let datasetId: number
@@ -49,25 +44,14 @@ describe('generative models as classifiers', () => {
     return client.request('runs/get', { id: run.id })
   }
 
+  let opened: FashionWorkbench
   beforeAll(async () => {
-    dir = tempDir()
-    await writeFashionSubset(join(dir.path, 'clothes'), 30)
-    workbench = createWorkbench({ dataDir: join(dir.path, 'home'), backend: 'wasm', log: () => {} })
-    client = createClient(createMemoryTransport(workbench))
-    const report = await importDataset(
-      workbench.store,
-      workbench.dataDir,
-      join(dir.path, 'clothes'),
-      { seed: 2 }
-    )
-    datasetId = report.dataset.id
-    testImages = report.splits.test
-    await workbench.engine.ready()
+    opened = await openFashionWorkbench(30)
+    ;({ workbench, client } = opened)
+    datasetId = opened.report.dataset.id
+    testImages = opened.report.splits.test
   }, 60_000)
-  afterAll(async () => {
-    await workbench.close()
-    dir.cleanup()
-  })
+  afterAll(() => opened.close())
 
   it('hides every label outside the SGAN budget, keeping the images as unlabelled data', () => {
     const data = generativeData(workbench.store, datasetId, 'sgan', { labelsPerClass: 2, seed: 4 })

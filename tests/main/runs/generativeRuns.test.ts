@@ -4,39 +4,25 @@
  * timelapse of grids the UI can fetch, is measured once a classifier exists, and serves samples,
  * reconstructions and a latent map from its saved weights.
  */
-import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createClient, type Client } from '../../../preload/client'
-import { importDataset } from '../../../main/datasets/importDataset'
-import { createMemoryTransport } from '../../../main/host/memoryTransport'
-import { createWorkbench, type Workbench } from '../../../main/host/workbench'
-import { writeFashionSubset } from '../../helpers/fashionSubset'
-import { tempDir } from '../../helpers/tempDir'
+import type { Client } from '../../../preload/client'
+import type { Workbench } from '../../../main/host/workbench'
+import { openFashionWorkbench, type FashionWorkbench } from '../../helpers/fashionWorkbench'
 
 describe('generative runs through the contract', () => {
-  let dir: ReturnType<typeof tempDir>
   let workbench: Workbench
   let client: Client
   let datasetId: number
   let runId: number
 
+  let opened: FashionWorkbench
   beforeAll(async () => {
-    dir = tempDir()
-    await writeFashionSubset(join(dir.path, 'clothes'), 30)
-    workbench = createWorkbench({ dataDir: join(dir.path, 'home'), backend: 'wasm', log: () => {} })
-    client = createClient(createMemoryTransport(workbench))
-    datasetId = (
-      await importDataset(workbench.store, workbench.dataDir, join(dir.path, 'clothes'), {
-        seed: 2
-      })
-    ).dataset.id
-    await workbench.engine.ready()
+    opened = await openFashionWorkbench(30)
+    ;({ workbench, client } = opened)
+    datasetId = opened.report.dataset.id
   }, 60_000)
-  afterAll(async () => {
-    await workbench.close()
-    dir.cleanup()
-  })
+  afterAll(() => opened.close())
 
   it('trains a cVAE, storing its filled-in config, losses and timelapse', async () => {
     const grids: number[] = []

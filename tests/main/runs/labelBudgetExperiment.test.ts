@@ -3,16 +3,12 @@
  * stored, every recipe × budget × seed run is queued on the same labelled subsets, and the
  * result (and its CSV) is rebuilt from the finished runs.
  */
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createClient, type Client } from '../../../preload/client'
+import type { Client } from '../../../preload/client'
 import { labelBudgetCsv } from '../../../preload/labelBudgetCsv'
-import { importDataset } from '../../../main/datasets/importDataset'
-import { createMemoryTransport } from '../../../main/host/memoryTransport'
-import { createWorkbench, type Workbench } from '../../../main/host/workbench'
+import type { Workbench } from '../../../main/host/workbench'
 import { epochsFor, meanStd } from '../../../main/runs/labelBudgetExperiment'
-import { writeFashionSubset } from '../../helpers/fashionSubset'
-import { tempDir } from '../../helpers/tempDir'
+import { openFashionWorkbench, type FashionWorkbench } from '../../helpers/fashionWorkbench'
 
 describe('label-budget planning', () => {
   it('gives every run about the same number of steps', () => {
@@ -32,27 +28,17 @@ describe('label-budget planning', () => {
 })
 
 describe('a label-budget experiment', () => {
-  let dir: ReturnType<typeof tempDir>
   let workbench: Workbench
   let client: Client
   let datasetId: number
 
+  let opened: FashionWorkbench
   beforeAll(async () => {
-    dir = tempDir()
-    await writeFashionSubset(join(dir.path, 'clothes'), 20)
-    workbench = createWorkbench({ dataDir: join(dir.path, 'home'), backend: 'wasm', log: () => {} })
-    client = createClient(createMemoryTransport(workbench))
-    datasetId = (
-      await importDataset(workbench.store, workbench.dataDir, join(dir.path, 'clothes'), {
-        seed: 2
-      })
-    ).dataset.id
-    await workbench.engine.ready()
+    opened = await openFashionWorkbench(20)
+    ;({ workbench, client } = opened)
+    datasetId = opened.report.dataset.id
   }, 60_000)
-  afterAll(async () => {
-    await workbench.close()
-    dir.cleanup()
-  })
+  afterAll(() => opened.close())
 
   it('refuses augment without a generator, saying what to name', async () => {
     await expect(

@@ -1,0 +1,51 @@
+import { join } from 'node:path'
+import { createClient, type Client } from '../../preload/client'
+import type { ImportReport } from '../../preload/contract'
+import { importDataset } from '../../main/datasets/importDataset'
+import { createMemoryTransport } from '../../main/host/memoryTransport'
+import { createWorkbench, type Workbench } from '../../main/host/workbench'
+import { writeFashionSubset } from './fashionSubset'
+import { tempDir } from './tempDir'
+
+export interface FashionWorkbench {
+  dir: ReturnType<typeof tempDir>
+  workbench: Workbench
+  /** The contract over the in-memory transport, as the UI calls it. */
+  client: Client
+  report: ImportReport
+  close(): Promise<void>
+}
+
+/**
+ * A headless workbench on wasm, in a fresh temporary folder, with `perClass` real Fashion-MNIST
+ * images of every class imported (seed 2) and its engine ready: the start of the run tests.
+ */
+export async function openFashionWorkbench(perClass: number): Promise<FashionWorkbench> {
+  const dir = tempDir()
+  await writeFashionSubset(join(dir.path, 'clothes'), perClass)
+  const workbench = createWorkbench({
+    dataDir: join(dir.path, 'home'),
+    backend: 'wasm',
+    log: () => {}
+  })
+  const client = createClient(createMemoryTransport(workbench))
+  const report = await importDataset(
+    workbench.store,
+    workbench.dataDir,
+    join(dir.path, 'clothes'),
+    {
+      seed: 2
+    }
+  )
+  await workbench.engine.ready()
+  return {
+    dir,
+    workbench,
+    client,
+    report,
+    async close() {
+      await workbench.close()
+      dir.cleanup()
+    }
+  }
+}
