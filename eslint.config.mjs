@@ -81,7 +81,12 @@ export default tseslint.config(
     }
   },
   {
-    files: ['preload/contract.ts', 'preload/client.ts', 'preload/labelBudgetCsv.ts'],
+    files: [
+      'preload/contract.ts',
+      'preload/client.ts',
+      'preload/labelBudgetCsv.ts',
+      'preload/predictionsCsv.ts'
+    ],
     rules: {
       'no-restricted-imports': restrict(
         [
@@ -115,7 +120,7 @@ export default tseslint.config(
           {
             group: ['**/main/**', '**/preload/index*'],
             message:
-              'The renderer may import only preload/contract, preload/client and preload/labelBudgetCsv.'
+              'The renderer may import only preload/contract, preload/client and the CSV modules.'
           }
         ]
       )

@@ -334,6 +334,12 @@ export const classifierConfigSchema = z.strictObject({
    * training split with the seed (0: every label). Validation and test splits are untouched.
    */
   labelsPerClass: z.number().int().min(0).max(1_000_000).default(0),
+  /**
+   * Fine-tuning: start from the weights of a model exported in TF.js format (its folder), instead
+   * of a random initialisation. The preset must match; a different class count re-initialises only
+   * the last layer (the logits).
+   */
+  initFrom: z.string().min(1).max(4096).optional(),
   seed: z
     .number()
     .int()
@@ -519,6 +525,91 @@ export interface Prediction {
   confidence: number
 }
 
+/** Formats a run exports to: TF.js Layers (model.json + weight shards) or ONNX (opset 13). */
+export const exportFormats = ['tfjs', 'onnx'] as const
+export type ExportFormat = (typeof exportFormats)[number]
+
+/** One network written by an export, and how it was checked. */
+export interface ExportedNetwork {
+  /** classifier (outputs probabilities), generator (noise [+ one-hot class] → image), encoder, decoder. */
+  role: 'classifier' | 'generator' | 'encoder' | 'decoder'
+  /** Relative to the export folder: `model.json` or `model.onnx` (or `encoder/…`). */
+  file: string
+  inputShape: (number | null)[]
+  outputShape: (number | null)[][]
+  /** What goes in and comes out, in words (layout, range, order). */
+  input: string
+  output: string
+  /** What the exported file, opened by a runtime we did not write, gave on the check inputs. */
+  verification: {
+    runtime: string
+    inputs: string
+    count: number
+    /** Largest |difference| from the workbench's own outputs. */
+    maxDifference: number
+    tolerance: number
+    /** Classifiers: how many top-1 classes agree (out of `count`). */
+    sameTop1?: number
+  }
+}
+
+export interface ExportReport {
+  runId: number
+  format: ExportFormat
+  /** The export folder (absolute). */
+  path: string
+  /** Every file written, relative to `path`. */
+  files: string[]
+  bytes: number
+  networks: ExportedNetwork[]
+  /** An existing folder was replaced (--force or the user's confirmation). */
+  replaced: boolean
+  seconds: number
+}
+
+/** One predicted image (input order is kept). */
+export interface ImagePrediction {
+  path: string
+  top1: string
+  top1Index: number
+  probability: number
+  topK: { label: string; index: number; probability: number }[]
+  /** Generative Bayes classifier: max_c log p(x|c) fell below the run's calibrated threshold. */
+  outOfDistribution?: boolean
+}
+
+export interface PredictReport {
+  /** What predicted: a run, or an exported TF.js folder. */
+  source: { runId: number; name: string } | { exportDir: string; name: string }
+  labels: string[]
+  predictions: ImagePrediction[]
+  /** Files that were not predicted, with the reason (the same reasons as a dataset import). */
+  skipped: SkippedFile[]
+  /** The model's input images as it saw them (decoded, resized), in `predictions` order. */
+  thumbnails: ImagePixels & { count: number }
+  /** Generative Bayes classifier: the threshold the flags come from. */
+  outOfDistribution?: { threshold: number; quantile: number; flagged: number }
+}
+
+/** What a run or an exported folder predicts from: one of the two. */
+export const predictSourceSchema = z.union([
+  z.strictObject({ runId: z.number().int().positive() }),
+  z.strictObject({ exportDir: z.string().min(1).max(4096) })
+])
+
+/** What an exported folder's metadata.json says (the app reads it back for predict and fine-tune). */
+export interface ExportedModelInfo {
+  path: string
+  name: string
+  recipe: string
+  labels: string[]
+  input: { height: number; width: number; channels: number }
+  /** Whether a TF.js classifier is inside (prediction and fine-tuning need one). */
+  canPredict: boolean
+  preset: ClassifierPreset | null
+  metrics: Record<string, number | null>
+}
+
 const noArgs = z.strictObject({})
 const id = z.number().int().positive()
 const splitName = z.enum(['train', 'val', 'test'])
@@ -657,6 +748,11 @@ export const requests = {
     args: z.strictObject({ uploadId: z.string().uuid() }),
     reply: reply<{ path: string }>()
   },
+  /** Desktop app only: the native save dialog, for an export folder. */
+  'dialog/chooseSavePath': {
+    args: z.strictObject({ defaultName: z.string().min(1).max(255) }),
+    reply: reply<{ path: string | null }>()
+  },
   /** Desktop app only: the native folder dialog. */
   'dialog/chooseFolder': { args: noArgs, reply: reply<{ path: string | null }>() },
   'experiments/list': { args: noArgs, reply: reply<ExperimentSummary[]>() },
@@ -764,6 +860,37 @@ export const requests = {
   'runs/scores': { args: z.strictObject({ id }), reply: reply<GeneratorScores[]>() },
   /** Measures the generator again (FD, classifier score, conditional accuracy) and stores it. */
   'runs/score': { args: z.strictObject({ id }), reply: reply<GeneratorScores>() },
+  /**
+   * Writes the run's model to the folder `out` (atomically: a temporary folder renamed at the end),
+   * with labels.txt, metadata.json and a model card, after a runtime we did not write has loaded
+   * it and given the workbench's outputs. An existing `out` is replaced only with `force`.
+   */
+  'runs/export': {
+    args: z.strictObject({
+      id,
+      format: z.enum(exportFormats),
+      out: z.string().min(1).max(4096),
+      force: z.boolean().default(false)
+    }),
+    reply: reply<ExportReport>()
+  },
+  /** Reads an exported folder's metadata.json (to predict with it or fine-tune from it). */
+  'exports/inspect': {
+    args: z.strictObject({ path: z.string().min(1).max(4096) }),
+    reply: reply<ExportedModelInfo>()
+  },
+  /**
+   * Predicts the classes of image files and folders (walked recursively) with a run or an exported
+   * TF.js folder, decoding and preprocessing them exactly as training did.
+   */
+  'predict/images': {
+    args: z.strictObject({
+      source: predictSourceSchema,
+      paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
+      topK: z.number().int().min(1).max(100).default(5)
+    }),
+    reply: reply<PredictReport>()
+  },
   /** VAEs: test images beside their reconstructions (pairs: original, reconstruction). */
   'runs/reconstructions': {
     args: z.strictObject({ id, count: z.number().int().min(1).max(64).default(16) }),

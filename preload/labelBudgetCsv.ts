@@ -5,8 +5,8 @@
  */
 import type { LabelBudgetResult } from './contract'
 
-const field = (value: string | number | null): string => {
-  if (value === null) return ''
+export const csvField = (value: string | number | boolean | null | undefined): string => {
+  if (value === null || value === undefined) return ''
   const text = String(value)
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
@@ -32,7 +32,7 @@ export function labelBudgetCsv(result: LabelBudgetResult): string {
           null,
           null
         ]
-          .map(field)
+          .map(csvField)
           .join(',')
       )
   for (const cell of result.cells)
@@ -50,7 +50,7 @@ export function labelBudgetCsv(result: LabelBudgetResult): string {
         cell.std,
         cell.runs.filter((r) => r.status === 'completed').length
       ]
-        .map(field)
+        .map(csvField)
         .join(',')
     )
   return lines.join('\n') + '\n'

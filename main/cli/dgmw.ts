@@ -20,6 +20,8 @@ import { evalCommand, evalHelp } from './commands/eval'
 import { generativeFlags } from './commands/generativeOptions'
 import { sampleCommand, sampleHelp } from './commands/sample'
 import { experimentCommand, experimentHelp } from './commands/experiment'
+import { exportCommand, exportHelp } from './commands/export'
+import { predictCommand, predictHelp } from './commands/predict'
 
 type Command = {
   help: string
@@ -35,6 +37,8 @@ const commands: Record<string, Command> = {
   eval: { help: evalHelp, run: evalCommand },
   sample: { help: sampleHelp, run: sampleCommand },
   experiment: { help: experimentHelp, run: experimentCommand },
+  export: { help: exportHelp, run: exportCommand },
+  predict: { help: predictHelp, run: predictCommand },
   runs: { help: runsHelp, run: runsCommand },
   doctor: { help: doctorHelp, run: doctorCommand },
   bench: { help: benchHelp, run: benchCommand }
@@ -95,13 +99,27 @@ const options = {
   n: { type: 'string' },
   class: { type: 'string' },
   out: { type: 'string' },
-  interpolate: { type: 'boolean' }
+  interpolate: { type: 'boolean' },
+  format: { type: 'string' },
+  force: { type: 'boolean' },
+  'top-k': { type: 'string' },
+  'init-from': { type: 'string' }
 } as const
+
+/**
+ * `--csv` names a file for `experiment`, but `predict --csv` alone means CSV on stdout: there a
+ * bare `--csv` becomes `--csv=-`, so it never swallows the next image path as its value.
+ */
+function csvSwitch(argv: string[]): string[] {
+  return argv.includes('predict') && !argv.includes('experiment')
+    ? argv.map((a) => (a === '--csv' ? '--csv=-' : a))
+    : argv
+}
 
 async function main(argv: string[]): Promise<number> {
   let parsed
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
+    parsed = parseArgs({ args: csvSwitch(argv), options, allowPositionals: true, strict: true })
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\nRun \`dgmw --help\` for usage.\n`)
     return 2

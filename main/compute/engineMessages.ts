@@ -4,6 +4,7 @@ import type {
   ClassifierConfig,
   EngineStatus,
   GenerativeConfig,
+  ExportFormat,
   GenerativeRecipe,
   OutOfDistribution
 } from '../../preload/contract'
@@ -207,6 +208,39 @@ export type EngineTask =
   | { kind: 'score'; model: SavedGenerativeModel; evaluator: EvaluatorSpec; data: DatasetData }
   | { kind: 'reconstruct'; model: SavedGenerativeModel; data: DatasetData; indices: number[] }
   | { kind: 'latentMap'; model: SavedGenerativeModel; data: DatasetData; indices: number[] }
+  | ExportTask
+  | PredictTask
+
+/** A trained model the engine rebuilds to export or predict with. */
+export type ModelSource =
+  | { kind: 'classifier'; config: ClassifierConfig; data: DatasetData; checkpointFile: string }
+  | {
+      kind: 'generative'
+      model: SavedGenerativeModel
+      data: DatasetData
+      /** Generative Bayes classifier: the run's calibrated out-of-distribution threshold. */
+      oodThreshold?: number
+    }
+  /** A folder exported in TF.js format (its metadata.json says the rest). */
+  | { kind: 'exported'; dir: string }
+
+/** Writes the source's networks into `dir` and checks them with a runtime we did not write. */
+export interface ExportTask {
+  kind: 'export'
+  source: Exclude<ModelSource, { kind: 'exported' }>
+  format: ExportFormat
+  dir: string
+  /** ONNX metadata_props (class names, preprocessing), already JSON strings. */
+  onnxMetadata: Record<string, string>
+}
+
+/** Class probabilities of decoded images (uint8, the model's input size, in order). */
+export interface PredictTask {
+  kind: 'predict'
+  source: ModelSource
+  pixels: Uint8Array
+  count: number
+}
 
 /** Enough to rebuild a generative run's model and load its latest checkpoint. */
 export interface SavedGenerativeModel {

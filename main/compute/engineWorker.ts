@@ -13,6 +13,8 @@ import {
 } from './engineMessages'
 import { trainGenerative } from './generative/generativeTrainer'
 import { runTask } from './generative/generativeTasks'
+import { runExport } from '../export/exportTask'
+import { runPredict } from '../predict/predictTask'
 import { JobControl } from './jobControl'
 import { train, type TrainHooks } from './trainer'
 
@@ -79,7 +81,14 @@ async function runShortTask(command: Extract<EngineCommand, { type: 'task' }>): 
     return
   }
   try {
-    post({ type: 'taskDone', jobId: command.jobId, result: await runTask(command.task) })
+    const { task } = command
+    const result =
+      task.kind === 'export'
+        ? await runExport(task)
+        : task.kind === 'predict'
+          ? await runPredict(task)
+          : await runTask(task)
+    post({ type: 'taskDone', jobId: command.jobId, result })
   } catch (error) {
     post({ type: 'failed', jobId: command.jobId, error: (error as Error).message })
   }

@@ -35,6 +35,7 @@ import type { JobControl } from './jobControl'
 import { createOptimizer, type NamedTensor } from './optimizers'
 import { learningRateAt } from './schedules'
 import { generateTrainingImages } from './syntheticImages'
+import { initialiseFromExport } from '../export/fineTune'
 
 export interface TrainHooks {
   onStart(start: TrainStart): void
@@ -126,6 +127,8 @@ export async function train(
         best = readWeights(bestCheckpointFile(dir))
     } else if (spec.evaluateOnly) {
       throw new Error('This run has no saved weights to evaluate; train it first.')
+    } else if (config.initFrom) {
+      await initialiseFromExport(model, config.initFrom)
     }
     if (spec.evaluateOnly) return finish('completed')
 

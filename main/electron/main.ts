@@ -70,6 +70,19 @@ function startWorkbench(): Workbench {
         : await dialog.showOpenDialog(options)
       return result.canceled ? null : result.filePaths[0]
     },
+    chooseSavePath: async (defaultName) => {
+      const window = BrowserWindow.getFocusedWindow()
+      const options = {
+        title: 'Export the model to a new folder',
+        defaultPath: defaultName,
+        buttonLabel: 'Export',
+        properties: ['createDirectory' as const, 'showOverwriteConfirmation' as const]
+      }
+      const result = window
+        ? await dialog.showSaveDialog(window, options)
+        : await dialog.showSaveDialog(options)
+      return result.canceled || !result.filePath ? null : result.filePath
+    },
     dataDir: resolveDataDir(values['data-dir'] as string | undefined),
     backend: parseBackendName(process.env.DGMW_BACKEND),
     sqliteBinding: existsSync(binding) ? binding : undefined

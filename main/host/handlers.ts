@@ -40,6 +40,14 @@ export function createHandlers(workbench: Workbench): Handlers {
       }
       return { path: await workbench.chooseFolder() }
     },
+    'dialog/chooseSavePath': async (args) => {
+      if (!workbench.chooseSavePath) {
+        throw new UserError(
+          'Save dialogs exist only in the desktop app; in the browser, type the folder path.'
+        )
+      }
+      return { path: await workbench.chooseSavePath(args.defaultName) }
+    },
     'experiments/list': () => store.listExperiments(),
     'runs/list': (args) => store.listRuns(args),
     'runs/get': (args) => store.getRun(args.id),
@@ -76,6 +84,9 @@ export function createHandlers(workbench: Workbench): Handlers {
       return store.listGeneratorScores(args.id)
     },
     'runs/score': (args) => workbench.generative.score(args.id),
+    'runs/export': (args) => workbench.exports.exportRun(args),
+    'exports/inspect': (args) => workbench.exports.inspect(args.path),
+    'predict/images': (args) => workbench.predictions.predict(args),
     'runs/reconstructions': (args) => workbench.generative.reconstructions(args.id, args.count),
     'runs/latentMap': (args) => workbench.generative.latentMap(args.id, args.count)
   }

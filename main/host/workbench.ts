@@ -8,6 +8,8 @@ import { startEngine, type EngineHost } from '../compute/engineHost'
 import { UserError } from '../services/userError'
 import { databaseFileName, ensureDataDir } from '../services/dataDir'
 import { openRunStore, type RunStore } from '../store/runStore'
+import { createExportService } from '../export/exportService'
+import { createPredictService } from '../predict/predictService'
 import { createGenerativeService } from '../runs/generativeRuns'
 import { createLabelBudgetService } from '../runs/labelBudgetExperiment'
 import { createRunService, type RunService } from '../runs/runService'
@@ -24,6 +26,8 @@ export interface WorkbenchOptions {
   log?: (message: string) => void
   /** The host's native folder dialog (the desktop app); absent in browser mode and tests. */
   chooseFolder?: () => Promise<string | null>
+  /** The host's native save dialog (the desktop app), for export folders. */
+  chooseSavePath?: (defaultName: string) => Promise<string | null>
 }
 
 export interface Workbench {
@@ -36,10 +40,15 @@ export interface Workbench {
   generative: ReturnType<typeof createGenerativeService>
   /** Label-budget experiments: planned grids of runs and their accuracy-against-labels chart. */
   labelBudget: ReturnType<typeof createLabelBudgetService>
+  /** Exports of trained runs to TF.js and ONNX folders, checked by other runtimes. */
+  exports: ReturnType<typeof createExportService>
+  /** Class predictions of image files and folders, by a run or an exported folder. */
+  predictions: ReturnType<typeof createPredictService>
   setBackend(choice: BackendName | 'auto'): Promise<EngineStatus>
   bus: EventBus
   dispatch: Dispatch
   chooseFolder?: () => Promise<string | null>
+  chooseSavePath?: (defaultName: string) => Promise<string | null>
   close(): Promise<void>
 }
 
@@ -63,6 +72,8 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   const runs = createRunService({ store, dataDir, bus, engine: () => engine })
   const generative = createGenerativeService({ store, dataDir, engine: () => engine })
   const labelBudget = createLabelBudgetService(store, runs)
+  const exports = createExportService({ store, dataDir, engine: () => engine })
+  const predictions = createPredictService({ store, dataDir, engine: () => engine })
 
   const workbench: Workbench = {
     dataDir,
@@ -73,9 +84,12 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     runs,
     generative,
     labelBudget,
+    exports,
+    predictions,
     bus,
     dispatch: (name, args) => dispatch(name, args),
     chooseFolder: options.chooseFolder,
+    chooseSavePath: options.chooseSavePath,
     async setBackend(choice) {
       if (options.backend) {
         throw new UserError(

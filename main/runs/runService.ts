@@ -28,6 +28,7 @@ import type { RunStore } from '../store/runStore'
 import { classificationReport } from './evaluation'
 import { generativeData, generativeSpec, recordScores } from './generativeRuns'
 import { deleteRunFiles, runDir } from './runFiles'
+import { checkInitFrom } from '../export/checkInitFrom'
 import { checkGenerator, classifierPart, findRealOnlyTwin, syntheticSpec } from './syntheticRuns'
 
 export interface RunServiceOptions {
@@ -295,7 +296,9 @@ export function createRunService(options: RunServiceOptions) {
           throw new UserError(
             `Dataset "${dataset.name}" has no labelled training images to learn from.`
           )
-        config = args.config
+        if (args.config.initFrom)
+          config = { ...args.config, initFrom: checkInitFrom(args.config, data) }
+        else config = args.config
       } else {
         const resolved = resolveGenerativeConfig(args.recipe, args.config)
         data = generativeData(store, dataset.id, args.recipe, resolved)

@@ -6,6 +6,8 @@ import {
   type EventPayload,
   type RunSummary
 } from '../../../preload/contract'
+import { resolve } from 'node:path'
+import { readExportMetadata } from '../../export/exportMetadata'
 import { UserError } from '../../services/userError'
 import type { CommandContext } from '../context'
 import { formatSeconds, note, printJson, progressWriter } from '../output'
@@ -25,7 +27,7 @@ export const trainHelp = `${generativeTrainHelp}
 dgmw train --dataset <id|name> [--recipe classifier] [--preset P] [--epochs N]
            [--batch-size B] [--lr X] [--optimizer adam|adamw|sgd] [--schedule S] [--warmup F]
            [--weight-decay X] [--momentum X] [--patience N] [--class-weights]
-           [--labels-per-class K]
+           [--labels-per-class K] [--init-from EXPORT_DIR]
            [--augment flip,crop:4,rotate:10,brightness:0.2,contrast:0.2,cutout:8]
            [--normalisation unit|standardize] [--seed S] [--name N] [--json]
 dgmw train --resume <run> [--json]
@@ -33,6 +35,8 @@ dgmw train --resume <run> [--json]
   deep-cnn, resnet-small. Schedules: constant, step, cosine, one-cycle (--warmup:
   the share of steps rising to the peak rate). --labels-per-class K trains on K labelled
   images per class only (a stratified draw from the training split, fixed by --seed).
+  --init-from fine-tunes a model exported as TF.js (\`dgmw export\`): its weights are the start,
+  its preset the default (another class count gets a new last layer).
   Progress goes to stderr; Ctrl-C stops after the current step, keeping the last checkpoint
   (resume with --resume).
 dgmw train --dataset <id|name> --recipe augment|cas --generator <run> [--synthetic-ratio X]
@@ -98,11 +102,25 @@ function configOf(ctx: CommandContext, recipe: string): unknown {
     earlyStoppingPatience: numberOption(ctx, 'patience'),
     classWeights: ctx.values['class-weights'] === true ? true : undefined,
     labelsPerClass: numberOption(ctx, 'labels-per-class'),
+    ...initFromOptions(ctx),
     normalisation: ctx.values.normalisation,
     augmentation: parseAugment(ctx.values.augment as string | undefined),
     seed: numberOption(ctx, 'seed')
   })
   return validOptions(parsed)
+}
+
+/** --init-from: the export folder, and its preset unless --preset says otherwise. */
+function initFromOptions(ctx: CommandContext): { initFrom?: string; preset?: unknown } {
+  const dir = ctx.values['init-from'] as string | undefined
+  if (!dir) return {}
+  let preset: string | null
+  try {
+    preset = readExportMetadata(resolve(dir)).preset
+  } catch (error) {
+    throw new UserError((error as Error).message, 'failed')
+  }
+  return { initFrom: resolve(dir), preset: ctx.values.preset ?? preset ?? undefined }
 }
 
 const percent = (x: number | undefined): string =>

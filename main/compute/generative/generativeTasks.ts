@@ -10,7 +10,15 @@ import { buildGenerativeModel, disposeGenerativeModel } from '../../models/gener
 import { latentCodes, type GenerativeModel } from '../../models/generative/recipe'
 import { readCachedImages } from '../../datasets/imageCache'
 import { normalise } from '../../datasets/normalize'
-import type { DatasetData, EngineTask, SavedGenerativeModel } from '../engineMessages'
+import type { ExportTaskResult } from '../../export/exportTask'
+import type { PredictTaskResult } from '../../predict/predictTask'
+import type {
+  DatasetData,
+  EngineTask,
+  ExportTask,
+  PredictTask,
+  SavedGenerativeModel
+} from '../engineMessages'
 import { restoreGenerative } from './generativeTrainer'
 import { Evaluator } from './generatorScoring'
 import { toPixels, type PixelBatch } from './sampleImages'
@@ -19,8 +27,13 @@ export type TaskResult =
   | (PixelBatch & { kind: 'pixels' })
   | ({ kind: 'scores' } & ReturnType<Evaluator['score']>)
   | { kind: 'latentMap'; points: [number, number][]; projection: 'latent' | 'pca' }
+  | ExportTaskResult
+  | PredictTaskResult
 
-export async function runTask(task: EngineTask): Promise<TaskResult> {
+/** Tasks on a saved generative model (exports and predictions have their own modules). */
+export type GenerativeTask = Exclude<EngineTask, ExportTask | PredictTask>
+
+export async function runTask(task: GenerativeTask): Promise<TaskResult> {
   const model = await loadSaved(task.model)
   try {
     switch (task.kind) {

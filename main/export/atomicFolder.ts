@@ -1,0 +1,83 @@
+/**
+ * Writes a folder all at once: everything goes into a hidden temporary folder beside the target,
+ * which is renamed into place only when complete. A failure at any point (a read-only disk, a full
+ * disk, a check that fails) removes the temporary folder, so the target is either the complete new
+ * folder or exactly what was there before. An existing target is replaced only when asked, and
+ * only if it is empty or an earlier export: `--force` must never delete someone's other files.
+ */
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
+import { UserError } from '../services/userError'
+
+export interface AtomicFolderOptions {
+  force: boolean
+  /** Whether an existing folder may be replaced (e.g. it holds an earlier export). */
+  replaceable(dir: string): boolean
+}
+
+const reason = (error: unknown): string =>
+  (error as NodeJS.ErrnoException).code ?? (error as Error).message
+
+export async function writeFolderAtomically<T>(
+  target: string,
+  options: AtomicFolderOptions,
+  fill: (dir: string) => Promise<T>
+): Promise<{ path: string; replaced: boolean; result: T }> {
+  const path = resolve(target)
+  const exists = existsSync(path)
+  if (exists) checkReplaceable(path, options)
+  const parent = dirname(path)
+  const stamp = `${process.pid}-${randomBytes(4).toString('hex')}`
+  const temp = join(parent, `.${basename(path)}.partial-${stamp}`)
+  try {
+    mkdirSync(parent, { recursive: true })
+    mkdirSync(temp)
+  } catch (error) {
+    throw new UserError(
+      `Cannot write in ${parent} (${reason(error)}); choose a folder you can write to.`
+    )
+  }
+  let result: T
+  try {
+    result = await fill(temp)
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true })
+    throw error
+  }
+  // Swap: the old folder steps aside, the new one takes its name, then the old one goes.
+  const old = join(parent, `.${basename(path)}.old-${stamp}`)
+  try {
+    if (exists) renameSync(path, old)
+    try {
+      renameSync(temp, path)
+    } catch (error) {
+      if (exists) renameSync(old, path)
+      throw error
+    }
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true })
+    throw new UserError(
+      `Cannot put the export in place at ${path} (${reason(error)}); nothing was changed there.`
+    )
+  }
+  if (exists) rmSync(old, { recursive: true, force: true })
+  return { path, replaced: exists, result }
+}
+
+function checkReplaceable(path: string, options: AtomicFolderOptions): void {
+  if (!statSync(path).isDirectory())
+    throw new UserError(`${path} is a file; choose a folder name for the export.`, 'conflict')
+  const empty = readdirSync(path).length === 0
+  if (!options.force && !empty)
+    throw new UserError(
+      `${path} already exists; choose another folder, or replace it (--force, or confirm in the app).`,
+      'conflict'
+    )
+  if (!empty && !options.replaceable(path))
+    throw new UserError(
+      `${path} holds files that are not a workbench export, so it is not replaced even with ` +
+        '--force; choose a new or empty folder.',
+      'conflict'
+    )
+}

@@ -1,0 +1,143 @@
+/**
+ * Exports a run to a folder: the engine writes and checks the networks, this side adds
+ * labels.txt, metadata.json, the model card and the confusion matrix, all inside one temporary
+ * folder that becomes the export only when everything succeeded.
+ */
+import { readdirSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { ExportedModelInfo, ExportReport, RunDetail, ValidArgs } from '../../preload/contract'
+import type { EngineHost } from '../compute/engineHost'
+import type { ModelSource } from '../compute/engineMessages'
+import { runModelSource } from '../runs/modelSource'
+import { UserError } from '../services/userError'
+import type { RunStore } from '../store/runStore'
+import { writeFolderAtomically } from './atomicFolder'
+import {
+  describePreprocessing,
+  exportMarker,
+  metadataFile,
+  readExportMetadata,
+  type ExportMetadata
+} from './exportMetadata'
+import type { ExportTaskResult } from './exportTask'
+import { confusionPng, modelCard } from './modelCard'
+
+export interface ExportServiceOptions {
+  store: RunStore
+  dataDir: string
+  engine: () => EngineHost
+}
+
+export function createExportService({ store, dataDir, engine }: ExportServiceOptions) {
+  return {
+    async exportRun(args: ValidArgs<'runs/export'>): Promise<ExportReport> {
+      const started = performance.now()
+      const { run, source } = runModelSource(store, dataDir, args.id)
+      const evaluation = store.getEvaluation(run.id)
+      const labels = run.classNames
+      const written = await writeFolderAtomically(
+        args.out,
+        { force: args.force, replaceable: isExportFolder },
+        async (dir) => {
+          const exported = (await engine().task({
+            kind: 'export',
+            source,
+            format: args.format,
+            dir,
+            onnxMetadata: {
+              labels: JSON.stringify(labels),
+              recipe: run.recipe,
+              run: `${run.id}${run.name ? ` (${run.name})` : ''}`,
+              producer: 'DGM Workbench'
+            }
+          })) as ExportTaskResult
+          const metadata = exportMetadata(run, source, exported, args.format)
+          writeFileSync(join(dir, 'labels.txt'), labels.join('\n') + '\n')
+          writeFileSync(join(dir, metadataFile), JSON.stringify(metadata, null, 2) + '\n')
+          writeFileSync(join(dir, 'README.md'), modelCard(metadata, evaluation))
+          if (evaluation) writeFileSync(join(dir, 'confusion.png'), await confusionPng(evaluation))
+          return exported
+        }
+      )
+      const files = readdirSync(written.path).sort()
+      return {
+        runId: run.id,
+        format: args.format,
+        path: written.path,
+        files,
+        bytes: files.reduce((sum, f) => sum + statSync(join(written.path, f)).size, 0),
+        networks: written.result.networks,
+        replaced: written.replaced,
+        seconds: (performance.now() - started) / 1000
+      }
+    },
+
+    inspect(path: string): ExportedModelInfo {
+      let metadata: ExportMetadata
+      try {
+        metadata = readExportMetadata(path)
+      } catch (error) {
+        throw new UserError((error as Error).message)
+      }
+      const classifier = metadata.networks.find((n) => n.role === 'classifier')
+      return {
+        path,
+        name: metadata.name,
+        recipe: metadata.recipe,
+        labels: metadata.labels,
+        input: metadata.input,
+        canPredict: metadata.modelFormat === 'tfjs' && classifier !== undefined,
+        preset: metadata.preset,
+        metrics: metadata.metrics
+      }
+    }
+  }
+}
+
+/** Only an earlier export (or an empty folder) may be replaced by --force. */
+function isExportFolder(dir: string): boolean {
+  try {
+    return readExportMetadata(dir).format === exportMarker
+  } catch {
+    return false
+  }
+}
+
+function exportMetadata(
+  run: RunDetail,
+  source: Exclude<ModelSource, { kind: 'exported' }>,
+  exported: ExportTaskResult,
+  format: ExportReport['format']
+): ExportMetadata {
+  const headline = run.headline
+  const metric = (v: number | undefined): number | null => (v === undefined ? null : v)
+  return {
+    format: exportMarker,
+    version: 1,
+    modelFormat: format,
+    name: run.name ?? `Run ${run.id}`,
+    runId: run.id,
+    recipe: run.recipe,
+    labels: run.classNames,
+    input: { ...exported.shape, layout: 'NHWC' },
+    preprocessing: describePreprocessing(exported.preprocessing, exported.shape),
+    networks: exported.networks,
+    preset: source.kind === 'classifier' ? source.config.preset : null,
+    config: run.config,
+    metrics: {
+      testAccuracy: metric(headline.testAccuracy),
+      valAccuracy: metric(headline.valAccuracy),
+      epochsDone: metric(headline.epochsDone),
+      labelledImages: metric(headline.labelledImages),
+      fd: metric(headline.fd),
+      classifierScore: metric(headline.classifierScore),
+      conditionalAccuracy: metric(headline.conditionalAccuracy),
+      oodRate: metric(headline.oodRate)
+    },
+    dataset: { id: run.datasetId, name: run.datasetName },
+    backend: run.backend,
+    codeVersion: run.codeVersion,
+    trainedAt: run.endedAt,
+    exportedAt: new Date().toISOString()
+  }
+}

@@ -1,0 +1,349 @@
+/**
+ * A trained model rebuilt in the engine worker, ready to export or to predict with: its networks
+ * (each with the inputs an export is checked on), its preprocessing, and class probabilities of
+ * uint8 images. One loader for runs (classifier checkpoints and generative checkpoints) and for
+ * exported TF.js folders, so predicting from a run and from its export go through the same code.
+ */
+import { readFileSync } from 'node:fs'
+import * as tf from '@tensorflow/tfjs-core'
+import * as tfl from '@tensorflow/tfjs-layers'
+import type { ExportedNetwork } from '../../preload/contract'
+import { readCheckpoint, restoreModelWeights } from '../compute/checkpoint'
+import type { DatasetData, ModelSource } from '../compute/engineMessages'
+import {
+  bestLogLikelihood,
+  logClassPrior,
+  logPosterior
+} from '../compute/generative/classifyImages'
+import { loadSaved } from '../compute/generative/generativeTasks'
+import { toPixels, type PixelBatch } from '../compute/generative/sampleImages'
+import {
+  channelStats,
+  normalise,
+  type ChannelStats,
+  type Normalisation
+} from '../datasets/normalize'
+import { buildClassifier } from '../models/classifierPresets'
+import { disposeGenerativeModel } from '../models/generative'
+import { labelPlanes, withLabels } from '../models/generative/networks'
+import { latentCodes, type GenerativeModel } from '../models/generative/recipe'
+import { readExportMetadata } from './exportMetadata'
+import { loadLayersModelFromFolder } from './tfjsFiles'
+
+/** Images (or codes) every export is checked on. */
+export const checkCount = 64
+
+export interface Preprocessing {
+  normalisation: Normalisation
+  stats?: ChannelStats
+}
+
+export interface ExportableNetwork {
+  role: ExportedNetwork['role']
+  /** File stem: model (the first network), encoder, generator, classifier. */
+  name: string
+  model: tfl.LayersModel
+  /** What the input holds and what comes out, for the model card and ONNX metadata. */
+  input: string
+  output: string
+  /** The check inputs (caller disposes) and what they are. */
+  checkInputs(): tf.Tensor
+  checkInputsAre: string
+}
+
+export interface TrainedModel {
+  classes: number
+  shape: { height: number; width: number; channels: number }
+  preprocessing: Preprocessing
+  networks: ExportableNetwork[]
+  /** Class probabilities [n × classes] of uint8 images; likelihood models also say which are OOD. */
+  predict?(pixels: Uint8Array, count: number): { probabilities: Float32Array; ood?: boolean[] }
+  /** Generators: a grid of fresh samples for the model card. */
+  samples?(): PixelBatch
+  dispose(): void
+}
+
+export async function loadTrainedModel(source: ModelSource): Promise<TrainedModel> {
+  switch (source.kind) {
+    case 'classifier':
+      return loadClassifier(source)
+    case 'generative':
+      return loadGenerative(source)
+    case 'exported':
+      return loadExported(source.dir)
+  }
+}
+
+/** uint8 images → the float tensor the model trains on. */
+export function toInput(
+  pixels: Uint8Array,
+  count: number,
+  shape: TrainedModel['shape'],
+  preprocessing: Preprocessing
+): tf.Tensor4D {
+  const values = normalise(
+    pixels.subarray(0, count * shape.height * shape.width * shape.channels),
+    shape.channels,
+    preprocessing.normalisation,
+    preprocessing.stats
+  )
+  return tf.tensor4d(values, [count, shape.height, shape.width, shape.channels])
+}
+
+/** The first test images of the dataset: what classifiers and encoders are checked on. */
+function testImages(data: DatasetData): { pixels: Uint8Array; labels: number[]; count: number } {
+  const size = data.height * data.width * data.channels
+  const indices = data.evalIndices.slice(0, checkCount)
+  const cache = readFileSync(data.cacheFile)
+  const pixels = new Uint8Array(indices.length * size)
+  indices.forEach((index, k) =>
+    pixels.set(cache.subarray(index * size, (index + 1) * size), k * size)
+  )
+  return { pixels, labels: indices.map((i) => data.labels[i]), count: indices.length }
+}
+
+function statsOf(data: DatasetData, normalisation: Normalisation): ChannelStats | undefined {
+  if (normalisation !== 'standardize') return undefined
+  const size = data.height * data.width * data.channels
+  return channelStats(readFileSync(data.cacheFile), size, data.channels, data.trainIndices)
+}
+
+/** The logits network with a softmax on top: exported classifiers output probabilities. */
+function withSoftmax(logits: tfl.LayersModel, output = 0): tfl.LayersModel {
+  const probabilities = tfl.layers
+    .activation({ activation: 'softmax', name: 'probabilities' })
+    .apply(logits.outputs[output]) as tfl.SymbolicTensor
+  return tfl.model({ inputs: logits.inputs, outputs: probabilities })
+}
+
+function probabilitiesOf(model: tfl.LayersModel, x: tf.Tensor4D): Float32Array {
+  const out = tf.tidy(() => model.predict(x) as tf.Tensor2D)
+  const values = out.dataSync() as Float32Array
+  out.dispose()
+  return values
+}
+
+function classifierNetwork(
+  model: tfl.LayersModel,
+  name: string,
+  shape: TrainedModel['shape'],
+  preprocessing: Preprocessing,
+  data: DatasetData
+): ExportableNetwork {
+  return {
+    role: 'classifier',
+    name,
+    model,
+    input: `images [N, ${shape.height}, ${shape.width}, ${shape.channels}] (NHWC, float32, preprocessed as metadata.json says)`,
+    output: `class probabilities [N, ${data.classes}] in labels.txt order`,
+    checkInputs: () => {
+      const images = testImages(data)
+      return toInput(images.pixels, images.count, shape, preprocessing)
+    },
+    checkInputsAre: 'test images of the dataset'
+  }
+}
+
+async function loadClassifier(
+  source: Extract<ModelSource, { kind: 'classifier' }>
+): Promise<TrainedModel> {
+  const { data, config } = source
+  const shape = { height: data.height, width: data.width, channels: data.channels }
+  const logits = buildClassifier(config.preset, { ...shape, classes: data.classes }, config.seed)
+  const checkpoint = readCheckpoint(source.checkpointFile)
+  try {
+    restoreModelWeights(logits, checkpoint.weights)
+  } finally {
+    tf.dispose([...checkpoint.weights, ...checkpoint.optimizer].map((t) => t.tensor))
+  }
+  const model = withSoftmax(logits)
+  const preprocessing = {
+    normalisation: config.normalisation,
+    stats: statsOf(data, config.normalisation)
+  }
+  return {
+    classes: data.classes,
+    shape,
+    preprocessing,
+    networks: [classifierNetwork(model, 'model', shape, preprocessing, data)],
+    predict: (pixels, count) => {
+      const x = toInput(pixels, count, shape, preprocessing)
+      try {
+        return { probabilities: probabilitiesOf(model, x) }
+      } finally {
+        x.dispose()
+      }
+    },
+    dispose: () => logits.dispose()
+  }
+}
+
+async function loadGenerative(
+  source: Extract<ModelSource, { kind: 'generative' }>
+): Promise<TrainedModel> {
+  const { data } = source
+  const saved = source.model
+  const model = await loadSaved(saved)
+  const { classes, ...shape } = saved.shape
+  const preprocessing: Preprocessing = { normalisation: model.normalisation }
+  const latent = saved.config.latentDim
+  const conditional = model.conditional
+  const codeSize = latent + (conditional ? classes : 0)
+  const codes = (): tf.Tensor2D =>
+    tf.tidy(() => {
+      const z = latentCodes(checkCount, latent, saved.config.seed, 0, 77)
+      const labels = tf.tensor1d(
+        Array.from({ length: checkCount }, (_, i) => i % classes),
+        'int32'
+      )
+      return conditional ? withLabels(z, labels, classes) : z
+    })
+  const codeInput = `latent codes [N, ${codeSize}]: ${latent} values drawn from N(0, 1)${
+    conditional ? ` then a one-hot class (${classes} values, labels.txt order)` : ''
+  }`
+  const imageOut = `images [N, ${shape.height}, ${shape.width}, ${shape.channels}] (NHWC) in ${
+    model.normalisation === 'symmetric'
+      ? '[−1, 1] (tanh): pixel = (v + 1) / 2 · 255'
+      : '[0, 1]: pixel = v · 255'
+  }`
+  const networks: ExportableNetwork[] = []
+  const nets = model.nets
+  const generatorNet = nets.generator ?? nets.decoder
+  const decoderRole = nets.decoder ? ('decoder' as const) : ('generator' as const)
+  const classifierNet =
+    saved.recipe === 'sgan'
+      ? withSoftmax(nets.discriminator)
+      : saved.recipe === 'acgan'
+        ? withSoftmax(nets.discriminator, 1)
+        : undefined
+  const generator: ExportableNetwork = {
+    role: decoderRole,
+    name: 'model',
+    model: generatorNet,
+    input: codeInput,
+    output: imageOut,
+    checkInputs: codes,
+    checkInputsAre: `seeded N(0, 1) codes${conditional ? ', classes in turn' : ''}`
+  }
+  if (classifierNet) {
+    // A discriminator that classifies is the run's classifier: it comes first (model.json).
+    networks.push(classifierNetwork(classifierNet, 'model', shape, preprocessing, data))
+    networks.push({ ...generator, name: 'generator' })
+  } else networks.push(generator)
+  if (nets.encoder) {
+    const extra = conditional ? classes : 0
+    networks.push({
+      role: 'encoder',
+      name: 'encoder',
+      model: nets.encoder,
+      input: `images [N, ${shape.height}, ${shape.width}, ${shape.channels + extra}] (NHWC) in [0, 1]${
+        conditional ? `, the last ${classes} channels the one-hot class as constant planes` : ''
+      }`,
+      output: `[latent mean [N, ${latent}], latent log-variance [N, ${latent}]]`,
+      checkInputs: () => {
+        const images = testImages(data)
+        return tf.tidy(() => {
+          const x = toInput(images.pixels, images.count, shape, preprocessing)
+          if (!conditional) return x
+          const y = tf.tensor1d(images.labels, 'int32')
+          return tf.concat([x, labelPlanes(y, classes, shape)], 3)
+        })
+      },
+      checkInputsAre: 'test images of the dataset' + (conditional ? ' with their classes' : '')
+    })
+  }
+  return {
+    classes,
+    shape,
+    preprocessing,
+    networks,
+    predict: model.classify ? (pixels, count) => classify(model, source, pixels, count) : undefined,
+    samples: () => {
+      const images = tf.tidy(() => {
+        const generated = generatorNet.predict(codes()) as tf.Tensor4D
+        return model.normalisation === 'symmetric'
+          ? tf.clipByValue(tf.add(tf.mul(generated, 0.5), 0.5), 0, 1)
+          : generated
+      }) as tf.Tensor4D
+      const batch = toPixels(images)
+      images.dispose()
+      return batch
+    },
+    // The softmax wrapper holds no weights of its own: disposing the recipe's networks frees all.
+    dispose: () => disposeGenerativeModel(model)
+  }
+
+  function classify(
+    model: GenerativeModel,
+    src: typeof source,
+    pixels: Uint8Array,
+    count: number
+  ): { probabilities: Float32Array; ood?: boolean[] } {
+    const x = toInput(pixels, count, shape, preprocessing)
+    const scores = tf.tidy(() => model.classify!(x))
+    const values = scores.dataSync() as Float32Array
+    tf.dispose([x, scores])
+    if (model.classScores !== 'log-likelihood') {
+      const probabilities = new Float32Array(values.length)
+      for (let i = 0; i < count; i++) {
+        const row = logPosterior(
+          values.subarray(i * classes, (i + 1) * classes),
+          new Array<number>(classes).fill(0)
+        )
+        row.forEach((v, c) => (probabilities[i * classes + c] = Math.exp(v)))
+      }
+      return { probabilities }
+    }
+    // Bayes' rule with the labelled training images' class prior, as the run's evaluation did.
+    const labelled = src.data.labelledIndices ?? src.data.trainIndices
+    const prior = logClassPrior(
+      labelled.map((i) => src.data.labels[i]),
+      classes
+    )
+    const probabilities = new Float32Array(values.length)
+    for (let i = 0; i < count; i++) {
+      const row = logPosterior(values.subarray(i * classes, (i + 1) * classes), prior)
+      row.forEach((v, c) => (probabilities[i * classes + c] = Math.exp(v)))
+    }
+    const best = bestLogLikelihood(values, classes)
+    const threshold = src.oodThreshold
+    return {
+      probabilities,
+      ood: threshold === undefined ? undefined : best.map((v) => v < threshold)
+    }
+  }
+}
+
+/** An exported folder: its first classifier network, with the preprocessing its metadata states. */
+async function loadExported(dir: string): Promise<TrainedModel> {
+  const metadata = readExportMetadata(dir)
+  const network = metadata.networks.find((n) => n.role === 'classifier')
+  if (metadata.modelFormat !== 'tfjs' || !network)
+    throw new Error(
+      `${dir} holds no TF.js classifier (it is a ${metadata.modelFormat} export of a ${metadata.recipe} run); ` +
+        'export the run as TF.js to predict with the folder, or predict with the run itself.'
+    )
+  const model = await loadLayersModelFromFolder(dir, network.file)
+  const shape = metadata.input
+  const preprocessing: Preprocessing = {
+    normalisation: metadata.preprocessing.normalisation,
+    stats: metadata.preprocessing.mean
+      ? { mean: metadata.preprocessing.mean, std: metadata.preprocessing.std! }
+      : undefined
+  }
+  return {
+    classes: metadata.labels.length,
+    shape,
+    preprocessing,
+    networks: [],
+    predict: (pixels, count) => {
+      const x = toInput(pixels, count, shape, preprocessing)
+      try {
+        return { probabilities: probabilitiesOf(model, x) }
+      } finally {
+        x.dispose()
+      }
+    },
+    dispose: () => model.dispose()
+  }
+}

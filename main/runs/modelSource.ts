@@ -1,0 +1,68 @@
+/**
+ * Which trained model a run's export or prediction rebuilds in the engine: its recipe, config,
+ * dataset shape and final checkpoint (and, for the generative Bayes classifier, the calibrated
+ * out-of-distribution threshold of its evaluation).
+ */
+import {
+  classifierConfigSchema,
+  isGenerative,
+  isSynthetic,
+  syntheticConfigSchema,
+  type RunDetail
+} from '../../preload/contract'
+import type { ModelSource } from '../compute/engineMessages'
+import { checkpointFile } from '../compute/trainer'
+import { datasetTrainingData } from '../datasets/trainingData'
+import { UserError } from '../services/userError'
+import type { RunStore } from '../store/runStore'
+import { savedGenerativeRun } from './generativeRuns'
+import { runDir } from './runFiles'
+import { classifierPart } from './syntheticRuns'
+
+export function runModelSource(
+  store: RunStore,
+  dataDir: string,
+  runId: number
+): { run: RunDetail; source: Exclude<ModelSource, { kind: 'exported' }> } {
+  const run = store.getRun(runId)
+  if (!run.hasCheckpoint)
+    throw new UserError(
+      `Run ${runId} has no saved weights yet (they are saved at each epoch end); let it train first.`,
+      'conflict'
+    )
+  if (run.datasetId === null)
+    throw new UserError(
+      `The dataset of run ${runId} was deleted, so its image size and classes are unknown.`
+    )
+  if (isGenerative(run.recipe)) {
+    const saved = savedGenerativeRun(store, dataDir, runId)
+    const threshold = store.getEvaluation(runId)?.outOfDistribution?.threshold
+    return {
+      run,
+      source: {
+        kind: 'generative',
+        model: saved.model,
+        data: saved.data,
+        ...(threshold !== undefined ? { oodThreshold: threshold } : {})
+      }
+    }
+  }
+  const config = isSynthetic(run.recipe)
+    ? classifierPart(syntheticConfigSchema.parse(run.config))
+    : classifierConfigSchema.parse(run.config)
+  // The training split without augmentation: what the normalisation statistics come from.
+  const data = datasetTrainingData(store, run.datasetId, {
+    normalisation: config.normalisation,
+    labelsPerClass: config.labelsPerClass,
+    seed: config.seed
+  })
+  return {
+    run,
+    source: {
+      kind: 'classifier',
+      config,
+      data,
+      checkpointFile: checkpointFile(runDir(dataDir, runId))
+    }
+  }
+}
