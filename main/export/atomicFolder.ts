@@ -43,7 +43,7 @@ export async function writeFolderAtomically<T>(
     result = await fill(temp)
   } catch (error) {
     rmSync(temp, { recursive: true, force: true })
-    throw error
+    throw diskError(error, parent) ?? error
   }
   // Swap: the old folder steps aside, the new one takes its name, then the old one goes.
   const old = join(parent, `.${basename(path)}.old-${stamp}`)
@@ -63,6 +63,28 @@ export async function writeFolderAtomically<T>(
   }
   if (exists) rmSync(old, { recursive: true, force: true })
   return { path, replaced: exists, result }
+}
+
+/**
+ * A file-system failure while writing (it may come from the engine worker as a plain message) as
+ * advice: what happened, that nothing was left behind, and what to do.
+ */
+function diskError(error: unknown, parent: string): UserError | undefined {
+  const message = (error as Error).message ?? ''
+  const code =
+    (error as NodeJS.ErrnoException).code ?? /^(E[A-Z]+):/.exec(message)?.[1] ?? undefined
+  const advice: Record<string, string> = {
+    ENOSPC: 'the disk is full; free some space or choose another disk',
+    EDQUOT: 'the disk quota is used up; free some space or choose another disk',
+    EROFS: 'the disk is read-only; choose a folder you can write to',
+    EACCES: 'permission denied; choose a folder you can write to',
+    EPERM: 'permission denied; choose a folder you can write to',
+    EIO: 'the disk reported an input/output error; check the disk and try again'
+  }
+  if (!code || !advice[code]) return undefined
+  return new UserError(
+    `Writing the export in ${parent} failed (${code}): ${advice[code]}. Nothing was left behind.`
+  )
 }
 
 function checkReplaceable(path: string, options: AtomicFolderOptions): void {

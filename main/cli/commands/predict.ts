@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs'
+import { writeFileAtomic } from '../../compute/generative/sampleImages'
+import type { PredictReport } from '../../../preload/contract'
 import { predictionsCsv } from '../../../preload/predictionsCsv'
 import { UserError } from '../../services/userError'
 import type { CommandContext } from '../context'
@@ -35,26 +36,31 @@ export async function predictCommand(ctx: CommandContext): Promise<number> {
         skipped: report.skipped,
         ...(report.outOfDistribution ? { outOfDistribution: report.outOfDistribution } : {})
       })
-    else if (csv === '-') process.stdout.write(predictionsCsv(report.predictions, topK))
     else {
-      if (csv) writeFileSync(csv, predictionsCsv(report.predictions, topK))
-      const rows = report.predictions.map((p) => [
-        p.path,
-        p.top1,
-        `${(p.probability * 100).toFixed(1)}%`,
-        p.topK
-          .slice(1, 3)
-          .map((t) => `${t.label} ${(t.probability * 100).toFixed(1)}%`)
-          .join(', '),
-        p.outOfDistribution ? 'out-of-distribution' : ''
-      ])
-      if (rows.length > 0)
-        console.log(formatTable(['file', 'class', 'probability', 'next', ''], rows))
+      if (csv === '-') process.stdout.write(predictionsCsv(report.predictions, topK))
+      else printTable(report)
+      if (csv && csv !== '-')
+        writeFileAtomic(csv, Buffer.from(predictionsCsv(report.predictions, topK)))
       for (const s of report.skipped) note(`skipped ${s.path}: ${s.reason} (${s.detail})`)
       note(
-        `${report.predictions.length} predicted, ${report.skipped.length} skipped${csv ? `; CSV in ${csv}` : ''}`
+        `${report.predictions.length} predicted, ${report.skipped.length} skipped` +
+          (csv && csv !== '-' ? `; CSV in ${csv}` : '')
       )
     }
     return 0
   })
+}
+
+function printTable(report: PredictReport): void {
+  const rows = report.predictions.map((p) => [
+    p.path,
+    p.top1,
+    `${(p.probability * 100).toFixed(1)}%`,
+    p.topK
+      .slice(1, 3)
+      .map((t) => `${t.label} ${(t.probability * 100).toFixed(1)}%`)
+      .join(', '),
+    p.outOfDistribution ? 'out-of-distribution' : ''
+  ])
+  if (rows.length > 0) console.log(formatTable(['file', 'class', 'probability', 'next', ''], rows))
 }

@@ -1,15 +1,15 @@
 /**
  * Exports a trained tfjs-layers model (Sequential or functional) to ONNX (opset 13), so it can run
  * outside the app (onnxruntime, Netron, other toolchains). No library converts tfjs-layers to ONNX
- * in Node, hence this small hand-written converter: the model's Keras-style config gives the layer
- * graph, each layer's getWeights() its parameters, and layerConverters.ts the ONNX nodes.
+ * in Node, hence this small hand-written converter: the model's layer graph and each layer's
+ * Keras-style config and getWeights() give the ONNX nodes, made by layerConverters.ts.
  *
  * The ONNX model keeps tfjs' interface: the input and outputs have the tfjs shapes and layout
  * (NHWC images), with a symbolic batch dimension "N". Inside, convolutions run NCHW as ONNX wants.
  */
 import { onnx } from 'onnx-proto'
 import type * as tfl from '@tensorflow/tfjs-layers'
-import { converters, asNhwc, type LayerConfig, type Shape, type Value } from './layerConverters'
+import { asNhwc, converters, type LayerConfig, type Shape, type Value } from './layerConverters'
 import { OnnxGraph, floatValueInfo } from './onnxGraph'
 
 export interface OnnxExportOptions {
@@ -29,85 +29,55 @@ const OPSET = 13
 /** IR version 7 is the one that came with opset 13 (ONNX 1.8); every runtime since reads it. */
 const IR_VERSION = 7
 
-/** [layer name, node index, tensor index] as in a Keras config's inbound nodes and outputs. */
-type TensorRef = [string, number, number, ...unknown[]]
-
-interface LayerEntry {
-  name: string
-  className: string
-  config: LayerConfig
-  inboundNodes?: TensorRef[][]
-}
+type Layer = tfl.layers.Layer
+type LayerNode = Layer['inboundNodes'][number]
 
 const nestedModelClasses = new Set(['Sequential', 'Model', 'Functional'])
 
 /** Converts one layer call, inlining nested models. */
-function convertLayer(
-  graph: OnnxGraph,
-  owner: tfl.LayersModel,
-  entry: LayerEntry,
-  inputs: Value[]
-): Value[] {
-  const layer = owner.getLayer(entry.name)
-  if (nestedModelClasses.has(entry.className))
+function convertLayer(graph: OnnxGraph, layer: Layer, inputs: Value[]): Value[] {
+  const className = layer.getClassName()
+  if (nestedModelClasses.has(className))
     return convertModel(graph, layer as unknown as tfl.LayersModel, inputs)
-  const convert = converters[entry.className]
+  const convert = converters[className]
   if (!convert)
-    throw new Error(
-      `ONNX export: layer "${entry.name}" of class ${entry.className} is not supported.`
-    )
+    throw new Error(`ONNX export: layer "${layer.name}" of class ${className} is not supported.`)
   const inShapes = inputs.map((v) => v.shape)
   const outShape = layer.computeOutputShape(inShapes.length === 1 ? inShapes[0] : inShapes)
   if (Array.isArray(outShape[0]))
-    throw new Error(`ONNX export: layer "${entry.name}" has several outputs; not supported.`)
-  const base = entry.name.replace(/[^A-Za-z0-9_]/g, '_')
-  return [convert({ graph, layer, ...entry, inputs, outShape: outShape as Shape, base })]
+    throw new Error(`ONNX export: layer "${layer.name}" has several outputs; not supported.`)
+  const config = layer.getConfig() as LayerConfig
+  const base = layer.name.replace(/[^A-Za-z0-9_]/g, '_')
+  return [convert({ graph, layer, className, config, inputs, outShape: outShape as Shape, base })]
 }
 
 /**
- * Adds a model's layers to the graph, fed by `inputs` (one per model input); returns the values
- * of its outputs. A Sequential's layers chain in order; a functional model is walked depth-first
- * from its outputs through each layer call's inbound nodes, which adds nodes in topological order,
- * handles layers called more than once, and skips layers no output depends on.
+ * Adds a model's layers to the graph, fed by `inputs` (one per model input), and returns the
+ * values of its outputs. The walk goes depth-first from the outputs through each layer call's
+ * inbound node, which adds nodes in topological order, converts a layer called twice twice, and
+ * skips layers no output depends on. It follows the model's own node links rather than its
+ * Keras-style config because tfjs' getConfig() numbers the output node of a nested model with
+ * its unfiltered index (e.g. 1 where inbound_nodes has only 0); the per-layer settings still come
+ * from each layer's config. Sequential and functional models are walked alike.
  */
 function convertModel(graph: OnnxGraph, model: tfl.LayersModel, inputs: Value[]): Value[] {
-  const config = model.getConfig() as unknown as {
-    layers: LayerEntry[]
-    inputLayers?: TensorRef[]
-    outputLayers?: TensorRef[]
-  }
-  if (model.getClassName() === 'Sequential') {
-    // Entries are {className, config}; the name lives in the config.
-    return config.layers.reduce(
-      (values, { className, config: layerConfig }) =>
-        className === 'InputLayer'
-          ? values
-          : convertLayer(
-              graph,
-              model,
-              { name: layerConfig.name, className, config: layerConfig },
-              values
-            ),
-      inputs
-    )
-  }
-  const byName = new Map(config.layers.map((entry) => [entry.name, entry]))
-  const calls = new Map<string, Value[]>()
-  config.inputLayers!.forEach(([name], i) => calls.set(`${name}:0`, [inputs[i]]))
-  const resolve = ([name, nodeIndex, tensorIndex]: TensorRef): Value => {
-    const key = `${name}:${nodeIndex}`
-    let outputs = calls.get(key)
+  const calls = new Map<LayerNode, Value[]>()
+  model.inputs.forEach((t, i) => calls.set(t.sourceLayer.inboundNodes[t.nodeIndex], [inputs[i]]))
+  const resolve = (layer: Layer, nodeIndex: number, tensorIndex: number): Value => {
+    const node = layer.inboundNodes[nodeIndex]
+    let outputs = calls.get(node)
     if (!outputs) {
-      const entry = byName.get(name)
-      const inbound = entry?.inboundNodes?.[nodeIndex]
-      if (!entry || !inbound || inbound.length === 0)
-        throw new Error(`ONNX export: cannot find the inputs of layer "${name}".`)
-      outputs = convertLayer(graph, model, entry, inbound.map(resolve))
-      calls.set(key, outputs)
+      if (!node || node.inboundLayers.length === 0)
+        throw new Error(`ONNX export: layer "${layer.name}" is not fed by the model's input.`)
+      const values = node.inboundLayers.map((source, j) =>
+        resolve(source, node.nodeIndices[j], node.tensorIndices[j])
+      )
+      outputs = convertLayer(graph, layer, values)
+      calls.set(node, outputs)
     }
     return outputs[tensorIndex]
   }
-  return config.outputLayers!.map(resolve)
+  return model.outputs.map((t) => resolve(t.sourceLayer, t.nodeIndex, t.tensorIndex))
 }
 
 /** Serialised ONNX ModelProto bytes for a tfjs-layers model. */
