@@ -26,7 +26,7 @@ export interface ImportBenchResult {
 const fashionMnist = '/usr/share/datasets/fashion-mnist'
 
 /** Writes the 70,000 Fashion-MNIST images as PNGs under root/<class>/, unless already there. */
-async function writePngFolder(root: string): Promise<number> {
+export async function writePngFolder(root: string): Promise<number> {
   const done = join(root, '.complete')
   if (existsSync(done))
     return Number(

@@ -12,6 +12,7 @@ import {
 } from '../../bench/cnnBench'
 import { findPilPython, runImportBench } from '../../bench/importBench'
 import { runAccuracyBench } from '../../bench/accuracyBench'
+import { runPredictBench } from '../../bench/predictBench'
 import { labelBudgetBenchCommand, labelBudgetBenchHelp } from './benchLabelBudget'
 import {
   generativeBenchDefaults,
@@ -26,9 +27,11 @@ import type { CommandContext } from '../context'
 /** The pure-JS cpu backend trains at a few images/s, so it gets a token run unless forced. */
 const cpuBenchSteps = { steps: 3, warmupSteps: 1, inferBatches: 1 }
 
-export const benchHelp = `dgmw bench [import|accuracy|generative|label-budget] [--backend B] [--steps N] [--json]
+export const benchHelp = `dgmw bench [import|accuracy|generative|label-budget|predict] [--backend B] [--steps N] [--json]
 ${labelBudgetBenchHelp}
   \`dgmw bench import\`: time importing 70,000 Fashion-MNIST PNGs against PIL + numpy.
+  \`dgmw bench predict\`: time predicting the 10,000 Fashion-MNIST test PNGs (from a run and from
+  its TF.js export) against PIL + PyTorch, and time both exports with their checks.
   \`dgmw bench generative\`: DCGAN and VAE training images/s (28x28x1, batch 64) through the engine
   against PyTorch twins of the same networks (bench/reference/dcgan_torch.py) on all cores and on
   one thread, model by model; --steps sets the timed steps (default ${generativeBenchDefaults.steps},
@@ -306,6 +309,48 @@ async function importBenchCommand(ctx: CommandContext): Promise<number> {
   return 0
 }
 
+async function predictBenchCommand(ctx: CommandContext): Promise<number> {
+  const result = await runPredictBench(findPilPython(), note)
+  if (ctx.json) {
+    printJson(result)
+    return 0
+  }
+  const rate = (r: { seconds: number; imagesPerSecond: number }): string[] => [
+    r.seconds.toFixed(2),
+    Math.round(r.imagesPerSecond).toString()
+  ]
+  const rows = [
+    [
+      `workbench, from the run (${result.backend})`,
+      ...rate(result.workbench.byRun),
+      `${result.workbench.threads} threads`
+    ],
+    [
+      'workbench, from the TF.js export',
+      ...rate(result.workbench.byExport),
+      `${result.workbench.threads} threads`
+    ]
+  ]
+  if (result.reference)
+    rows.push([
+      `PIL ${result.reference.pil} + PyTorch ${result.reference.torch}`,
+      ...rate(result.reference),
+      `${result.reference.workers} processes`
+    ])
+  console.log(`Predicting ${result.images} Fashion-MNIST PNG files (decode, reference CNN, top-5):`)
+  console.log(formatTable(['', 'seconds', 'images/s', 'parallelism'], rows))
+  for (const e of result.exports)
+    console.log(
+      `export ${e.format}: ${e.seconds.toFixed(2)} s with its check (max |Δ| ${e.maxDifference.toExponential(1)}), ${(e.bytes / 1e6).toFixed(2)} MB`
+    )
+  console.log(
+    result.ratio === null
+      ? `No reference: ${result.referenceError}`
+      : `Ratio ${result.ratio.toFixed(2)}× (target ≥ ${result.target}×)`
+  )
+  return 0
+}
+
 async function accuracyBenchCommand(ctx: CommandContext): Promise<number> {
   const result = await runAccuracyBench({
     backend: ctx.backend,
@@ -424,6 +469,7 @@ export async function benchCommand(ctx: CommandContext): Promise<number> {
   if (ctx.positionals[0] === 'accuracy') return accuracyBenchCommand(ctx)
   if (ctx.positionals[0] === 'generative') return generativeBenchCommand(ctx)
   if (ctx.positionals[0] === 'label-budget') return labelBudgetBenchCommand(ctx)
+  if (ctx.positionals[0] === 'predict') return predictBenchCommand(ctx)
   const steps = parseSteps(ctx.values.steps)
   const busy = await busyCores()
   const base = { ...cnnBenchDefaults, ...(steps ? { steps } : {}) }

@@ -1,30 +1,11 @@
 /**
  * One converter per tfjs-layers class: each turns a layer call (its config, weights and input
- * values) into ONNX nodes on an OnnxGraph.
- *
- * Layout: tfjs is NHWC, ONNX's Conv/Pool/BatchNormalization are NCHW. Every 4-D value records
- * which layout its ONNX tensor is in, and a consumer asks for the layout it needs; the transpose is
- * made once per value and remembered. So a chain of convolutions stays NCHW, elementwise layers keep
- * whatever layout they get, and anything that depends on element order (Flatten, Reshape, Dense,
- * graph outputs) first goes back to NHWC so it matches tfjs exactly.
+ * values) into ONNX nodes on an OnnxGraph, taking each input in the layout it needs (values.ts).
  */
 import type * as tfl from '@tensorflow/tfjs-layers'
-import { OnnxGraph, permute, type Attribute } from './onnxGraph'
-
-/** A tfjs shape: batch first (null), NHWC for images. */
-export type Shape = (number | null)[]
-
-/** One tfjs tensor as it exists in the ONNX graph. */
-export interface Value {
-  /** The ONNX tensor's name. */
-  name: string
-  /** The tfjs shape (NHWC), whatever the ONNX tensor's layout. */
-  shape: Shape
-  /** For 4-D values: the ONNX tensor is NCHW rather than tfjs' NHWC. */
-  nchw: boolean
-  /** The same value in the other layout, once a consumer has asked for it. */
-  transposed?: string
-}
+import { activate, clip } from './activations'
+import { permute, type OnnxGraph } from './onnxGraph'
+import { asNchw, asNhwc, like, onnxAxis, type Shape, type Value } from './values'
 
 // Keras-style layer config: read loosely, each converter checks what it uses.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,36 +21,6 @@ export interface LayerCall {
   outShape: Shape
   /** A readable base for the names of the nodes and tensors this call makes. */
   base: string
-}
-
-const toNchw = [0, 3, 1, 2]
-const toNhwc = [0, 2, 3, 1]
-
-/** The value's tensor in NCHW (4-D only), transposing once if needed. */
-export function asNchw(graph: OnnxGraph, v: Value): string {
-  if (v.shape.length !== 4) throw new Error(`ONNX export: expected a 4-D value, got ${v.shape}.`)
-  if (v.nchw) return v.name
-  v.transposed ??= graph.addNode('Transpose', [v.name], `${v.name}_nchw`, {
-    perm: { ints: toNchw }
-  })
-  return v.transposed
-}
-
-/** The value's tensor in the tfjs layout (NHWC for 4-D), transposing once if needed. */
-export function asNhwc(graph: OnnxGraph, v: Value): string {
-  if (!v.nchw) return v.name
-  v.transposed ??= graph.addNode('Transpose', [v.name], `${v.name}_nhwc`, {
-    perm: { ints: toNhwc }
-  })
-  return v.transposed
-}
-
-/** The ONNX axis for a tfjs axis (negative allowed) of a value in its current layout. */
-function onnxAxis(v: Value, axis: number): number {
-  const rank = v.shape.length
-  const a = axis < 0 ? axis + rank : axis
-  // NHWC axis → NCHW axis: N stays, C moves to 1, H and W shift right.
-  return v.nchw ? [0, 2, 3, 1][a] : a
 }
 
 function pair(value: number | number[] | undefined, fallback: number): [number, number] {
@@ -117,81 +68,6 @@ function requireChannelsLast(call: LayerCall): void {
     throw new Error(`ONNX export: ${call.className} "${call.base}" must be channelsLast.`)
 }
 
-/** A value whose tensor keeps the input's layout (elementwise ops). */
-function like(v: Value, name: string, shape: Shape = v.shape): Value {
-  return { name, shape, nchw: v.nchw }
-}
-
-/** A scalar float constant, for Clip bounds and composite activations. */
-function scalar(graph: OnnxGraph, base: string, value: number): string {
-  return graph.addFloats(base, [value], [])
-}
-
-/**
- * A Keras activation by its tfjs serialised name. Softmax acts on the tfjs last axis, which is
- * ONNX axis 1 when the value is NCHW.
- */
-export function activate(graph: OnnxGraph, v: Value, activation: string, base: string): Value {
-  const unary = (op: string, attributes: Record<string, Attribute> = {}): Value =>
-    like(v, graph.addNode(op, [v.name], base, attributes))
-  const times = (factor: string): Value =>
-    like(v, graph.addNode('Mul', [v.name, factor], `${base}_mul`))
-  switch (activation) {
-    case 'linear':
-      return v
-    case 'relu':
-      return unary('Relu')
-    case 'relu6':
-      return clip(graph, v, 0, 6, base)
-    case 'elu':
-      return unary('Elu', { alpha: { float: 1 } })
-    case 'selu':
-      // tfjs' constants; ONNX's defaults are the same to float precision.
-      return unary('Selu', {
-        alpha: { float: 1.6732632423543772 },
-        gamma: { float: 1.0507009873554805 }
-      })
-    case 'sigmoid':
-      return unary('Sigmoid')
-    case 'hardSigmoid':
-      // tfjs: clip(0.2·x + 0.5, 0, 1), which are ONNX HardSigmoid's defaults.
-      return unary('HardSigmoid', { alpha: { float: 0.2 }, beta: { float: 0.5 } })
-    case 'tanh':
-      return unary('Tanh')
-    case 'softplus':
-      return unary('Softplus')
-    case 'softsign':
-      return unary('Softsign')
-    case 'softmax':
-      return unary('Softmax', { axis: { int: onnxAxis(v, -1) } })
-    case 'swish':
-      return times(graph.addNode('Sigmoid', [v.name], base))
-    case 'mish': {
-      const softplus = graph.addNode('Softplus', [v.name], base)
-      return times(graph.addNode('Tanh', [softplus], base))
-    }
-    case 'gelu': {
-      // tfjs' exact GELU: x · ½(1 + erf(x / √2)).
-      const scaled = graph.addNode(
-        'Div',
-        [v.name, scalar(graph, `${base}_sqrt2`, Math.SQRT2)],
-        base
-      )
-      const erf = graph.addNode('Erf', [scaled], base)
-      const one = graph.addNode('Add', [erf, scalar(graph, `${base}_one`, 1)], base)
-      return times(graph.addNode('Mul', [one, scalar(graph, `${base}_half`, 0.5)], base))
-    }
-    default:
-      throw new Error(`ONNX export: activation '${activation}' is not supported.`)
-  }
-}
-
-function clip(graph: OnnxGraph, v: Value, min: number, max: number, base: string): Value {
-  // Since opset 11 Clip takes its bounds as inputs, not attributes.
-  const bounds = [scalar(graph, `${base}_min`, min), scalar(graph, `${base}_max`, max)]
-  return like(v, graph.addNode('Clip', [v.name, ...bounds], base))
-}
-
 function conv2d(call: LayerCall): Value {
   const { graph, config, base } = call
   requireChannelsLast(call)
@@ -227,6 +103,8 @@ function conv2dTranspose(call: LayerCall): Value {
   const [kernel, bias] = weightsOf(call.layer)
   const kernelShape = pair(config.kernelSize, 1)
   const strides = pair(config.strides, 1)
+  if (pair(config.dilationRate, 1).some((d) => d !== 1))
+    throw new Error(`ONNX export: dilated Conv2DTranspose "${base}" is not supported.`)
   const out = call.outShape as number[]
   const pads = windowPads(config.padding, [null, out[1], out[2], null], kernelShape, strides)
   const outputPadding = [0, 1].map((d) => {
@@ -259,7 +137,7 @@ function dense(call: LayerCall): Value {
   if (x.shape.length === 2) {
     y = graph.addNode('Gemm', b ? [x.name, w, b] : [x.name, w], base)
   } else {
-    y = graph.addNode('MatMul', [asNhwc(graph, x), w], base)
+    y = graph.addNode('MatMul', [x.name, w], base)
     if (b) y = graph.addNode('Add', [y, b], base)
   }
   return activate(graph, { name: y, shape: call.outShape, nchw: false }, config.activation, base)

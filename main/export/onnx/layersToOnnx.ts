@@ -9,7 +9,8 @@
  */
 import { onnx } from 'onnx-proto'
 import type * as tfl from '@tensorflow/tfjs-layers'
-import { asNhwc, converters, type LayerConfig, type Shape, type Value } from './layerConverters'
+import { converters, type LayerConfig } from './layerConverters'
+import { asNhwc, type Shape, type Value } from './values'
 import { OnnxGraph, floatValueInfo } from './onnxGraph'
 
 export interface OnnxExportOptions {
@@ -54,7 +55,7 @@ function convertLayer(graph: OnnxGraph, layer: Layer, inputs: Value[]): Value[] 
 /**
  * Adds a model's layers to the graph, fed by `inputs` (one per model input), and returns the
  * values of its outputs. The walk goes depth-first from the outputs through each layer call's
- * inbound node, which adds nodes in topological order, converts a layer called twice twice, and
+ * inbound node, which adds nodes in topological order, converts each call of a shared layer, and
  * skips layers no output depends on. It follows the model's own node links rather than its
  * Keras-style config because tfjs' getConfig() numbers the output node of a nested model with
  * its unfiltered index (e.g. 1 where inbound_nodes has only 0); the per-layer settings still come
@@ -109,8 +110,8 @@ export function layersModelToOnnx(
     throw new Error('ONNX export: a softmax output needs a model with a single output.')
   const outputs = results.map((value, i) => {
     const name = names[i]
-    // Outputs go back to the tfjs layout. The last node writes the output name (an Identity when
-    // nothing else is left to do, e.g. a value that is also used inside the graph).
+    // Outputs go back to the tfjs layout. The value's tensor already has an internal name (and
+    // may feed other nodes, or be the input itself), so a final Softmax or Identity names it.
     const source = asNhwc(graph, value)
     if (options.outputActivation === 'softmax')
       graph.addNode('Softmax', [source], name, { axis: { int: -1 } }, name)
