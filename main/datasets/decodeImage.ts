@@ -95,6 +95,6 @@ export async function decodeBytes(bytes: Buffer, options: DecodeOptions): Promis
         'too-large',
         `more than ${maxInputPixels.toLocaleString('en')} pixels (decompression-bomb guard)`
       )
-    return fail('corrupt', `cannot be decoded: ${message.split('\n')[0]}`)
+    return fail('corrupt', `cannot be decoded: ${message.split('\n')[0].replace(/:\s*$/, '')}`)
   }
 }

@@ -4,7 +4,7 @@
  * folder that becomes the export only when everything succeeded.
  */
 import { readdirSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { ExportedModelInfo, ExportReport, RunDetail, ValidArgs } from '../../preload/contract'
 import type { EngineHost } from '../compute/engineHost'
 import type { ModelSource } from '../compute/engineMessages'
@@ -72,7 +72,9 @@ export function createExportService({ store, dataDir, engine }: ExportServiceOpt
       }
     },
 
-    inspect(path: string): ExportedModelInfo {
+    inspect(given: string): ExportedModelInfo {
+      // Absolute, as predictions report it, so one folder is one model however it was typed.
+      const path = resolve(given)
       let metadata: ExportMetadata
       try {
         metadata = readExportMetadata(path)

@@ -80,6 +80,8 @@ export function restoreConfig(raw: unknown): ClassifierConfig {
     merged[key] =
       key === 'augmentation' && isObject(value) ? known(defaults.augmentation, value) : value
   }
+  // Optional, so the defaults have no such key: a fine-tuned run's start is kept when re-run.
+  if (typeof raw.initFrom === 'string' && raw.initFrom) merged.initFrom = raw.initFrom
   for (let attempt = 0; attempt < 3; attempt++) {
     const parsed = classifierConfigSchema.safeParse(merged)
     if (parsed.success) return parsed.data
@@ -139,6 +141,7 @@ const fieldLabels: Record<string, string> = {
   normalisation: 'Normalisation',
   classWeights: 'Class weights',
   labelsPerClass: 'Labels per class',
+  initFrom: 'Start from an exported model',
   'augmentation.cropPadding': 'Crop padding',
   'augmentation.rotateDegrees': 'Rotation',
   'augmentation.brightness': 'Brightness',
@@ -197,9 +200,12 @@ export function loadRemembered(storage: Pick<Storage, 'getItem'>): RememberedRun
   try {
     const raw = JSON.parse(storage.getItem(storageKey) ?? 'null') as unknown
     if (!isObject(raw)) return { config: defaultConfig() }
+    const config = restoreConfig(raw.config)
+    // A fine-tuning start belongs to one run: a new run should not silently inherit it.
+    delete config.initFrom
     return {
       datasetId: typeof raw.datasetId === 'number' ? raw.datasetId : undefined,
-      config: restoreConfig(raw.config)
+      config
     }
   } catch {
     return { config: defaultConfig() }

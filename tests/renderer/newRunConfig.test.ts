@@ -81,6 +81,15 @@ describe('the new-run form', () => {
     storage.setItem('dgmw.newRun.last', '{not json')
     expect(loadRemembered(storage)).toEqual({ config: defaultConfig() })
   })
+
+  it("keeps a fine-tuned run's start when re-run, but never remembers it for the next run", () => {
+    const start = { ...defaultConfig(), initFrom: '/exports/clothes-tfjs' }
+    expect(restoreConfig(start).initFrom).toBe('/exports/clothes-tfjs')
+    expect(restoreConfig({ ...start, initFrom: '' })).not.toHaveProperty('initFrom')
+    const storage = memoryStorage()
+    saveRemembered(storage, { config: start })
+    expect(loadRemembered(storage).config).toEqual(defaultConfig())
+  })
 })
 
 describe('the generated-images fields of augment and cas', () => {

@@ -137,7 +137,7 @@ function dense(call: LayerCall): Value {
   if (x.shape.length === 2) {
     y = graph.addNode('Gemm', b ? [x.name, w, b] : [x.name, w], base)
   } else {
-    y = graph.addNode('MatMul', [x.name, w], base)
+    y = graph.addNode('MatMul', [asNhwc(graph, x), w], base)
     if (b) y = graph.addNode('Add', [y, b], base)
   }
   return activate(graph, { name: y, shape: call.outShape, nchw: false }, config.activation, base)

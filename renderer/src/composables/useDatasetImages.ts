@@ -4,6 +4,30 @@ import { client } from '../client'
 
 const pageSize = 500
 
+/** The contract's base64 pixels as bytes. */
+export const decodePixels = (data: string): Uint8Array =>
+  Uint8Array.from(atob(data), (c) => c.charCodeAt(0))
+
+/** Image `k` of concatenated pixels (grey or RGB) as RGBA, ready for a canvas. */
+export function imageRgba(
+  bytes: Uint8Array,
+  k: number,
+  width: number,
+  height: number,
+  channels: number
+): Uint8ClampedArray {
+  const perImage = width * height * channels
+  const rgba = new Uint8ClampedArray(width * height * 4)
+  for (let p = 0; p < width * height; p++) {
+    const src = k * perImage + p * channels
+    rgba[p * 4] = bytes[src]
+    rgba[p * 4 + 1] = bytes[src + (channels === 3 ? 1 : 0)]
+    rgba[p * 4 + 2] = bytes[src + (channels === 3 ? 2 : 0)]
+    rgba[p * 4 + 3] = 255
+  }
+  return rgba
+}
+
 /** Decodes the contract's base64 pixels into RGBA, one array per image. */
 export function toRgba(
   data: string,
@@ -12,19 +36,8 @@ export function toRgba(
   height: number,
   channels: number
 ): Uint8ClampedArray[] {
-  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0))
-  const perImage = width * height * channels
-  return Array.from({ length: count }, (_, k) => {
-    const rgba = new Uint8ClampedArray(width * height * 4)
-    for (let p = 0; p < width * height; p++) {
-      const src = k * perImage + p * channels
-      rgba[p * 4] = bytes[src]
-      rgba[p * 4 + 1] = bytes[src + (channels === 3 ? 1 : 0)]
-      rgba[p * 4 + 2] = bytes[src + (channels === 3 ? 2 : 0)]
-      rgba[p * 4 + 3] = 255
-    }
-    return rgba
-  })
+  const bytes = decodePixels(data)
+  return Array.from({ length: count }, (_, k) => imageRgba(bytes, k, width, height, channels))
 }
 
 /**

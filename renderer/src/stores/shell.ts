@@ -20,11 +20,19 @@ export type ShellTab =
       runIds: number[]
       title: string
     }
+  | {
+      /** `model:<folder>`: an exported model folder, to predict with or fine-tune from. */
+      key: string
+      kind: 'model'
+      path: string
+      title: string
+    }
 
 /** A tab to open; its key is derived from what it shows. */
 export type NewTab =
   | { kind: 'run' | 'experiment'; refId: number; title: string }
   | { kind: 'compare'; runIds: number[]; title?: string }
+  | { kind: 'model'; path: string; title: string }
 
 /** What the new-run form starts from; anything left out comes from the last run started. */
 export interface NewRunRequest {
@@ -42,9 +50,9 @@ export interface LabelBudgetRequest {
 }
 
 export function tabKey(tab: NewTab): string {
-  return tab.kind === 'compare'
-    ? `compare:${sortedIds(tab.runIds).join(',')}`
-    : `${tab.kind}:${tab.refId}`
+  if (tab.kind === 'compare') return `compare:${sortedIds(tab.runIds).join(',')}`
+  if (tab.kind === 'model') return `model:${tab.path}`
+  return `${tab.kind}:${tab.refId}`
 }
 
 /**
