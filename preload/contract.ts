@@ -604,8 +604,9 @@ export interface ExportedModelInfo {
   recipe: string
   labels: string[]
   input: { height: number; width: number; channels: number }
-  /** Whether a TF.js classifier is inside (prediction and fine-tuning need one). */
+  /** Whether a classifier is inside (prediction needs one; fine-tuning a TF.js one). */
   canPredict: boolean
+  modelFormat: ExportFormat
   preset: ClassifierPreset | null
   metrics: Record<string, number | null>
 }
@@ -881,7 +882,7 @@ export const requests = {
   },
   /**
    * Predicts the classes of image files and folders (walked recursively) with a run or an exported
-   * TF.js folder, decoding and preprocessing them exactly as training did.
+   * folder (TF.js or ONNX), decoding and preprocessing them exactly as training did.
    */
   'predict/images': {
     args: z.strictObject({

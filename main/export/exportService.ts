@@ -88,7 +88,8 @@ export function createExportService({ store, dataDir, engine }: ExportServiceOpt
         recipe: metadata.recipe,
         labels: metadata.labels,
         input: metadata.input,
-        canPredict: metadata.modelFormat === 'tfjs' && classifier !== undefined,
+        canPredict: classifier !== undefined,
+        modelFormat: metadata.modelFormat,
         preset: metadata.preset,
         metrics: metadata.metrics
       }

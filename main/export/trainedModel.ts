@@ -27,8 +27,7 @@ import { buildClassifier } from '../models/classifierPresets'
 import { disposeGenerativeModel } from '../models/generative'
 import { labelPlanes, withLabels } from '../models/generative/networks'
 import { latentCodes, type GenerativeModel } from '../models/generative/recipe'
-import { readExportMetadata } from './exportMetadata'
-import { loadLayersModelFromFolder } from './tfjsFiles'
+import { loadExportedModel } from './exportedModel'
 
 /** Images (or codes) every export is checked on. */
 export const checkCount = 64
@@ -57,7 +56,10 @@ export interface TrainedModel {
   preprocessing: Preprocessing
   networks: ExportableNetwork[]
   /** Class probabilities [n × classes] of uint8 images; likelihood models also say which are OOD. */
-  predict?(pixels: Uint8Array, count: number): { probabilities: Float32Array; ood?: boolean[] }
+  predict?(
+    pixels: Uint8Array,
+    count: number
+  ): Promise<{ probabilities: Float32Array; ood?: boolean[] }>
   /** Generators: a grid of fresh samples for the model card. */
   samples?(): PixelBatch
   dispose(): void
@@ -70,7 +72,7 @@ export async function loadTrainedModel(source: ModelSource): Promise<TrainedMode
     case 'generative':
       return loadGenerative(source)
     case 'exported':
-      return loadExported(source.dir)
+      return loadExportedModel(source.dir)
   }
 }
 
@@ -116,7 +118,7 @@ function withSoftmax(logits: tfl.LayersModel, output = 0): tfl.LayersModel {
   return tfl.model({ inputs: logits.inputs, outputs: probabilities })
 }
 
-function probabilitiesOf(model: tfl.LayersModel, x: tf.Tensor4D): Float32Array {
+export function probabilitiesOf(model: tfl.LayersModel, x: tf.Tensor4D): Float32Array {
   const out = tf.tidy(() => model.predict(x) as tf.Tensor2D)
   const values = out.dataSync() as Float32Array
   out.dispose()
@@ -166,7 +168,7 @@ async function loadClassifier(
     shape,
     preprocessing,
     networks: [classifierNetwork(model, 'model', shape, preprocessing, data)],
-    predict: (pixels, count) => {
+    predict: async (pixels, count) => {
       const x = toInput(pixels, count, shape, preprocessing)
       try {
         return { probabilities: probabilitiesOf(model, x) }
@@ -257,7 +259,9 @@ async function loadGenerative(
     shape,
     preprocessing,
     networks,
-    predict: model.classify ? (pixels, count) => classify(model, source, pixels, count) : undefined,
+    predict: model.classify
+      ? async (pixels, count) => classify(model, source, pixels, count)
+      : undefined,
     samples: () => {
       const images = tf.tidy(() => {
         const generated = generatorNet.predict(codes()) as tf.Tensor4D
@@ -311,39 +315,5 @@ async function loadGenerative(
       probabilities,
       ood: threshold === undefined ? undefined : best.map((v) => v < threshold)
     }
-  }
-}
-
-/** An exported folder: its first classifier network, with the preprocessing its metadata states. */
-async function loadExported(dir: string): Promise<TrainedModel> {
-  const metadata = readExportMetadata(dir)
-  const network = metadata.networks.find((n) => n.role === 'classifier')
-  if (metadata.modelFormat !== 'tfjs' || !network)
-    throw new Error(
-      `${dir} holds no TF.js classifier (it is a ${metadata.modelFormat} export of a ${metadata.recipe} run); ` +
-        'export the run as TF.js to predict with the folder, or predict with the run itself.'
-    )
-  const model = await loadLayersModelFromFolder(dir, network.file)
-  const shape = metadata.input
-  const preprocessing: Preprocessing = {
-    normalisation: metadata.preprocessing.normalisation,
-    stats: metadata.preprocessing.mean
-      ? { mean: metadata.preprocessing.mean, std: metadata.preprocessing.std! }
-      : undefined
-  }
-  return {
-    classes: metadata.labels.length,
-    shape,
-    preprocessing,
-    networks: [],
-    predict: (pixels, count) => {
-      const x = toInput(pixels, count, shape, preprocessing)
-      try {
-        return { probabilities: probabilitiesOf(model, x) }
-      } finally {
-        x.dispose()
-      }
-    },
-    dispose: () => model.dispose()
   }
 }

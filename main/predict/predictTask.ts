@@ -31,7 +31,10 @@ export async function runPredict(task: PredictTask): Promise<PredictTaskResult> 
     let anyOod = false
     for (let from = 0; from < task.count; from += chunk) {
       const count = Math.min(chunk, task.count - from)
-      const part = trained.predict(task.pixels.subarray(from * size, (from + count) * size), count)
+      const part = await trained.predict(
+        task.pixels.subarray(from * size, (from + count) * size),
+        count
+      )
       probabilities.set(part.probabilities, from * classes)
       if (part.ood) {
         anyOod = true

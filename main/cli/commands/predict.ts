@@ -8,7 +8,7 @@ import { withWorkbench } from '../withWorkbench'
 
 export const predictHelp = `dgmw predict <run|exported-dir> <paths…> [--top-k K] [--json|--csv [FILE]]
   Predict the class of image files and folders (searched recursively) with a run's weights or
-  a folder exported as TF.js, decoding and resizing them as the training images were. Prints a
+  an exported folder (TF.js or ONNX), decoding and resizing them as the training images were. Prints a
   table (or JSON, or CSV on stdout or to FILE) in input order; files that cannot be predicted
   are listed with the reason.`
 

@@ -213,6 +213,20 @@ describe('export and predict', () => {
     const input = unitInputs(byRun)
     const probabilities = await runOnnxFile(join(out, 'model.onnx'), input.values, input.shape)
     expect(maxDifference(probabilities, probabilitiesOf(byRun))).toBeLessThan(1e-4)
+    // The app predicts with the ONNX folder too (through onnxruntime-node), as the run does.
+    const byOnnxFolder = await client.request('predict/images', {
+      source: { exportDir: out },
+      paths: [imagesDir],
+      topK: 10
+    })
+    expect(byOnnxFolder.predictions.map((p) => p.top1)).toEqual(
+      byRun.predictions.map((p) => p.top1)
+    )
+    expect(maxDifference(probabilitiesOf(byOnnxFolder), probabilitiesOf(byRun))).toBeLessThan(1e-4)
+    expect(await client.request('exports/inspect', { path: out })).toMatchObject({
+      canPredict: true,
+      modelFormat: 'onnx'
+    })
     const model = onnx.ModelProto.decode(readFileSync(join(out, 'model.onnx')))
     expect(Number(model.opsetImport[0].version)).toBeGreaterThanOrEqual(13)
     const props = Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value]))
