@@ -136,7 +136,11 @@ describe('the contract over the in-memory transport', () => {
       'runs/score': { id: 999 },
       'runs/scores': { id: 999 },
       'runs/reconstructions': { id: 999 },
-      'runs/latentMap': { id: 999 }
+      'runs/latentMap': { id: 999 },
+      'dialog/chooseSavePath': { defaultName: 'x' },
+      'runs/export': { id: 999, format: 'tfjs', out: '/nonexistent/x' },
+      'exports/inspect': { path: '/nonexistent/x' },
+      'predict/images': { source: { runId: 999 }, paths: ['/nonexistent/x.png'] }
     }
     for (const name of requestNames) {
       const envelope = await createMemoryTransport(workbench).request(name, args[name] ?? {})
