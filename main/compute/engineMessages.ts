@@ -230,6 +230,8 @@ export interface ExportTask {
   source: Exclude<ModelSource, { kind: 'exported' }>
   format: ExportFormat
   dir: string
+  /** The dataset's resize setting, stated in the export's preprocessing. */
+  fit: 'cover' | 'contain'
   /** ONNX metadata_props (class names, preprocessing), already JSON strings. */
   onnxMetadata: Record<string, string>
 }

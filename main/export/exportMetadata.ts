@@ -48,6 +48,8 @@ export const exportMetadataSchema = z.object({
   }),
   preprocessing: z.object({
     decode: z.string(),
+    /** How the image was fitted to the square input (the dataset's import setting). */
+    fit: z.enum(['cover', 'contain']).default('cover'),
     normalisation: z.enum(['unit', 'symmetric', 'standardize']),
     formula: z.string(),
     mean: z.array(z.number()).optional(),
@@ -92,7 +94,8 @@ export function readExportMetadata(dir: string): ExportMetadata {
 /** How a person turns an image file into the model's input, in words and numbers. */
 export function describePreprocessing(
   preprocessing: { normalisation: Normalisation; stats?: ChannelStats },
-  shape: { height: number; width: number; channels: number }
+  shape: { height: number; width: number; channels: number },
+  fit: 'cover' | 'contain'
 ): ExportMetadata['preprocessing'] {
   const { normalisation, stats } = preprocessing
   const formula =
@@ -105,7 +108,11 @@ export function describePreprocessing(
     decode:
       `decode the file (PNG, JPEG, WebP, GIF first frame, BMP, TIFF), convert to ` +
       `${shape.channels === 1 ? 'greyscale' : 'RGB'}, resize to ${shape.width}×${shape.height} ` +
-      "covering the frame (centre crop, libvips' default Lanczos-3 kernel), uint8 HWC",
+      (fit === 'cover'
+        ? 'covering the frame (centre crop'
+        : 'contained in the frame (black borders') +
+      ", libvips' default Lanczos-3 kernel), uint8 HWC",
+    fit,
     normalisation,
     formula,
     ...(stats ? { mean: stats.mean, std: stats.std } : {})

@@ -32,7 +32,7 @@ export function createExportService({ store, dataDir, engine }: ExportServiceOpt
   return {
     async exportRun(args: ValidArgs<'runs/export'>): Promise<ExportReport> {
       const started = performance.now()
-      const { run, source } = runModelSource(store, dataDir, args.id)
+      const { run, source, fit } = runModelSource(store, dataDir, args.id)
       const evaluation = store.getEvaluation(run.id)
       const labels = run.classNames
       const written = await writeFolderAtomically(
@@ -44,6 +44,7 @@ export function createExportService({ store, dataDir, engine }: ExportServiceOpt
             source,
             format: args.format,
             dir,
+            fit,
             onnxMetadata: {
               labels: JSON.stringify(labels),
               recipe: run.recipe,
@@ -51,7 +52,7 @@ export function createExportService({ store, dataDir, engine }: ExportServiceOpt
               producer: 'DGM Workbench'
             }
           })) as ExportTaskResult
-          const metadata = exportMetadata(run, source, exported, args.format)
+          const metadata = exportMetadata(run, fit, source, exported, args.format)
           writeFileSync(join(dir, 'labels.txt'), labels.join('\n') + '\n')
           writeFileSync(join(dir, metadataFile), JSON.stringify(metadata, null, 2) + '\n')
           writeFileSync(join(dir, 'README.md'), modelCard(metadata, evaluation))
@@ -108,6 +109,7 @@ function isExportFolder(dir: string): boolean {
 
 function exportMetadata(
   run: RunDetail,
+  fit: 'cover' | 'contain',
   source: Exclude<ModelSource, { kind: 'exported' }>,
   exported: ExportTaskResult,
   format: ExportReport['format']
@@ -123,7 +125,7 @@ function exportMetadata(
     recipe: run.recipe,
     labels: run.classNames,
     input: { ...exported.shape, layout: 'NHWC' },
-    preprocessing: describePreprocessing(exported.preprocessing, exported.shape),
+    preprocessing: describePreprocessing(exported.preprocessing, exported.shape, fit),
     networks: exported.networks,
     preset: source.kind === 'classifier' ? source.config.preset : null,
     config: run.config,

@@ -41,7 +41,9 @@ export async function runExport(task: ExportTask): Promise<ExportTaskResult> {
     const files: string[] = []
     const onnxMetadata = {
       ...task.onnxMetadata,
-      preprocessing: JSON.stringify(describePreprocessing(trained.preprocessing, trained.shape))
+      preprocessing: JSON.stringify(
+        describePreprocessing(trained.preprocessing, trained.shape, task.fit)
+      )
     }
     for (const network of trained.networks) {
       const written = await exportNetwork(network, { ...task, onnxMetadata })

@@ -34,18 +34,20 @@ interface ResolvedSource {
   report: PredictReport['source']
   labels: string[]
   shape: { height: number; width: number; channels: number }
+  fit: 'cover' | 'contain'
 }
 
 export function createPredictService({ store, dataDir, engine }: PredictServiceOptions) {
   function resolveSource(args: ValidArgs<'predict/images'>['source']): ResolvedSource {
     if ('runId' in args) {
-      const { run, source } = runModelSource(store, dataDir, args.runId)
+      const { run, source, fit } = runModelSource(store, dataDir, args.runId)
       const { height, width, channels } = source.data
       return {
         source,
         report: { runId: run.id, name: run.name ?? `Run ${run.id}` },
         labels: run.classNames,
-        shape: { height, width, channels }
+        shape: { height, width, channels },
+        fit
       }
     }
     const dir = resolve(args.exportDir)
@@ -59,7 +61,8 @@ export function createPredictService({ store, dataDir, engine }: PredictServiceO
       source: { kind: 'exported', dir },
       report: { exportDir: dir, name: metadata.name },
       labels: metadata.labels,
-      shape: metadata.input
+      shape: metadata.input,
+      fit: metadata.preprocessing.fit
     }
   }
 
@@ -73,7 +76,7 @@ export function createPredictService({ store, dataDir, engine }: PredictServiceO
         )
       const { files, skipped } = await collectImages(args.paths)
       const perImage = shape.height * shape.width * shape.channels
-      const decoded = await decodeFiles(files, dataDir, shape, perImage, skipped)
+      const decoded = await decodeFiles(files, dataDir, shape, resolved.fit, perImage, skipped)
       if (decoded.paths.length === 0)
         return {
           source: resolved.report,
@@ -188,6 +191,7 @@ async function decodeFiles(
   files: string[],
   dataDir: string,
   shape: { height: number; channels: number },
+  fit: 'cover' | 'contain',
   perImage: number,
   skipped: SkippedFile[]
 ): Promise<{ paths: string[]; pixels: Uint8Array }> {
@@ -202,7 +206,7 @@ async function decodeFiles(
     await decodeAll(
       files.map((path, slot) => ({ slot, path })),
       staging,
-      { size: shape.height, channels: shape.channels as 1 | 3, fit: 'cover', trackGrey: false },
+      { size: shape.height, channels: shape.channels as 1 | 3, fit, trackGrey: false },
       (results) => {
         for (const r of results) {
           if (r.ok) ok[r.slot] = true

@@ -23,7 +23,12 @@ export function runModelSource(
   store: RunStore,
   dataDir: string,
   runId: number
-): { run: RunDetail; source: Exclude<ModelSource, { kind: 'exported' }> } {
+): {
+  run: RunDetail
+  source: Exclude<ModelSource, { kind: 'exported' }>
+  /** How the dataset's images were fitted to the square (new images must be fitted alike). */
+  fit: 'cover' | 'contain'
+} {
   const run = store.getRun(runId)
   if (!run.hasCheckpoint)
     throw new UserError(
@@ -34,11 +39,13 @@ export function runModelSource(
     throw new UserError(
       `The dataset of run ${runId} was deleted, so its image size and classes are unknown.`
     )
+  const fit = store.getDataset(run.datasetId).meta.fit === 'contain' ? 'contain' : 'cover'
   if (isGenerative(run.recipe)) {
     const saved = savedGenerativeRun(store, dataDir, runId)
     const threshold = store.getEvaluation(runId)?.outOfDistribution?.threshold
     return {
       run,
+      fit,
       source: {
         kind: 'generative',
         model: saved.model,
@@ -58,6 +65,7 @@ export function runModelSource(
   })
   return {
     run,
+    fit,
     source: {
       kind: 'classifier',
       config,

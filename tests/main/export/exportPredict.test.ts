@@ -16,6 +16,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { onnx } from 'onnx-proto'
+import sharp from 'sharp'
 import * as ort from 'onnxruntime-node'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
@@ -141,6 +142,57 @@ describe('export and predict', () => {
     expect(right.length).toBeGreaterThanOrEqual(12)
     expect(report.thumbnails.count).toBe(20)
   })
+
+  it('decodes images to predict exactly as the import did, letterboxing for a "contain" dataset', async () => {
+    // Wide RGB images (48×24) of two colours, imported letterboxed into 28×28 squares.
+    const root = join(opened.dir.path, 'wide')
+    const colours = { red: [200, 30, 30], blue: [30, 30, 200] }
+    for (const [name, [r, g, b]] of Object.entries(colours)) {
+      mkdirSync(join(root, name), { recursive: true })
+      for (let k = 0; k < 12; k++) {
+        const pixels = Buffer.alloc(48 * 24 * 3)
+        for (let i = 0; i < 48 * 24; i++) pixels.set([(r + i * k) % 256, (g + i) % 256, b], i * 3)
+        await sharp(pixels, { raw: { width: 48, height: 24, channels: 3 } })
+          .png()
+          .toFile(join(root, name, `${k}.png`))
+      }
+    }
+    const imported = await client.request('datasets/import', {
+      path: root,
+      size: 28,
+      channels: 3,
+      fit: 'contain',
+      name: 'wide'
+    })
+    const run = await train({
+      datasetId: imported.dataset.id,
+      recipe: 'classifier',
+      config: { epochs: 1, batchSize: 8, seed: 2 }
+    })
+    const listed = await client.request('datasets/images', { id: imported.dataset.id, limit: 100 })
+    const report = await client.request('predict/images', {
+      source: { runId: run.id },
+      paths: listed.items.map((i) => join(root, i.path))
+    })
+    const cached = await client.request('datasets/pixels', {
+      id: imported.dataset.id,
+      indices: listed.items.map((i) => i.idx)
+    })
+    expect(report.thumbnails.count).toBe(listed.items.length)
+    expect(report.thumbnails.data).toBe(cached.data)
+    // Letterboxed: the top rows are the black border, not image.
+    const first = Buffer.from(report.thumbnails.data, 'base64').subarray(0, 28 * 3 * 4)
+    expect(first.every((v) => v === 0)).toBe(true)
+    const out = join(exportsDir, 'wide-tfjs')
+    await client.request('runs/export', { id: run.id, format: 'tfjs', out })
+    const metadata = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8'))
+    expect(metadata.preprocessing.fit).toBe('contain')
+    const byExport = await client.request('predict/images', {
+      source: { exportDir: out },
+      paths: listed.items.map((i) => join(root, i.path))
+    })
+    expect(byExport.thumbnails.data).toBe(cached.data)
+  }, 60_000)
 
   it('exports TF.js that plain @tensorflow/tfjs opens and predicts with as the run does', async () => {
     const out = join(exportsDir, 'classifier-tfjs')
