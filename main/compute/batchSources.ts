@@ -18,6 +18,8 @@ export interface BatchSource {
   labelOf(index: number): number
   /** Images (augmented when `step` ≥ 0) and labels for the given indices; the caller disposes them. */
   batch(indices: number[], step: number): { x: tf.Tensor4D; y: tf.Tensor1D }
+  /** `standardize` runs: the per-channel statistics the images are standardised with. */
+  stats?: ChannelStats
   dispose(): void
 }
 
@@ -66,6 +68,7 @@ export function datasetSource(
     valIndices: data.valIndices,
     evalIndices: data.evalIndices,
     labelOf: (index) => labels[index],
+    stats,
     batch(indices, step) {
       let raw: Uint8Array = new Uint8Array(indices.length * size)
       indices.forEach((index, k) =>

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import { buildClassifier, setDropoutStep } from '../models/classifierPresets'
+import type { ChannelStats } from '../datasets/normalize'
 import { seededRandom, shuffleInPlace } from '../datasets/splits'
 import { datasetSource, syntheticSource } from './batchSources'
 import {
@@ -60,6 +61,11 @@ export interface TrainerState {
   staleEpochs: number
   /** Set on the checkpoint written when training ended (its weights are the run's final model). */
   final?: boolean
+  /**
+   * `standardize` runs: the statistics the model learnt with (augment and CAS include generated
+   * images in them), so prediction and export standardise new images exactly alike.
+   */
+  normalisationStats?: ChannelStats
 }
 
 /** Progress is sent at most this often, so a fast backend does not flood the host. */
@@ -112,7 +118,11 @@ export async function train(
   ): Promise<EpochReport['checkpoint']> => {
     const optimizerState = await optimizer.getState()
     try {
-      const written = await writeCheckpoint(file, { state, weights, optimizer: optimizerState })
+      const written = await writeCheckpoint(file, {
+        state: { ...state, normalisationStats: source.stats },
+        weights,
+        optimizer: optimizerState
+      })
       return { path: file, ...written }
     } finally {
       tf.dispose(optimizerState.map((t) => t.tensor))

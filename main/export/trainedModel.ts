@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import type { ExportedNetwork } from '../../preload/contract'
 import { readCheckpoint, restoreModelWeights } from '../compute/checkpoint'
+import type { TrainerState } from '../compute/trainer'
 import type { DatasetData, ModelSource } from '../compute/engineMessages'
 import {
   bestLogLikelihood,
@@ -152,16 +153,20 @@ async function loadClassifier(
   const { data, config } = source
   const shape = { height: data.height, width: data.width, channels: data.channels }
   const logits = buildClassifier(config.preset, { ...shape, classes: data.classes }, config.seed)
-  const checkpoint = readCheckpoint(source.checkpointFile)
+  const checkpoint = readCheckpoint<TrainerState>(source.checkpointFile)
   try {
     restoreModelWeights(logits, checkpoint.weights)
   } finally {
     tf.dispose([...checkpoint.weights, ...checkpoint.optimizer].map((t) => t.tensor))
   }
   const model = withSoftmax(logits)
+  // The statistics the run trained with (checkpoints from before they were kept: recomputed).
   const preprocessing = {
     normalisation: config.normalisation,
-    stats: statsOf(data, config.normalisation)
+    stats:
+      config.normalisation === 'standardize'
+        ? (checkpoint.state.normalisationStats ?? statsOf(data, config.normalisation))
+        : undefined
   }
   return {
     classes: data.classes,

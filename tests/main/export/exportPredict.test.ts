@@ -23,7 +23,9 @@ import '@tensorflow/tfjs-backend-cpu'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '../../../preload/client'
 import type { PredictReport, RequestArgs, RunDetail } from '../../../preload/contract'
+import { readCheckpoint } from '../../../main/compute/checkpoint'
 import { loadSaved } from '../../../main/compute/generative/generativeTasks'
+import type { TrainerState } from '../../../main/compute/trainer'
 import { disposeGenerativeModel } from '../../../main/models/generative'
 import { withLabels } from '../../../main/models/generative/networks'
 import { savedGenerativeRun } from '../../../main/runs/generativeRuns'
@@ -317,6 +319,29 @@ describe('export and predict', () => {
         expect(report.networks.map((n) => n.role)).toEqual(['decoder', 'encoder'])
     }
   }, 120_000)
+
+  it('standardises new images with the statistics the run trained with, also from its export', async () => {
+    const run = await train({
+      datasetId,
+      recipe: 'classifier',
+      config: { epochs: 1, batchSize: 32, seed: 4, normalisation: 'standardize' }
+    })
+    const trained = readCheckpoint<TrainerState>(
+      join(workbench.dataDir, 'runs', String(run.id), 'checkpoint.ckpt')
+    )
+    tf.dispose([...trained.weights, ...trained.optimizer].map((t) => t.tensor))
+    const stats = trained.state.normalisationStats!
+    expect(stats.mean).toHaveLength(1)
+    expect(stats.std[0]).toBeGreaterThan(0.1)
+    const out = join(exportsDir, 'standardised-tfjs')
+    await client.request('runs/export', { id: run.id, format: 'tfjs', out })
+    const metadata = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8'))
+    expect(metadata.preprocessing).toMatchObject({ normalisation: 'standardize', ...stats })
+    const args = { paths: [imagesDir], topK: 10 }
+    const byRun = await client.request('predict/images', { source: { runId: run.id }, ...args })
+    const byExport = await client.request('predict/images', { source: { exportDir: out }, ...args })
+    expect(maxDifference(probabilitiesOf(byExport), probabilitiesOf(byRun))).toBeLessThan(1e-6)
+  })
 
   it('leaves nothing behind when an export fails, and replaces only earlier exports', async () => {
     const readOnly = readOnlyFolder(opened.dir.path)
