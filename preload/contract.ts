@@ -749,6 +749,11 @@ export const requests = {
     args: z.strictObject({ uploadId: z.string().uuid() }),
     reply: reply<{ path: string }>()
   },
+  /** Removes a finished upload's files (images uploaded only to be predicted). */
+  'uploads/discard': {
+    args: z.strictObject({ path: z.string().min(1).max(4096) }),
+    reply: reply<void>()
+  },
   /** Desktop app only: the native save dialog, for an export folder. */
   'dialog/chooseSavePath': {
     args: z.strictObject({ defaultName: z.string().min(1).max(255) }),

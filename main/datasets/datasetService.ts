@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { dirname, join, resolve, sep } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { DatasetDetail, ImagePixels, ImportReport, ValidArgs } from '../../preload/contract'
 import type { EventBus } from '../host/eventBus'
 import { UserError } from '../services/userError'
@@ -165,6 +165,18 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
         )
       uploads.delete(uploadId)
       return { path: folder }
+    },
+
+    /**
+     * Removes a finished upload (the files of a prediction are not kept: the reply holds what the
+     * model saw). Only folders the uploads created can go, never anything else in the data dir.
+     */
+    async discardUpload(path: string): Promise<void> {
+      const root = join(dataDir, 'uploads')
+      const inside = relative(root, resolve(path)).split(sep)
+      if (inside.length < 1 || inside[0] === '..' || inside[0] === '' || isAbsolute(inside[0]))
+        throw new UserError(`${path} is not an upload folder; nothing was removed.`)
+      await rm(join(root, inside[0]), { recursive: true, force: true })
     }
   }
 }

@@ -32,6 +32,7 @@ export function createHandlers(workbench: Workbench): Handlers {
     'uploads/begin': (args) => datasets.beginUpload(args.name),
     'uploads/file': (args) => datasets.uploadFile(args.uploadId, args.path, args.data),
     'uploads/finish': (args) => datasets.finishUpload(args.uploadId),
+    'uploads/discard': (args) => datasets.discardUpload(args.path),
     'dialog/chooseFolder': async () => {
       if (!workbench.chooseFolder) {
         throw new UserError(

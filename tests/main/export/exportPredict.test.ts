@@ -196,6 +196,33 @@ describe('export and predict', () => {
     expect(byExport.thumbnails.data).toBe(cached.data)
   }, 60_000)
 
+  it('predicts uploaded files (browser mode), then discards the upload and nothing else', async () => {
+    const { uploadId } = await client.request('uploads/begin', { name: 'to predict' })
+    for (const name of ['0-0.png', 'broken.png'])
+      await client.request('uploads/file', {
+        uploadId,
+        path: `a/${name}`,
+        data: readFileSync(join(imagesDir, name)).toString('base64')
+      })
+    const { path } = await client.request('uploads/finish', { uploadId })
+    const report = await client.request('predict/images', {
+      source: { runId: classifier.id },
+      paths: [path]
+    })
+    expect(report.predictions).toHaveLength(1)
+    expect(report.skipped.map((s) => s.reason)).toEqual(['corrupt'])
+    await client.request('uploads/discard', { path })
+    expect(existsSync(path)).toBe(false)
+    expect(readdirSync(join(workbench.dataDir, 'uploads'))).toEqual([])
+    await expect(client.request('uploads/discard', { path: workbench.dataDir })).rejects.toThrow(
+      /not an upload folder/
+    )
+    await expect(
+      client.request('uploads/discard', { path: join(workbench.dataDir, 'uploads', '..', 'runs') })
+    ).rejects.toThrow(/not an upload folder/)
+    expect(existsSync(join(workbench.dataDir, 'runs'))).toBe(true)
+  })
+
   it('exports TF.js that plain @tensorflow/tfjs opens and predicts with as the run does', async () => {
     const out = join(exportsDir, 'classifier-tfjs')
     const exported = await client.request('runs/export', { id: classifier.id, format: 'tfjs', out })

@@ -117,6 +117,7 @@ describe('the contract over the in-memory transport', () => {
       'uploads/begin': { name: 'x' },
       'uploads/file': { uploadId: uuid, path: 'a.png', data: '' },
       'uploads/finish': { uploadId: uuid },
+      'uploads/discard': { path: '/nonexistent/x' },
       'experiments/create': { name: 'x', datasetId: 999 },
       'experiments/labelBudget': { datasetId: 999, recipes: ['classifier'], budgets: [10] },
       'experiments/labelBudgetResult': { id: 999 },
