@@ -7,7 +7,7 @@ import { resolve } from 'node:path'
 import type { ClassifierConfig } from '../../preload/contract'
 import type { DatasetData } from '../compute/engineMessages'
 import { UserError } from '../services/userError'
-import { readExportMetadata } from './exportMetadata'
+import { readExportMetadata, tfjsClassifierOf } from './exportMetadata'
 
 /** Returns the export folder's absolute path (what the run's config stores). */
 export function checkInitFrom(config: ClassifierConfig, data: DatasetData): string {
@@ -15,14 +15,10 @@ export function checkInitFrom(config: ClassifierConfig, data: DatasetData): stri
   let metadata
   try {
     metadata = readExportMetadata(dir)
+    tfjsClassifierOf(metadata, dir)
   } catch (error) {
     throw new UserError((error as Error).message)
   }
-  if (metadata.modelFormat !== 'tfjs' || !metadata.networks.some((n) => n.role === 'classifier'))
-    throw new UserError(
-      `${dir} is not a TF.js classifier export (${metadata.modelFormat}, ${metadata.recipe}); ` +
-        'fine-tune from a classifier run exported as TF.js.'
-    )
   if (metadata.preset !== config.preset)
     throw new UserError(
       `The export in ${dir} is a ${metadata.preset}; set the preset to ${metadata.preset} to fine-tune it.`

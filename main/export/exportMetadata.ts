@@ -91,6 +91,23 @@ export function readExportMetadata(dir: string): ExportMetadata {
   return parsed.data
 }
 
+/**
+ * The classifier network of a TF.js export (what fine-tuning loads), or an error saying what
+ * the folder holds instead.
+ */
+export function tfjsClassifierOf(
+  metadata: ExportMetadata,
+  dir: string
+): ExportMetadata['networks'][number] {
+  const network = metadata.networks.find((n) => n.role === 'classifier')
+  if (metadata.modelFormat !== 'tfjs' || !network)
+    throw new Error(
+      `${dir} is not a TF.js classifier export (${metadata.modelFormat}, ${metadata.recipe}); ` +
+        'fine-tune from a classifier run exported as TF.js.'
+    )
+  return network
+}
+
 /** How a person turns an image file into the model's input, in words and numbers. */
 export function describePreprocessing(
   preprocessing: { normalisation: Normalisation; stats?: ChannelStats },

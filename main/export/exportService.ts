@@ -13,7 +13,6 @@ import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
 import { writeFolderAtomically } from './atomicFolder'
 import {
-  describePreprocessing,
   exportMarker,
   metadataFile,
   readExportMetadata,
@@ -52,7 +51,7 @@ export function createExportService({ store, dataDir, engine }: ExportServiceOpt
               producer: 'DGM Workbench'
             }
           })) as ExportTaskResult
-          const metadata = exportMetadata(run, fit, source, exported, args.format)
+          const metadata = exportMetadata(run, source, exported, args.format)
           writeFileSync(join(dir, 'labels.txt'), labels.join('\n') + '\n')
           writeFileSync(join(dir, metadataFile), JSON.stringify(metadata, null, 2) + '\n')
           writeFileSync(join(dir, 'README.md'), modelCard(metadata, evaluation))
@@ -109,7 +108,6 @@ function isExportFolder(dir: string): boolean {
 
 function exportMetadata(
   run: RunDetail,
-  fit: 'cover' | 'contain',
   source: Exclude<ModelSource, { kind: 'exported' }>,
   exported: ExportTaskResult,
   format: ExportReport['format']
@@ -125,7 +123,7 @@ function exportMetadata(
     recipe: run.recipe,
     labels: run.classNames,
     input: { ...exported.shape, layout: 'NHWC' },
-    preprocessing: describePreprocessing(exported.preprocessing, exported.shape, fit),
+    preprocessing: exported.preprocessing,
     networks: exported.networks,
     preset: source.kind === 'classifier' ? source.config.preset : null,
     config: run.config,

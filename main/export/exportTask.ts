@@ -13,11 +13,11 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import type { ExportedNetwork } from '../../preload/contract'
 import type { ExportTask } from '../compute/engineMessages'
 import { encodePng, tileGrid } from '../compute/generative/sampleImages'
-import { describePreprocessing } from './exportMetadata'
+import { describePreprocessing, type ExportMetadata } from './exportMetadata'
 import { layersModelToOnnx } from './onnx/layersToOnnx'
 import { maxAbsDifference, runOnnx } from './onnx/runOnnx'
 import { loadLayersModelFromFolder, saveLayersModelToFolder } from './tfjsFiles'
-import { loadTrainedModel, type ExportableNetwork, type Preprocessing } from './trainedModel'
+import { loadTrainedModel, type ExportableNetwork } from './trainedModel'
 
 /**
  * Largest allowed |difference| from the workbench's outputs. TF.js reloads the same weights into
@@ -30,7 +30,8 @@ export interface ExportTaskResult {
   kind: 'exported'
   networks: ExportedNetwork[]
   files: string[]
-  preprocessing: Preprocessing
+  /** As metadata.json states it (also in the ONNX files' metadata). */
+  preprocessing: ExportMetadata['preprocessing']
   shape: { height: number; width: number; channels: number }
 }
 
@@ -39,18 +40,14 @@ export async function runExport(task: ExportTask): Promise<ExportTaskResult> {
   try {
     const networks: ExportedNetwork[] = []
     const files: string[] = []
-    const onnxMetadata = {
-      ...task.onnxMetadata,
-      preprocessing: JSON.stringify(
-        describePreprocessing(trained.preprocessing, trained.shape, task.fit)
-      )
-    }
+    const preprocessing = describePreprocessing(trained.preprocessing, trained.shape, task.fit)
+    const onnxMetadata = { ...task.onnxMetadata, preprocessing: JSON.stringify(preprocessing) }
     for (const network of trained.networks) {
       const written = await exportNetwork(network, { ...task, onnxMetadata })
       networks.push(written.network)
       files.push(...written.files)
     }
-    if (trained.samples && trained.networks.some((n) => n.role !== 'classifier')) {
+    if (trained.samples) {
       const samples = trained.samples()
       writeFileSync(join(task.dir, 'samples.png'), await encodePng(tileGrid(samples, 8)))
       files.push('samples.png')
@@ -59,7 +56,7 @@ export async function runExport(task: ExportTask): Promise<ExportTaskResult> {
       kind: 'exported',
       networks,
       files,
-      preprocessing: trained.preprocessing,
+      preprocessing,
       shape: trained.shape
     }
   } finally {
@@ -71,7 +68,7 @@ async function exportNetwork(
   network: ExportableNetwork,
   task: ExportTask
 ): Promise<{ network: ExportedNetwork; files: string[] }> {
-  const x = network.checkInputs()
+  const x = await network.checkInputs()
   try {
     const expected = outputsOf(network.model, x)
     const input = { data: x.dataSync() as Float32Array, shape: x.shape }

@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { readExportMetadata } from './exportMetadata'
 import { loadLayersModelFromFolder } from './tfjsFiles'
-import { probabilitiesOf, toInput, type Preprocessing, type TrainedModel } from './trainedModel'
+import { normalised, tfjsPredictor, type Preprocessing } from './modelInput'
+import type { TrainedModel } from './trainedModel'
 
 export async function loadExportedModel(dir: string): Promise<TrainedModel> {
   const metadata = readExportMetadata(dir)
@@ -30,14 +31,15 @@ export async function loadExportedModel(dir: string): Promise<TrainedModel> {
     return {
       ...base,
       predict: async (pixels, count) => {
-        const x = toInput(pixels, count, shape, preprocessing)
-        try {
-          const input = new ort.Tensor('float32', x.dataSync() as Float32Array, x.shape)
-          const out = await session.run({ [session.inputNames[0]]: input })
-          return { probabilities: out[session.outputNames[0]].data as Float32Array }
-        } finally {
-          x.dispose()
-        }
+        const x = normalised(pixels, count, shape, preprocessing)
+        const input = new ort.Tensor('float32', x, [
+          count,
+          shape.height,
+          shape.width,
+          shape.channels
+        ])
+        const out = await session.run({ [session.inputNames[0]]: input })
+        return { probabilities: out[session.outputNames[0]].data as Float32Array }
       },
       dispose: () => void session.release()
     }
@@ -45,14 +47,7 @@ export async function loadExportedModel(dir: string): Promise<TrainedModel> {
   const model = await loadLayersModelFromFolder(dir, network.file)
   return {
     ...base,
-    predict: async (pixels, count) => {
-      const x = toInput(pixels, count, shape, preprocessing)
-      try {
-        return { probabilities: probabilitiesOf(model, x) }
-      } finally {
-        x.dispose()
-      }
-    },
+    predict: tfjsPredictor(model, shape, preprocessing),
     dispose: () => model.dispose()
   }
 }

@@ -5,17 +5,13 @@
  */
 import type * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
-import { readExportMetadata } from './exportMetadata'
+import { readExportMetadata, tfjsClassifierOf } from './exportMetadata'
 import { loadLayersModelFromFolder } from './tfjsFiles'
 
-/** Loads the export's classifier weights into `model`; says what was taken. */
-export async function initialiseFromExport(model: tfl.LayersModel, dir: string): Promise<string> {
+/** Loads the export's classifier weights into `model`. */
+export async function initialiseFromExport(model: tfl.LayersModel, dir: string): Promise<void> {
   const metadata = readExportMetadata(dir)
-  const network = metadata.networks.find((n) => n.role === 'classifier')
-  if (metadata.modelFormat !== 'tfjs' || !network)
-    throw new Error(
-      `${dir} holds no TF.js classifier to start from; export a classifier run as TF.js first.`
-    )
+  const network = tfjsClassifierOf(metadata, dir)
   const exported = await loadLayersModelFromFolder(dir, network.file)
   try {
     const source = exported.getWeights()
@@ -26,14 +22,11 @@ export async function initialiseFromExport(model: tfl.LayersModel, dir: string):
         `The export in ${dir} is a ${metadata.preset ?? metadata.recipe} with ${source.length} weights; ` +
           `this run's network has ${target.length}. Pick the preset it was trained with (${metadata.preset ?? 'see its metadata.json'}).`
       )
+    // The last two weights are the logits' kernel and bias: another class count keeps them fresh.
     const head = target.length - 2
-    let freshHead = false
     const values: tf.Tensor[] = source.map((weight, i) => {
       if (shapeOf(weight) === shapeOf(target[i])) return weight
-      if (i >= head) {
-        freshHead = true
-        return target[i].read()
-      }
+      if (i >= head) return target[i].read()
       throw new Error(
         `The export in ${dir} was trained on ${metadata.input.height}×${metadata.input.width}×` +
           `${metadata.input.channels} images (weight ${i}: ${shapeOf(weight)} here ${shapeOf(target[i])}); ` +
@@ -41,9 +34,6 @@ export async function initialiseFromExport(model: tfl.LayersModel, dir: string):
       )
     })
     model.setWeights(values)
-    return freshHead
-      ? `every weight of ${dir} but the last layer (${metadata.labels.length} classes there, a new head here)`
-      : `every weight of ${dir}`
   } finally {
     exported.dispose()
   }

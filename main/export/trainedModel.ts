@@ -18,25 +18,17 @@ import {
 } from '../compute/generative/classifyImages'
 import { loadSaved } from '../compute/generative/generativeTasks'
 import { toPixels, type PixelBatch } from '../compute/generative/sampleImages'
-import {
-  channelStats,
-  normalise,
-  type ChannelStats,
-  type Normalisation
-} from '../datasets/normalize'
+import { readCachedImages } from '../datasets/imageCache'
+import { channelStats, type ChannelStats } from '../datasets/normalize'
 import { buildClassifier } from '../models/classifierPresets'
 import { disposeGenerativeModel } from '../models/generative'
 import { labelPlanes, withLabels } from '../models/generative/networks'
 import { latentCodes, type GenerativeModel } from '../models/generative/recipe'
 import { loadExportedModel } from './exportedModel'
+import { tfjsPredictor, toInput, type InputShape, type Preprocessing } from './modelInput'
 
 /** Images (or codes) every export is checked on. */
 export const checkCount = 64
-
-export interface Preprocessing {
-  normalisation: Normalisation
-  stats?: ChannelStats
-}
 
 export interface ExportableNetwork {
   role: ExportedNetwork['role']
@@ -47,13 +39,13 @@ export interface ExportableNetwork {
   input: string
   output: string
   /** The check inputs (caller disposes) and what they are. */
-  checkInputs(): tf.Tensor
+  checkInputs(): Promise<tf.Tensor>
   checkInputsAre: string
 }
 
 export interface TrainedModel {
   classes: number
-  shape: { height: number; width: number; channels: number }
+  shape: InputShape
   preprocessing: Preprocessing
   networks: ExportableNetwork[]
   /** Class probabilities [n × classes] of uint8 images; likelihood models also say which are OOD. */
@@ -77,36 +69,18 @@ export async function loadTrainedModel(source: ModelSource): Promise<TrainedMode
   }
 }
 
-/** uint8 images → the float tensor the model trains on. */
-export function toInput(
-  pixels: Uint8Array,
-  count: number,
-  shape: TrainedModel['shape'],
-  preprocessing: Preprocessing
-): tf.Tensor4D {
-  const values = normalise(
-    pixels.subarray(0, count * shape.height * shape.width * shape.channels),
-    shape.channels,
-    preprocessing.normalisation,
-    preprocessing.stats
-  )
-  return tf.tensor4d(values, [count, shape.height, shape.width, shape.channels])
-}
-
-/** The first test images of the dataset: what classifiers and encoders are checked on. */
-function testImages(data: DatasetData): { pixels: Uint8Array; labels: number[]; count: number } {
-  const size = data.height * data.width * data.channels
+/** The first test images of the dataset (only they are read): what classifiers and encoders are checked on. */
+async function testImages(
+  data: DatasetData
+): Promise<{ pixels: Uint8Array; labels: number[]; count: number }> {
   const indices = data.evalIndices.slice(0, checkCount)
-  const cache = readFileSync(data.cacheFile)
-  const pixels = new Uint8Array(indices.length * size)
-  indices.forEach((index, k) =>
-    pixels.set(cache.subarray(index * size, (index + 1) * size), k * size)
-  )
+  const size = data.height * data.width * data.channels
+  const pixels = await readCachedImages(data.cacheFile, indices, size)
   return { pixels, labels: indices.map((i) => data.labels[i]), count: indices.length }
 }
 
-function statsOf(data: DatasetData, normalisation: Normalisation): ChannelStats | undefined {
-  if (normalisation !== 'standardize') return undefined
+/** Statistics of the training split, for checkpoints written before runs kept their own. */
+function trainingStats(data: DatasetData): ChannelStats {
   const size = data.height * data.width * data.channels
   return channelStats(readFileSync(data.cacheFile), size, data.channels, data.trainIndices)
 }
@@ -119,17 +93,10 @@ function withSoftmax(logits: tfl.LayersModel, output = 0): tfl.LayersModel {
   return tfl.model({ inputs: logits.inputs, outputs: probabilities })
 }
 
-export function probabilitiesOf(model: tfl.LayersModel, x: tf.Tensor4D): Float32Array {
-  const out = tf.tidy(() => model.predict(x) as tf.Tensor2D)
-  const values = out.dataSync() as Float32Array
-  out.dispose()
-  return values
-}
-
 function classifierNetwork(
   model: tfl.LayersModel,
   name: string,
-  shape: TrainedModel['shape'],
+  shape: InputShape,
   preprocessing: Preprocessing,
   data: DatasetData
 ): ExportableNetwork {
@@ -139,8 +106,8 @@ function classifierNetwork(
     model,
     input: `images [N, ${shape.height}, ${shape.width}, ${shape.channels}] (NHWC, float32, preprocessed as metadata.json says)`,
     output: `class probabilities [N, ${data.classes}] in labels.txt order`,
-    checkInputs: () => {
-      const images = testImages(data)
+    checkInputs: async () => {
+      const images = await testImages(data)
       return toInput(images.pixels, images.count, shape, preprocessing)
     },
     checkInputsAre: 'test images of the dataset'
@@ -165,7 +132,7 @@ async function loadClassifier(
     normalisation: config.normalisation,
     stats:
       config.normalisation === 'standardize'
-        ? (checkpoint.state.normalisationStats ?? statsOf(data, config.normalisation))
+        ? (checkpoint.state.normalisationStats ?? trainingStats(data))
         : undefined
   }
   return {
@@ -173,14 +140,7 @@ async function loadClassifier(
     shape,
     preprocessing,
     networks: [classifierNetwork(model, 'model', shape, preprocessing, data)],
-    predict: async (pixels, count) => {
-      const x = toInput(pixels, count, shape, preprocessing)
-      try {
-        return { probabilities: probabilitiesOf(model, x) }
-      } finally {
-        x.dispose()
-      }
-    },
+    predict: tfjsPredictor(model, shape, preprocessing),
     dispose: () => logits.dispose()
   }
 }
@@ -196,13 +156,17 @@ async function loadGenerative(
   const latent = saved.config.latentDim
   const conditional = model.conditional
   const codeSize = latent + (conditional ? classes : 0)
-  const codes = (): tf.Tensor2D =>
+  // Seeded codes, classes in turn: the generator's check inputs and the model card's samples.
+  const draw = (): { z: tf.Tensor2D; labels: tf.Tensor1D } => ({
+    z: latentCodes(checkCount, latent, saved.config.seed, 0, 77),
+    labels: tf.tensor1d(
+      Array.from({ length: checkCount }, (_, i) => i % classes),
+      'int32'
+    )
+  })
+  const codes = async (): Promise<tf.Tensor2D> =>
     tf.tidy(() => {
-      const z = latentCodes(checkCount, latent, saved.config.seed, 0, 77)
-      const labels = tf.tensor1d(
-        Array.from({ length: checkCount }, (_, i) => i % classes),
-        'int32'
-      )
+      const { z, labels } = draw()
       return conditional ? withLabels(z, labels, classes) : z
     })
   const codeInput = `latent codes [N, ${codeSize}]: ${latent} values drawn from N(0, 1)${
@@ -247,8 +211,8 @@ async function loadGenerative(
         conditional ? `, the last ${classes} channels the one-hot class as constant planes` : ''
       }`,
       output: `[latent mean [N, ${latent}], latent log-variance [N, ${latent}]]`,
-      checkInputs: () => {
-        const images = testImages(data)
+      checkInputs: async () => {
+        const images = await testImages(data)
         return tf.tidy(() => {
           const x = toInput(images.pixels, images.count, shape, preprocessing)
           if (!conditional) return x
@@ -269,11 +233,9 @@ async function loadGenerative(
       : undefined,
     samples: () => {
       const images = tf.tidy(() => {
-        const generated = generatorNet.predict(codes()) as tf.Tensor4D
-        return model.normalisation === 'symmetric'
-          ? tf.clipByValue(tf.add(tf.mul(generated, 0.5), 0.5), 0, 1)
-          : generated
-      }) as tf.Tensor4D
+        const { z, labels } = draw()
+        return model.generate(z, conditional ? labels : null)
+      })
       const batch = toPixels(images)
       images.dispose()
       return batch
@@ -292,28 +254,22 @@ async function loadGenerative(
     const scores = tf.tidy(() => model.classify!(x))
     const values = scores.dataSync() as Float32Array
     tf.dispose([x, scores])
-    if (model.classScores !== 'log-likelihood') {
-      const probabilities = new Float32Array(values.length)
-      for (let i = 0; i < count; i++) {
-        const row = logPosterior(
-          values.subarray(i * classes, (i + 1) * classes),
-          new Array<number>(classes).fill(0)
-        )
-        row.forEach((v, c) => (probabilities[i * classes + c] = Math.exp(v)))
-      }
-      return { probabilities }
-    }
-    // Bayes' rule with the labelled training images' class prior, as the run's evaluation did.
+    // Bayes' rule: likelihood models with the labelled training images' class prior (as the
+    // run's evaluation did); logits with a uniform prior, which makes it a softmax.
+    const likelihood = model.classScores === 'log-likelihood'
     const labelled = src.data.labelledIndices ?? src.data.trainIndices
-    const prior = logClassPrior(
-      labelled.map((i) => src.data.labels[i]),
-      classes
-    )
+    const prior = likelihood
+      ? logClassPrior(
+          labelled.map((i) => src.data.labels[i]),
+          classes
+        )
+      : new Array<number>(classes).fill(0)
     const probabilities = new Float32Array(values.length)
     for (let i = 0; i < count; i++) {
       const row = logPosterior(values.subarray(i * classes, (i + 1) * classes), prior)
       row.forEach((v, c) => (probabilities[i * classes + c] = Math.exp(v)))
     }
+    if (!likelihood) return { probabilities }
     const best = bestLogLikelihood(values, classes)
     const threshold = src.oodThreshold
     return {
