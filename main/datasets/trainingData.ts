@@ -1,4 +1,4 @@
-import type { Augmentation } from '../../preload/contract'
+import type { Augmentation, ClassifierConfig } from '../../preload/contract'
 import type { DatasetData } from '../compute/engineMessages'
 import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
@@ -79,4 +79,18 @@ export function datasetTrainingData(
     augmentation: options.augmentation,
     normalisation: options.normalisation
   }
+}
+
+/** What a classifier run (or an augment/CAS run's classifier) trains and is tested on. */
+export function classifierTrainingData(
+  store: RunStore,
+  datasetId: number,
+  config: Pick<ClassifierConfig, 'normalisation' | 'augmentation' | 'labelsPerClass' | 'seed'>
+): DatasetData {
+  return datasetTrainingData(store, datasetId, {
+    normalisation: config.normalisation,
+    augmentation: config.augmentation,
+    labelsPerClass: config.labelsPerClass,
+    seed: config.seed
+  })
 }

@@ -29,7 +29,6 @@ export const tolerances = { tfjs: 1e-6, onnx: 1e-4 } as const
 export interface ExportTaskResult {
   kind: 'exported'
   networks: ExportedNetwork[]
-  files: string[]
   /** As metadata.json states it (also in the ONNX files' metadata). */
   preprocessing: ExportMetadata['preprocessing']
   shape: { height: number; width: number; channels: number }
@@ -39,23 +38,18 @@ export async function runExport(task: ExportTask): Promise<ExportTaskResult> {
   const trained = await loadTrainedModel(task.source)
   try {
     const networks: ExportedNetwork[] = []
-    const files: string[] = []
     const preprocessing = describePreprocessing(trained.preprocessing, trained.shape, task.fit)
     const onnxMetadata = { ...task.onnxMetadata, preprocessing: JSON.stringify(preprocessing) }
     for (const network of trained.networks) {
-      const written = await exportNetwork(network, { ...task, onnxMetadata })
-      networks.push(written.network)
-      files.push(...written.files)
+      networks.push(await exportNetwork(network, { ...task, onnxMetadata }))
     }
     if (trained.samples) {
       const samples = trained.samples()
       writeFileSync(join(task.dir, 'samples.png'), await encodePng(tileGrid(samples, 8)))
-      files.push('samples.png')
     }
     return {
       kind: 'exported',
       networks,
-      files,
       preprocessing,
       shape: trained.shape
     }
@@ -67,7 +61,7 @@ export async function runExport(task: ExportTask): Promise<ExportTaskResult> {
 async function exportNetwork(
   network: ExportableNetwork,
   task: ExportTask
-): Promise<{ network: ExportedNetwork; files: string[] }> {
+): Promise<ExportedNetwork> {
   const x = await network.checkInputs()
   try {
     const expected = outputsOf(network.model, x)
@@ -112,24 +106,21 @@ async function exportNetwork(
       )
     const outputShapes = (network.model.outputs as tfl.SymbolicTensor[]).map((o) => o.shape)
     return {
-      files,
-      network: {
-        role: network.role,
-        file: files[0],
-        input: network.input,
-        output: network.output,
-        inputShape: (network.model.inputs[0] as tfl.SymbolicTensor).shape,
-        outputShape: outputShapes,
-        verification: {
-          runtime,
-          inputs: network.checkInputsAre,
-          count,
-          maxDifference,
-          tolerance,
-          ...(network.role === 'classifier'
-            ? { sameTop1: sameTop1(expected[0], actual[0], count) }
-            : {})
-        }
+      role: network.role,
+      file: files[0],
+      input: network.input,
+      output: network.output,
+      inputShape: (network.model.inputs[0] as tfl.SymbolicTensor).shape,
+      outputShape: outputShapes,
+      verification: {
+        runtime,
+        inputs: network.checkInputsAre,
+        count,
+        maxDifference,
+        tolerance,
+        ...(network.role === 'classifier'
+          ? { sameTop1: sameTop1(expected[0], actual[0], count) }
+          : {})
       }
     }
   } finally {

@@ -12,7 +12,7 @@ import {
 } from '../../preload/contract'
 import type { ModelSource } from '../compute/engineMessages'
 import { checkpointFile } from '../compute/trainer'
-import { datasetTrainingData } from '../datasets/trainingData'
+import { classifierTrainingData } from '../datasets/trainingData'
 import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
 import { savedGenerativeRun } from './generativeRuns'
@@ -57,12 +57,8 @@ export function runModelSource(
   const config = isSynthetic(run.recipe)
     ? classifierPart(syntheticConfigSchema.parse(run.config))
     : classifierConfigSchema.parse(run.config)
-  // The training split without augmentation: what the normalisation statistics come from.
-  const data = datasetTrainingData(store, run.datasetId, {
-    normalisation: config.normalisation,
-    labelsPerClass: config.labelsPerClass,
-    seed: config.seed
-  })
+  // The training split: where the normalisation statistics of older checkpoints come from.
+  const data = classifierTrainingData(store, run.datasetId, config)
   return {
     run,
     fit,

@@ -20,7 +20,7 @@ import {
   type EvaluatedImages,
   type TrainResult
 } from '../compute/engineMessages'
-import { datasetTrainingData } from '../datasets/trainingData'
+import { classifierTrainingData } from '../datasets/trainingData'
 import type { EventBus } from '../host/eventBus'
 import { codeVersion } from '../services/appVersion'
 import { UserError } from '../services/userError'
@@ -79,12 +79,7 @@ export function createRunService(options: RunServiceOptions) {
     if (isSynthetic(run.recipe)) return syntheticSpec(store, dataDir, run, options)
     const config = classifierConfigSchema.parse(run.config)
     return {
-      data: datasetTrainingData(store, run.datasetId, {
-        normalisation: config.normalisation,
-        augmentation: config.augmentation,
-        labelsPerClass: config.labelsPerClass,
-        seed: config.seed
-      }),
+      data: classifierTrainingData(store, run.datasetId, config),
       config,
       checkpointDir: runDir(dataDir, runId),
       resume: item.resume,
@@ -287,11 +282,7 @@ export function createRunService(options: RunServiceOptions) {
       if (args.recipe === 'classifier' || args.recipe === 'augment' || args.recipe === 'cas') {
         if (args.recipe !== 'classifier')
           checkGenerator(store, dataset.id, args.config.generatorRunId)
-        data = datasetTrainingData(store, dataset.id, {
-          normalisation: args.config.normalisation,
-          labelsPerClass: args.config.labelsPerClass,
-          seed: args.config.seed
-        })
+        data = classifierTrainingData(store, dataset.id, args.config)
         if (data.trainIndices.length === 0 && args.recipe !== 'cas')
           throw new UserError(
             `Dataset "${dataset.name}" has no labelled training images to learn from.`

@@ -15,7 +15,7 @@ import {
   type SyntheticConfig
 } from '../../preload/contract'
 import type { TrainSpec } from '../compute/engineMessages'
-import { datasetTrainingData } from '../datasets/trainingData'
+import { classifierTrainingData } from '../datasets/trainingData'
 import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
 import { savedGenerativeRun } from './generativeRuns'
@@ -77,12 +77,7 @@ export function syntheticSpec(
 ): TrainSpec {
   const config: SyntheticConfig = syntheticConfigSchema.parse(run.config)
   checkGenerator(store, run.datasetId!, config.generatorRunId)
-  const data = datasetTrainingData(store, run.datasetId!, {
-    normalisation: config.normalisation,
-    augmentation: config.augmentation,
-    labelsPerClass: config.labelsPerClass,
-    seed: config.seed
-  })
+  const data = classifierTrainingData(store, run.datasetId!, config)
   const perClass = Math.max(
     1,
     Math.round((config.syntheticRatio * data.trainIndices.length) / data.classes)

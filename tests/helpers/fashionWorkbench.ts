@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { createClient, type Client } from '../../preload/client'
-import type { ImportReport } from '../../preload/contract'
+import { expect } from 'vitest'
+import type { ImportReport, RequestArgs, RunDetail } from '../../preload/contract'
 import { importDataset } from '../../main/datasets/importDataset'
 import { createMemoryTransport } from '../../main/host/memoryTransport'
 import { createWorkbench, type Workbench } from '../../main/host/workbench'
@@ -13,6 +14,8 @@ export interface FashionWorkbench {
   /** The contract over the in-memory transport, as the UI calls it. */
   client: Client
   report: ImportReport
+  /** Queues a run through the contract, waits for it and expects it to complete. */
+  train(args: RequestArgs<'runs/start'>): Promise<RunDetail>
   close(): Promise<void>
 }
 
@@ -43,6 +46,13 @@ export async function openFashionWorkbench(perClass: number): Promise<FashionWor
     workbench,
     client,
     report,
+    async train(args) {
+      const queued = await client.request('runs/start', args)
+      const run = await workbench.runs.settled(queued.id)
+      expect(run.error).toBeNull()
+      expect(run.status).toBe('completed')
+      return client.request('runs/get', { id: run.id })
+    },
     async close() {
       await workbench.close()
       dir.cleanup()

@@ -74,13 +74,7 @@ describe('export and predict', () => {
   let imagesDir: string
   let exportsDir: string
 
-  const train = async (args: RequestArgs<'runs/start'>): Promise<RunDetail> => {
-    const queued = await client.request('runs/start', args)
-    const run = await workbench.runs.settled(queued.id)
-    expect(run.error).toBeNull()
-    expect(run.status).toBe('completed')
-    return client.request('runs/get', { id: run.id })
-  }
+  const train = (args: RequestArgs<'runs/start'>): Promise<RunDetail> => opened.train(args)
   const probabilitiesOf = (report: PredictReport): number[] =>
     report.predictions.flatMap((p) =>
       report.labels.map((_, c) => p.topK.find((t) => t.index === c)?.probability ?? 0)
