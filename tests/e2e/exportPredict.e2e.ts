@@ -11,25 +11,13 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fashionMnistDir, writeFashionSubset } from '../helpers/fashionSubset'
+import { classNames, fashionMnistDir, writeFashionSubset } from '../helpers/fashionSubset'
 import { tempDir } from '../helpers/tempDir'
 import { openFashionApp, screenshotDir, type Served } from './browserMode'
 
 const docs = join(__dirname, '../../docs')
 const shot = (page: Page, name: string): Promise<Buffer> =>
   page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true })
-const classes = [
-  'T-shirt-top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot'
-]
 
 describe.runIf(existsSync(fashionMnistDir))('exporting a model and predicting with it', () => {
   let browser: Browser
@@ -162,7 +150,7 @@ describe.runIf(existsSync(fashionMnistDir))('exporting a model and predicting wi
     for (const cls of await rows().evaluateAll((els) =>
       els.map((e) => e.getAttribute('data-class'))
     ))
-      expect(classes).toContain(cls)
+      expect(classNames).toContain(cls)
     for (const p of await probabilities()) {
       expect(p).toBeGreaterThan(0)
       expect(p).toBeLessThanOrEqual(1)
@@ -256,7 +244,7 @@ describe.runIf(existsSync(fashionMnistDir))('exporting a model and predicting wi
     await tab.waitFor()
     // The dataset's class order, as labels.txt lists it.
     const labels = readFileSync(join(tfjsDir, 'labels.txt'), 'utf8').trim().split('\n')
-    expect([...labels].sort()).toEqual([...classes].sort())
+    expect([...labels].sort()).toEqual([...classNames].sort())
     expect(await tab.locator('[data-model-labels] li').allTextContents()).toEqual(labels)
     expect(await tab.locator('[data-metric="testAccuracy"]').textContent()).toMatch(/\d+\.\d%/)
     // The whole training folder: 600 rows, of which only those on screen are in the page.

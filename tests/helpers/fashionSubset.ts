@@ -5,7 +5,8 @@ import { gunzipSync } from 'node:zlib'
 import sharp from 'sharp'
 
 export const fashionMnistDir = '/usr/share/datasets/fashion-mnist'
-const classNames = [
+/** The class folder names writeFashionSubset uses, in label order. */
+export const classNames = [
   'T-shirt-top',
   'Trouser',
   'Pullover',
