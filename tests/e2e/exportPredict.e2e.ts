@@ -237,6 +237,8 @@ describe.runIf(existsSync(fashionMnistDir))('exporting a model and predicting wi
     expect(await open.locator('[data-open-model-error]').textContent()).toMatch(
       /no metadata\.json.*choose an export folder/
     )
+    // The dialog as a researcher sees it after a wrong folder: the host's message in place.
+    await open.screenshot({ path: join(screenshotDir, 'open-model-error.png') })
     await open.locator('[data-field="model-path"]').fill(tfjsDir)
     await open.locator('[data-action="open-model"]').click()
 
