@@ -87,9 +87,10 @@ function diskError(error: unknown, parent: string): UserError | undefined {
   )
 }
 
+/** Only "it exists, replace it?" is a conflict (the app then asks); the rest cannot be forced. */
 function checkReplaceable(path: string, options: AtomicFolderOptions): void {
   if (!statSync(path).isDirectory())
-    throw new UserError(`${path} is a file; choose a folder name for the export.`, 'conflict')
+    throw new UserError(`${path} is a file; choose a folder name for the export.`)
   const empty = readdirSync(path).length === 0
   if (!options.force && !empty)
     throw new UserError(
@@ -99,7 +100,6 @@ function checkReplaceable(path: string, options: AtomicFolderOptions): void {
   if (!empty && !options.replaceable(path))
     throw new UserError(
       `${path} holds files that are not a workbench export, so it is not replaced even with ` +
-        '--force; choose a new or empty folder.',
-      'conflict'
+        '--force; choose a new or empty folder.'
     )
 }
