@@ -23,8 +23,25 @@ export const runStatuses = [
 export type RunStatus = (typeof runStatuses)[number]
 
 /** Tensor backends in the order the engine tries them (see docs/compute). */
-export const backendNames = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
+export const backendNames = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const
 export type BackendName = (typeof backendNames)[number]
+
+/** A WebGPU adapter as Dawn describes it (the `webgpu` rung). */
+export interface GpuAdapterReport {
+  vendor: string
+  architecture: string
+  device: string
+  description: string
+  /** The adapter says it is a fallback (usually a CPU emulation). */
+  fallback: boolean
+  /** A CPU emulation (SwiftShader, llvmpipe, lavapipe, …): `auto` never picks it. */
+  software: boolean
+  /** Bytes: the largest buffer, and the largest one a kernel may bind. */
+  maxBufferSize: number
+  maxStorageBufferBindingSize: number
+  /** How it was chosen when not by preference (`--gpu NAME`). */
+  selectedBy?: string
+}
 
 export interface BackendRung {
   name: BackendName
@@ -36,6 +53,8 @@ export interface BackendRung {
   reason?: string
   /** Package version, when installed. */
   version?: string
+  /** The `webgpu` rung: the adapter it found, used or not. */
+  adapter?: GpuAdapterReport
 }
 
 export interface EngineStatus {
@@ -48,6 +67,8 @@ export interface EngineStatus {
   forcedBy?: 'flag' | 'setting'
   rungs: BackendRung[]
   threads: number
+  /** The GPU adapter in use when `active` is `webgpu`. */
+  gpu?: GpuAdapterReport
   error?: string
 }
 

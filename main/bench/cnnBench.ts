@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs-core'
+import type { Scalar, Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs-core'
 import type { BackendName } from '../../preload/contract'
 import { selectBackend } from '../compute/backendProbe'
 
@@ -149,16 +149,23 @@ export async function measureCnn(options: CnnBenchOptions): Promise<CnnBenchResu
   try {
     if (!result.trainError) {
       try {
-        const step = (i: number): number => {
-          const { x, y } = batches[i % poolBatches]
-          // trainStep reads the loss back (dataSync), so the time includes the whole step.
-          return trainStep(model, optimizer, x, y, classes)
+        // Steps are queued back to back; reading the last loss waits for all of them, so the
+        // time includes every step's work on any backend (a GPU runs ahead of the CPU).
+        const run = async (from: number, count: number): Promise<number> => {
+          let loss: Scalar | undefined
+          for (let i = from; i < from + count; i++) {
+            loss?.dispose()
+            const { x, y } = batches[i % poolBatches]
+            loss = trainStep(model, optimizer, x, y, classes)
+          }
+          const [value] = loss ? await loss.data() : [Number.NaN]
+          loss?.dispose()
+          return value
         }
-        for (let i = 0; i < options.warmupSteps; i++) step(i)
+        await run(0, options.warmupSteps)
         const before = tf.memory().numTensors
-        let loss = Number.NaN
         const started = performance.now()
-        for (let i = 0; i < options.steps; i++) loss = step(i)
+        const loss = await run(options.warmupSteps, options.steps)
         const seconds = (performance.now() - started) / 1000
         result.leakedTensors.train = tf.memory().numTensors - before
         result.trainImagesPerSecond = (options.steps * options.batchSize) / seconds
@@ -169,16 +176,16 @@ export async function measureCnn(options: CnnBenchOptions): Promise<CnnBenchResu
     }
 
     try {
-      const predict = (): void => {
+      const predict = async (): Promise<void> => {
         const logits = model.predict(inferInput, { batchSize: options.inferBatchSize }) as Tensor
         // Reading the logits back makes the time include the whole forward pass.
-        logits.dataSync()
+        await logits.data()
         logits.dispose()
       }
-      predict() // warm-up
+      await predict() // warm-up
       const before = tf.memory().numTensors
       const started = performance.now()
-      for (let i = 0; i < options.inferBatches; i++) predict()
+      for (let i = 0; i < options.inferBatches; i++) await predict()
       const seconds = (performance.now() - started) / 1000
       result.leakedTensors.infer = tf.memory().numTensors - before
       result.inferImagesPerSecond = (options.inferBatches * options.inferBatchSize) / seconds

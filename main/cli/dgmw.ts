@@ -56,8 +56,10 @@ ${Object.values(commands)
 Options for every command:
   --data-dir DIR   where the run database and caches live (default: DGMW_HOME, else the
                    platform's app-data folder for "DGM Workbench")
-  --backend B      force a tensor backend: auto, tensorflow-gpu, tensorflow, wasm, cpu
-                   (default: DGMW_BACKEND, else auto)
+  --backend B      force a tensor backend: auto, tensorflow-gpu, tensorflow, webgpu, wasm,
+                   cpu (default: DGMW_BACKEND, else auto)
+  --gpu NAME       the WebGPU adapter whose name contains NAME, on machines with several GPUs
+                   (default: DGMW_GPU, else the high-performance one)
   --json           print one JSON document on stdout
   -h, --help       show help
   --version        print the version`
@@ -65,6 +67,7 @@ Options for every command:
 const options = {
   'data-dir': { type: 'string' },
   backend: { type: 'string' },
+  gpu: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -141,6 +144,8 @@ async function main(argv: string[]): Promise<number> {
     )
     return 2
   }
+  // The engine reads it wherever it starts (this process, the app it launches, browser mode).
+  if (typeof values.gpu === 'string') process.env.DGMW_GPU = values.gpu
   try {
     const ctx: CommandContext = {
       values,

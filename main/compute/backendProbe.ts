@@ -9,25 +9,28 @@ import {
   backendNames,
   type BackendName,
   type BackendRung,
-  type EngineStatus
+  type EngineStatus,
+  type GpuAdapterReport
 } from '../../preload/contract'
 import { UserError } from '../services/userError'
 import { findCudaLibraries } from './cudaLibraries'
 import { registerWasmTrainingKernels } from './wasmKernels'
 import { startWasmBackend } from './wasmThreads'
+import { startWebgpu } from './webgpuBackend'
 
 const nodeRequire = createRequire(__filename)
 
 export const backendPackages: Record<BackendName, string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
   tensorflow: '@tensorflow/tfjs-node',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu'
 }
 
 type Attempt =
-  | { loaded: true; version?: string; threads: number; note?: string }
-  | { loaded: false; reason: string; version?: string }
+  | { loaded: true; version?: string; threads: number; note?: string; adapter?: GpuAdapterReport }
+  | { loaded: false; reason: string; version?: string; adapter?: GpuAdapterReport }
 
 function packageVersion(pkg: string): string | undefined {
   try {
@@ -120,12 +123,36 @@ async function tryJs(name: 'wasm' | 'cpu'): Promise<Attempt> {
   }
 }
 
-const attempt = (name: BackendName): Promise<Attempt> =>
-  name === 'tensorflow-gpu' || name === 'tensorflow' ? tryNative(name) : tryJs(name)
+/** WebGPU through Dawn: see webgpuBackend.ts. */
+async function tryWebgpu(forced: boolean, gpuName?: string): Promise<Attempt> {
+  const version = packageVersion(backendPackages.webgpu)
+  const dawn = packageVersion('webgpu')
+  if (!version || !dawn)
+    return {
+      loaded: false,
+      reason: `${version ? 'webgpu (Dawn)' : backendPackages.webgpu} is not installed; run \`npm install\`.`
+    }
+  const started = await startWebgpu({ forced, gpuName })
+  const withDawn = `${version}, Dawn webgpu@${dawn}`
+  return started.loaded
+    ? { loaded: true, version: withDawn, threads: 1, adapter: started.adapter }
+    : { ...started, version: withDawn }
+}
+
+const attempt = (name: BackendName, forced: boolean, gpuName?: string): Promise<Attempt> =>
+  name === 'tensorflow-gpu' || name === 'tensorflow'
+    ? tryNative(name)
+    : name === 'webgpu'
+      ? tryWebgpu(forced, gpuName)
+      : tryJs(name)
 
 /** Walks the ladder (or loads only `forced`) and reports what was chosen and why. */
-export async function selectBackend(forced?: BackendName): Promise<EngineStatus> {
+export async function selectBackend(
+  forced?: BackendName,
+  gpuName?: string
+): Promise<EngineStatus> {
   let threads = 0
+  let gpu: GpuAdapterReport | undefined
   const rungs: BackendRung[] = []
   let active: BackendName | undefined
   for (const name of backendNames) {
@@ -148,11 +175,18 @@ export async function selectBackend(forced?: BackendName): Promise<EngineStatus>
       })
       continue
     }
-    const result = await attempt(name)
+    const result = await attempt(name, forced === name, gpuName)
     if (result.loaded) {
       active = name
       threads = result.threads
-      rungs.push({ ...base, loaded: true, version: result.version, reason: result.note })
+      gpu = result.adapter
+      rungs.push({
+        ...base,
+        loaded: true,
+        version: result.version,
+        reason: result.note,
+        ...(result.adapter ? { adapter: result.adapter } : {})
+      })
     } else rungs.push({ ...base, ...result })
   }
   if (!active) {
@@ -167,7 +201,7 @@ export async function selectBackend(forced?: BackendName): Promise<EngineStatus>
         : `No tensor backend loaded: ${why}`
     }
   }
-  return { state: 'ready', active, forced, rungs, threads }
+  return { state: 'ready', active, forced, rungs, threads, ...(gpu ? { gpu } : {}) }
 }
 
 /** Reads a backend name from a flag or environment value, with a clear error for typos. */

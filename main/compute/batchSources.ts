@@ -24,9 +24,8 @@ export interface BatchSource {
 }
 
 export function syntheticSource(data: SyntheticData, seed: number): BatchSource {
-  const { images, labels } = syntheticImages(data.samples, data, seed)
+  const { images, labels, labelValues } = syntheticImages(data.samples, data, seed)
   const all = Array.from({ length: data.samples }, (_, i) => i)
-  const labelValues = labels.dataSync()
   return {
     trainIndices: all,
     valIndices: all,

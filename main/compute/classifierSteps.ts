@@ -40,7 +40,10 @@ export function inverseFrequencyWeights(labels: number[], classes: number): numb
   return counts.map((c) => (c > 0 ? labels.length / (present * c) : 0))
 }
 
-/** One optimiser step; returns the batch's loss and how many of its images the model got right. */
+/**
+ * One optimiser step. Returns, still on the device, [loss, images the model got right]: the loop
+ * reads them back in groups (lossReadback.ts) so a GPU never waits for the CPU. Caller disposes.
+ */
 export function classifierStep(
   model: tfl.LayersModel,
   optimizer: TrainOptimizer,
@@ -49,7 +52,7 @@ export function classifierStep(
   classes: number,
   classWeights: tf.Tensor1D | null,
   learningRate: number
-): { loss: number; correct: number } {
+): tf.Tensor1D {
   let correct: tf.Tensor | undefined
   const loss = optimizer.step(
     () => {
@@ -60,20 +63,19 @@ export function classifierStep(
     variables,
     learningRate
   )
-  const both = tf.tidy(() => tf.stack([loss, tf.cast(correct!, 'float32')]))
-  const [lossValue, correctValue] = both.dataSync()
-  tf.dispose([loss, correct!, both])
-  return { loss: lossValue, correct: correctValue }
+  const both = tf.tidy(() => tf.stack([loss, tf.cast(correct!, 'float32')]) as tf.Tensor1D)
+  tf.dispose([loss, correct!])
+  return both
 }
 
 /** Predicts every given image in chunks (no augmentation): class, its probability, and the mean loss. */
-export function evaluateImages(
+export async function evaluateImages(
   model: tfl.LayersModel,
   source: BatchSource,
   indices: number[],
   classes: number,
   chunk = 500
-): EvaluatedImages & { accuracy: number } {
+): Promise<EvaluatedImages & { accuracy: number }> {
   const predicted: number[] = []
   const confidence: number[] = []
   let lossSum = 0
@@ -90,9 +92,12 @@ export function evaluateImages(
         tf.mul(crossEntropy(logits, batch.y, classes, null), part.length)
       ]
     })
-    const classOf = best.dataSync()
-    const probabilityOf = probability.dataSync()
-    lossSum += loss.dataSync()[0]
+    const [classOf, probabilityOf, [chunkLoss]] = await Promise.all([
+      best.data(),
+      probability.data(),
+      loss.data()
+    ])
+    lossSum += chunkLoss
     part.forEach((index, k) => {
       predicted.push(classOf[k])
       confidence.push(Math.min(1, Math.max(0, probabilityOf[k])))

@@ -20,6 +20,7 @@ import type {
 } from './engineMessages'
 import type { TaskResult } from './generative/generativeTasks'
 import type { ScoresCore } from './generative/generatorScoring'
+import { prepareDawnEnvironment } from './dawnEnvironment'
 
 /** A training job running in the engine worker. */
 export interface TrainJob {
@@ -57,6 +58,8 @@ export interface EngineOptions {
   forced?: BackendName
   /** What forced the backend, reported to the user (default: the flag). */
   forcedBy?: 'flag' | 'setting'
+  /** Part of the name of the GPU adapter to use (`--gpu`, DGMW_GPU); else high-performance. */
+  gpuName?: string
   onStatus?: (status: EngineStatus) => void
 }
 
@@ -69,8 +72,10 @@ export function startEngine(options: EngineOptions): EngineHost {
     rungs: [],
     threads: availableParallelism()
   }
+  prepareDawnEnvironment()
   const worker = startWorkerThread('engineWorker', __dirname, {
-    forced: options.forced
+    forced: options.forced,
+    gpuName: options.gpuName ?? (process.env.DGMW_GPU || undefined)
   } satisfies EngineWorkerData)
   let closing = false
   let closed: Promise<void> | undefined

@@ -14,6 +14,8 @@ import type { EvaluatorSpec, ScoresCore } from './generative/generatorScoring'
 /** Data the engine worker starts with. */
 export interface EngineWorkerData {
   forced?: BackendName
+  /** Part of the name of the GPU adapter to use (`--gpu`, DGMW_GPU), for machines with several. */
+  gpuName?: string
 }
 
 /** Learnable synthetic images (a class-coloured square on noise), for tests and benchmarks. */

@@ -22,8 +22,8 @@ const post = (message: EngineMessage): void => parentPort!.postMessage(message)
 const jobs = new Map<string, JobControl>()
 
 async function start(): Promise<boolean> {
-  const { forced } = workerData as EngineWorkerData
-  const status = await selectBackend(forced)
+  const { forced, gpuName } = workerData as EngineWorkerData
+  const status = await selectBackend(forced, gpuName)
   post({ type: 'status', status })
   return status.state === 'ready'
 }

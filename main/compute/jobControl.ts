@@ -6,6 +6,8 @@
 export class JobControl {
   private state: 'running' | 'paused' | 'stopping' = 'running'
   private wake: (() => void) | null = null
+  /** How long the last `checkpoint()` held the job paused, in ms (0 when it did not pause). */
+  lastPauseMs = 0
 
   pause(): void {
     if (this.state === 'running') this.state = 'paused'
@@ -28,10 +30,13 @@ export class JobControl {
   /** Returns false when the job should stop. */
   async checkpoint(onPause?: () => void, onResume?: () => void): Promise<boolean> {
     await new Promise((resolve) => setImmediate(resolve))
+    this.lastPauseMs = 0
     if (this.state === 'paused') {
+      const pausedAt = performance.now()
       onPause?.()
       while (this.state === 'paused') await new Promise<void>((resolve) => (this.wake = resolve))
       this.wake = null
+      this.lastPauseMs = performance.now() - pausedAt
       if (this.state === 'running') onResume?.()
     }
     return this.state !== 'stopping'

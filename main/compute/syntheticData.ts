@@ -8,7 +8,7 @@ export function syntheticImages(
   samples: number,
   shape: { height: number; width: number; channels: number; classes: number },
   seed: number
-): { images: tf.Tensor4D; labels: tf.Tensor1D } {
+): { images: tf.Tensor4D; labels: tf.Tensor1D; labelValues: Int32Array } {
   const { height, width, channels, classes } = shape
   let state = (seed * 2654435761) >>> 0
   const random = (): number => {
@@ -35,6 +35,7 @@ export function syntheticImages(
   }
   return {
     images: tf.tensor4d(pixels, [samples, height, width, channels]),
-    labels: tf.tensor1d(labels, 'int32')
+    labels: tf.tensor1d(labels, 'int32'),
+    labelValues: labels
   }
 }

@@ -38,7 +38,7 @@ export async function generateTrainingImages(spec: SyntheticImagesSpec): Promise
           tf.tensor1d(chunk, 'int32')
         )
       )
-      pixels.set(toPixels(images).pixels, start * size)
+      pixels.set((await toPixels(images)).pixels, start * size)
       images.dispose()
     }
     return { pixels, labels }

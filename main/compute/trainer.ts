@@ -37,6 +37,8 @@ import { createOptimizer, type NamedTensor } from './optimizers'
 import { learningRateAt } from './schedules'
 import { generateTrainingImages } from './syntheticImages'
 import { initialiseFromExport } from '../export/fineTune'
+import { LossReadback, type ReadStep } from './lossReadback'
+import { throwOnGpuFault } from './gpuFaults'
 
 export interface TrainHooks {
   onStart(start: TrainStart): void
@@ -130,6 +132,7 @@ export async function train(
   }
 
   if (dir && !spec.evaluateOnly) mkdirSync(dir, { recursive: true })
+  let cleanup = (): void => {}
   try {
     if (dir && (spec.resume || spec.evaluateOnly) && existsSync(checkpointFile(dir))) {
       state = await restore(checkpointFile(dir), model, optimizer)
@@ -152,6 +155,8 @@ export async function train(
     let lossSinceReport = 0
     let stepsSinceReport = 0
     let stoppedEarly = false
+    const readback = new LossReadback<{ epoch: number; batch: number; lr: number; size: number }>()
+    cleanup = () => readback.dispose()
 
     for (let epoch = state.epochsDone; epoch < config.epochs && !stoppedEarly; epoch++) {
       const epochStart = performance.now()
@@ -162,33 +167,23 @@ export async function train(
       let epochLoss = 0
       let epochCorrect = 0
       let learningRate = config.learningRate
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        if (!(await control.checkpoint(hooks.onPause, hooks.onResume))) break
-        const stepStart = performance.now()
-        const indices = order.slice(b * config.batchSize, (b + 1) * config.batchSize)
-        learningRate = learningRateAt(config, state.step, stepsPerEpoch, totalSteps)
-        setDropoutStep(model, config.seed, state.step)
-        const batch = source.batch(indices, state.step)
-        const { loss, correct } = classifierStep(
-          model,
-          optimizer,
-          variables,
-          batch,
-          data.classes,
-          classWeights,
-          learningRate
-        )
-        tf.dispose([batch.x, batch.y])
-        if (!Number.isFinite(loss))
-          throw nonFinite(`Loss became ${loss}`, epoch, b, learningRate, state, dir)
-        state.step++
-        trainedSteps++
-        epochLoss += loss * indices.length
-        epochCorrect += correct
-        lossSinceReport += loss
-        stepsSinceReport++
+      let stepStart = performance.now()
+      // The loop records steps ahead of the read-back; what comes back is accounted for here.
+      const account = (steps: ReadStep<{ epoch: number; batch: number; lr: number; size: number }>[]): void => {
+        for (const { meta, values } of steps) {
+          const [loss, correct] = values
+          if (!Number.isFinite(loss))
+            throw nonFinite(`Loss became ${loss}`, meta.epoch, meta.batch, meta.lr, state, dir)
+          epochLoss += loss * meta.size
+          epochCorrect += correct
+          lossSinceReport += loss
+          stepsSinceReport++
+        }
+        if (steps.length === 0) return
         const now = performance.now()
         trainingMs += now - stepStart
+        trainedSteps += steps.length
+        stepStart = now
         if (now - lastReport > progressIntervalMs || state.step === totalSteps) {
           lastReport = now
           const secondsPerStep = trainingMs / trainedSteps / 1000
@@ -208,9 +203,33 @@ export async function train(
           stepsSinceReport = 0
         }
       }
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        if (!(await control.checkpoint(hooks.onPause, hooks.onResume))) break
+        stepStart += control.lastPauseMs // time spent paused is not training time
+        const indices = order.slice(b * config.batchSize, (b + 1) * config.batchSize)
+        learningRate = learningRateAt(config, state.step, stepsPerEpoch, totalSteps)
+        setDropoutStep(model, config.seed, state.step)
+        const batch = source.batch(indices, state.step)
+        const values = classifierStep(
+          model,
+          optimizer,
+          variables,
+          batch,
+          data.classes,
+          classWeights,
+          learningRate
+        )
+        tf.dispose([batch.x, batch.y])
+        state.step++
+        account(
+          await readback.push({ epoch, batch: b, lr: learningRate, size: indices.length }, values)
+        )
+        throwOnGpuFault(config.batchSize, state, dir)
+      }
+      account(await readback.flush())
       if (control.stopping) break
       // Some kernels (XNNPACK's max-pool) pass over NaN, so weights can diverge under a finite loss.
-      if (!weightsFinite(variables))
+      if (!(await weightsFinite(variables)))
         throw nonFinite(
           'Weights became NaN or infinite',
           epoch,
@@ -228,7 +247,7 @@ export async function train(
         images_per_second: seen / ((performance.now() - epochStart) / 1000)
       }
       if (source.valIndices.length > 0) {
-        const val = evaluateImages(model, source, source.valIndices, data.classes)
+        const val = await evaluateImages(model, source, source.valIndices, data.classes)
         metrics['val/loss'] = val.loss
         metrics['val/accuracy'] = val.accuracy
         if (config.earlyStoppingPatience > 0) {
@@ -244,11 +263,8 @@ export async function train(
         }
       }
       if (spec.testEachEpoch)
-        metrics['test/accuracy'] = evaluateImages(
-          model,
-          source,
-          source.evalIndices,
-          data.classes
+        metrics['test/accuracy'] = (
+          await evaluateImages(model, source, source.evalIndices, data.classes)
         ).accuracy
       metrics.elapsed_seconds = elapsed()
       state.epochsDone = epoch + 1
@@ -266,6 +282,7 @@ export async function train(
     if (best) restoreModelWeights(model, best)
     return { ...(await finish('completed')), tensorsPerEpoch }
   } finally {
+    cleanup()
     if (best) tf.dispose(best.map((t) => t.tensor))
     classWeights?.dispose()
     model.dispose()
@@ -285,7 +302,7 @@ export async function train(
       bestEpoch: config.earlyStoppingPatience > 0 ? (state.bestEpoch ?? undefined) : undefined
     }
     if (status === 'stopped') return { ...base, accuracy: Number.NaN }
-    const evaluated = evaluateImages(model, source, source.evalIndices, data.classes)
+    const evaluated = await evaluateImages(model, source, source.evalIndices, data.classes)
     let checkpoint: TrainResult['checkpoint']
     if (dir && !spec.evaluateOnly) {
       state.final = true
@@ -319,8 +336,11 @@ function readWeights(file: string): NamedTensor[] {
 }
 
 /** Whether every weight is finite: an update can turn weights NaN after a finite loss. */
-function weightsFinite(variables: tf.Variable[]): boolean {
-  return tf.tidy(() => variables.every((v) => tf.all(tf.isFinite(v)).dataSync()[0] === 1))
+async function weightsFinite(variables: tf.Variable[]): Promise<boolean> {
+  const finite = tf.tidy(() => tf.stack(variables.map((v) => tf.all(tf.isFinite(v)))))
+  const values = await finite.data()
+  finite.dispose()
+  return values.every((v) => v === 1)
 }
 
 function nonFinite(

@@ -44,7 +44,7 @@ export async function runExport(task: ExportTask): Promise<ExportTaskResult> {
       networks.push(await exportNetwork(network, { ...task, onnxMetadata }))
     }
     if (trained.samples) {
-      const samples = trained.samples()
+      const samples = await trained.samples()
       writeFileSync(join(task.dir, 'samples.png'), await encodePng(tileGrid(samples, 8)))
     }
     return {
@@ -64,8 +64,8 @@ async function exportNetwork(
 ): Promise<ExportedNetwork> {
   const x = await network.checkInputs()
   try {
-    const expected = outputsOf(network.model, x)
-    const input = { data: x.dataSync() as Float32Array, shape: x.shape }
+    const expected = await outputsOf(network.model, x)
+    const input = { data: (await x.data()) as Float32Array, shape: x.shape }
     let files: string[]
     let actual: Float32Array[]
     let runtime: string
@@ -73,13 +73,16 @@ async function exportNetwork(
       files = await saveLayersModelToFolder(network.model, task.dir, network.name)
       const reloaded = await loadLayersModelFromFolder(task.dir, files[0])
       try {
-        actual = outputsOf(reloaded, x)
+        actual = await outputsOf(reloaded, x)
       } finally {
         reloaded.dispose()
       }
       runtime = `@tensorflow/tfjs-layers ${tfl.version_layers} loadLayersModel`
     } else {
       const file = `${network.name}.onnx`
+      // The converter reads weights synchronously; a GPU backend can only read asynchronously,
+      // and keeps what it read on the host, so read every weight once first.
+      await Promise.all(network.model.weights.map((w) => w.read().data()))
       const bytes = layersModelToOnnx(network.model, {
         metadata: {
           ...task.onnxMetadata,
@@ -129,10 +132,10 @@ async function exportNetwork(
 }
 
 /** Every output of the model on x, as flat float arrays (a single output is a list of one). */
-function outputsOf(model: tfl.LayersModel, x: tf.Tensor): Float32Array[] {
+async function outputsOf(model: tfl.LayersModel, x: tf.Tensor): Promise<Float32Array[]> {
   const out = model.predict(x)
   const list = Array.isArray(out) ? out : [out]
-  const values = list.map((t) => t.dataSync() as Float32Array)
+  const values = await Promise.all(list.map(async (t) => (await t.data()) as Float32Array))
   tf.dispose(list)
   return values
 }

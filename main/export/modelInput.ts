@@ -56,7 +56,7 @@ export function tfjsPredictor(
   return async (pixels, count) => {
     const x = toInput(pixels, count, shape, preprocessing)
     const out = tf.tidy(() => model.predict(x) as tf.Tensor2D)
-    const probabilities = out.dataSync() as Float32Array
+    const probabilities = (await out.data()) as Float32Array
     tf.dispose([x, out])
     return { probabilities }
   }

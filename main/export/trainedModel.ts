@@ -54,7 +54,7 @@ export interface TrainedModel {
     count: number
   ): Promise<{ probabilities: Float32Array; ood?: boolean[] }>
   /** Generators: a grid of fresh samples for the model card. */
-  samples?(): PixelBatch
+  samples?(): Promise<PixelBatch>
   dispose(): void
 }
 
@@ -231,12 +231,12 @@ async function loadGenerative(
     predict: model.classify
       ? async (pixels, count) => classify(model, source, pixels, count)
       : undefined,
-    samples: () => {
+    samples: async () => {
       const images = tf.tidy(() => {
         const { z, labels } = draw()
         return model.generate(z, conditional ? labels : null)
       })
-      const batch = toPixels(images)
+      const batch = await toPixels(images)
       images.dispose()
       return batch
     },
@@ -244,15 +244,15 @@ async function loadGenerative(
     dispose: () => disposeGenerativeModel(model)
   }
 
-  function classify(
+  async function classify(
     model: GenerativeModel,
     src: typeof source,
     pixels: Uint8Array,
     count: number
-  ): { probabilities: Float32Array; ood?: boolean[] } {
+  ): Promise<{ probabilities: Float32Array; ood?: boolean[] }> {
     const x = toInput(pixels, count, shape, preprocessing)
     const scores = tf.tidy(() => model.classify!(x))
-    const values = scores.dataSync() as Float32Array
+    const values = (await scores.data()) as Float32Array
     tf.dispose([x, scores])
     // Bayes' rule: likelihood models with the labelled training images' class prior (as the
     // run's evaluation did); logits with a uniform prior, which makes it a softmax.

@@ -73,13 +73,12 @@ export function trainStep(
   images: tf.Tensor4D,
   labels: tf.Tensor1D,
   classes: number
-): number {
-  const loss = optimizer.minimize(
+): tf.Scalar {
+  // The loss stays on the device (caller reads and disposes it): reading it back after every
+  // step would make a GPU wait for the CPU.
+  return optimizer.minimize(
     () =>
       classificationLoss(model.apply(images, { training: true }) as tf.Tensor2D, labels, classes),
     true
   )!
-  const value = loss.dataSync()[0]
-  loss.dispose()
-  return value
 }

@@ -13,18 +13,18 @@ import type { EvaluatedImages } from '../engineMessages'
 const evaluationBatch = 128
 
 /** The model's class scores for images, row-major [n × classes]. */
-export function classScores(
+export async function classScores(
   model: GenerativeModel,
   source: BatchSource,
   indices: readonly number[],
   classes: number
-): Float32Array {
+): Promise<Float32Array> {
   if (!model.classify) throw new Error('This recipe does not classify.')
   const out = new Float32Array(indices.length * classes)
   for (let start = 0; start < indices.length; start += evaluationBatch) {
     const batch = source.batch(indices.slice(start, start + evaluationBatch), -1)
     const scores = tf.tidy(() => model.classify!(batch.x))
-    out.set(scores.dataSync(), start * classes)
+    out.set(await scores.data(), start * classes)
     tf.dispose([batch.x, batch.y, scores])
   }
   return out
@@ -123,7 +123,7 @@ export function outOfDistribution(
  * The full evaluation of a classifying generative model on `evalIndices`. Likelihood models use
  * the labelled training images' class prior, and calibrate the OOD threshold on `calibration`.
  */
-export function evaluateGenerativeClassifier(
+export async function evaluateGenerativeClassifier(
   model: GenerativeModel,
   source: BatchSource,
   options: {
@@ -133,18 +133,18 @@ export function evaluateGenerativeClassifier(
     calibrationIndices: readonly number[]
     oodQuantile: number
   }
-): EvaluatedImages & { accuracy: number } {
+): Promise<EvaluatedImages & { accuracy: number }> {
   const { classes, evalIndices } = options
   const likelihood = model.classScores === 'log-likelihood'
   const logPrior = likelihood
     ? logClassPrior(options.labelledIndices.map(source.labelOf), classes)
     : new Array<number>(classes).fill(0)
-  const scores = classScores(model, source, evalIndices, classes)
+  const scores = await classScores(model, source, evalIndices, classes)
   const truth = evalIndices.map(source.labelOf)
   const result = predictFromScores(scores, evalIndices, truth, logPrior)
   if (!likelihood || options.calibrationIndices.length === 0) return result
   const calibration = bestLogLikelihood(
-    classScores(model, source, options.calibrationIndices, classes),
+    await classScores(model, source, options.calibrationIndices, classes),
     classes
   )
   return {

@@ -25,7 +25,7 @@ import { toPixels, type PixelBatch } from './sampleImages'
 
 export type TaskResult =
   | (PixelBatch & { kind: 'pixels' })
-  | ({ kind: 'scores' } & ReturnType<Evaluator['score']>)
+  | ({ kind: 'scores' } & Awaited<ReturnType<Evaluator['score']>>)
   | { kind: 'latentMap'; points: [number, number][]; projection: 'latent' | 'pca' }
   | ExportTaskResult
   | PredictTaskResult
@@ -38,12 +38,15 @@ export async function runTask(task: GenerativeTask): Promise<TaskResult> {
   try {
     switch (task.kind) {
       case 'generate':
-        return { kind: 'pixels', ...generate(model, task) }
+        return { kind: 'pixels', ...(await generate(model, task)) }
       case 'score': {
         const evaluator = new Evaluator(task.evaluator, task.data)
         try {
           const { latentDim, scoreSamples, seed } = task.model.config
-          return { kind: 'scores', ...evaluator.score(model, latentDim, scoreSamples, seed) }
+          return {
+            kind: 'scores',
+            ...(await evaluator.score(model, latentDim, scoreSamples, seed))
+          }
         } finally {
           evaluator.dispose()
         }
@@ -80,10 +83,10 @@ export async function loadSaved(saved: SavedGenerativeModel): Promise<Generative
 }
 
 /** n images from independent codes, or along the straight line between two codes. */
-function generate(
+async function generate(
   model: GenerativeModel,
   task: Extract<EngineTask, { kind: 'generate' }>
-): PixelBatch {
+): Promise<PixelBatch> {
   const latentDim = task.model.config.latentDim
   const images = tf.tidy(() => {
     let z: tf.Tensor2D
@@ -96,7 +99,7 @@ function generate(
     const labels = model.conditional ? tf.tensor1d(task.labels ?? [], 'int32') : null
     return model.generate(z, labels)
   })
-  const batch = toPixels(images)
+  const batch = await toPixels(images)
   images.dispose()
   return batch
 }
@@ -138,7 +141,7 @@ async function reconstructions(
     return tf.reshape(tf.stack([originals, rebuilt], 1), [-1, h, w, c]) as tf.Tensor4D
   })
   tf.dispose([batch.x, batch.y])
-  const pixels = toPixels(pairs)
+  const pixels = await toPixels(pairs)
   pairs.dispose()
   return pixels
 }
@@ -154,7 +157,7 @@ async function latentMap(
     const part = task.indices.slice(from, from + 500)
     const batch = await cachedBatch(task.data, part, model.normalisation)
     const mu = model.encode(batch.x, batch.y)
-    rows.push(...(mu.arraySync() as number[][]))
+    rows.push(...((await mu.array()) as number[][]))
     tf.dispose([batch.x, batch.y, mu])
   }
   if (rows[0]?.length === 2)

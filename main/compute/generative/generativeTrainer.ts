@@ -26,6 +26,8 @@ import type { TrainHooks } from '../trainer'
 import { checkpointFile } from '../trainer'
 import { Evaluator, type ScoresCore } from './generatorScoring'
 import { encodePng, tileGrid, toPixels, writeFileAtomic } from './sampleImages'
+import { LossReadback, type ReadStep } from '../lossReadback'
+import { throwOnGpuFault } from '../gpuFaults'
 
 /** What a generative checkpoint remembers besides tensors. */
 interface GenerativeState {
@@ -111,8 +113,8 @@ export async function trainGenerative(
   /** Draws the fixed-noise grid, writes it, and returns its sample diversity. */
   const snapshot = async (): Promise<number> => {
     const images = tf.tidy(() => model.generate(gridZ, gridLabels))
-    const diversity = tf.tidy(() => meanPairwiseDistance(images))
-    const batch = toPixels(images)
+    const diversity = await meanPairwiseDistance(images)
+    const batch = await toPixels(images)
     tf.dispose([images])
     const epoch = state.step / stepsPerEpoch
     if (dir) {
@@ -143,7 +145,7 @@ export async function trainGenerative(
     )
     return source.batch(picks, -1)
   }
-  const evaluate = (): (EvaluatedImages & { accuracy: number }) | undefined =>
+  const evaluate = async (): Promise<(EvaluatedImages & { accuracy: number }) | undefined> =>
     model.classify
       ? evaluateGenerativeClassifier(model, source, {
           classes: data.classes,
@@ -159,7 +161,7 @@ export async function trainGenerative(
       if (!dir || !existsSync(checkpointFile(dir)))
         throw new Error('This run has no saved weights to evaluate; train it first.')
       await restoreGenerative(checkpointFile(dir), model, false)
-      const evaluated = evaluate()
+      const evaluated = await evaluate()
       if (!evaluated) throw new Error(`A ${recipe} run does not classify; nothing to evaluate.`)
       return evaluationResult(jobId, evaluated, [])
     } finally {
@@ -170,6 +172,7 @@ export async function trainGenerative(
   }
 
   if (dir) mkdirSync(dir, { recursive: true })
+  let cleanup = (): void => {}
   try {
     if (dir && spec.resume && existsSync(checkpointFile(dir)))
       state = await restoreGenerative(checkpointFile(dir), model)
@@ -177,7 +180,7 @@ export async function trainGenerative(
     if (state.step === 0) {
       await snapshot()
       if (evaluator) {
-        hooks.onScores?.(scoreNow(model, evaluator, spec, 0))
+        hooks.onScores?.(await scoreNow(model, evaluator, spec, 0))
       }
     }
     const attemptStart = performance.now()
@@ -203,27 +206,23 @@ export async function trainGenerative(
     let lastReport = performance.now()
     let sinceReport: Record<string, number> = {}
     let stepsSinceReport = 0
+    let sums: Record<string, number> = {}
+    let stepStart = performance.now()
+    const lastLoss: Record<string, number> = {}
+    type StepMeta = { names: string[]; epoch: number; batch: number }
+    const readback = new LossReadback<StepMeta>()
+    cleanup = () => readback.dispose()
 
-    for (let epoch = state.epochsDone; epoch < config.epochs; epoch++) {
-      const epochStart = performance.now()
-      const order = shuffleInPlace(
-        [...source.trainIndices],
-        seededRandom(config.seed * 7919 + epoch)
-      )
-      const sums: Record<string, number> = {}
-      let diversity = Number.NaN
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        if (!(await control.checkpoint(hooks.onPause, hooks.onResume))) break
-        const stepStart = performance.now()
-        const indices = order.slice(b * config.batchSize, (b + 1) * config.batchSize)
-        const batch = source.batch(indices, -1)
-        const labelled = labelledBatch(state.step)
-        const losses = model.step(batch.x, batch.y, state.step, labelled)
-        tf.dispose([batch.x, batch.y, ...(labelled ? [labelled.x, labelled.y] : [])])
-        for (const [name, value] of Object.entries(losses)) {
+    /** Accounts for steps read back from the device: NaN guard, sums, progress. */
+    const account = (steps: ReadStep<StepMeta>[]): void => {
+      for (const { meta, values } of steps) {
+        meta.names.forEach((name, i) => (lastLoss[name] = values[i]))
+        // A loss this step did not compute (WGAN-GP's generator between its steps) holds its
+        // last value, so every curve averages over the same steps.
+        for (const [name, value] of Object.entries(lastLoss)) {
           if (!Number.isFinite(value))
             throw new Error(
-              `${name} became ${value} at epoch ${epoch + 1}, batch ${b + 1}; training stopped. ` +
+              `${name} became ${value} at epoch ${meta.epoch + 1}, batch ${meta.batch + 1}; training stopped. ` +
                 (state.epochsDone > 0
                   ? `The checkpoint of epoch ${state.epochsDone} is kept. `
                   : '') +
@@ -232,35 +231,63 @@ export async function trainGenerative(
           sums[name] = (sums[name] ?? 0) + value
           sinceReport[name] = (sinceReport[name] ?? 0) + value
         }
-        state.step++
-        trainedSteps++
         stepsSinceReport++
-        const now = performance.now()
-        trainingMs += now - stepStart
-        if (snapshotSteps.has(b) && drawsGrids(epoch)) diversity = await snapshot()
-        if (now - lastReport > progressIntervalMs || state.step === totalSteps) {
-          lastReport = now
-          const secondsPerStep = trainingMs / trainedSteps / 1000
-          const metrics = Object.fromEntries(
-            Object.entries(sinceReport).map(([k, v]) => [k, v / stepsSinceReport])
-          )
-          hooks.onProgress({
-            jobId,
-            epoch,
-            epochs: config.epochs,
-            step: state.step,
-            totalSteps,
-            loss: metrics.loss ?? metrics['g/loss'] ?? Number.NaN,
-            metrics,
-            learningRate: config.learningRate,
-            imagesPerSecond: config.batchSize / secondsPerStep,
-            elapsedSeconds: elapsed(),
-            etaSeconds: secondsPerStep * (totalSteps - state.step)
-          })
-          sinceReport = {}
-          stepsSinceReport = 0
+      }
+      if (steps.length === 0) return
+      trainedSteps += steps.length
+      const now = performance.now()
+      trainingMs += now - stepStart
+      stepStart = now
+      if (now - lastReport > progressIntervalMs || state.step === totalSteps) {
+        lastReport = now
+        const secondsPerStep = trainingMs / trainedSteps / 1000
+        const metrics = Object.fromEntries(
+          Object.entries(sinceReport).map(([k, v]) => [k, v / stepsSinceReport])
+        )
+        hooks.onProgress({
+          jobId,
+          epoch: steps[steps.length - 1].meta.epoch,
+          epochs: config.epochs,
+          step: state.step,
+          totalSteps,
+          loss: metrics.loss ?? metrics['g/loss'] ?? Number.NaN,
+          metrics,
+          learningRate: config.learningRate,
+          imagesPerSecond: config.batchSize / secondsPerStep,
+          elapsedSeconds: elapsed(),
+          etaSeconds: secondsPerStep * (totalSteps - state.step)
+        })
+        sinceReport = {}
+        stepsSinceReport = 0
+      }
+    }
+
+    for (let epoch = state.epochsDone; epoch < config.epochs; epoch++) {
+      const epochStart = performance.now()
+      const order = shuffleInPlace(
+        [...source.trainIndices],
+        seededRandom(config.seed * 7919 + epoch)
+      )
+      sums = {}
+      let diversity = Number.NaN
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        if (!(await control.checkpoint(hooks.onPause, hooks.onResume))) break
+        stepStart += control.lastPauseMs // time spent paused is not training time
+        const indices = order.slice(b * config.batchSize, (b + 1) * config.batchSize)
+        const batch = source.batch(indices, -1)
+        const labelled = labelledBatch(state.step)
+        const { names, values } = model.step(batch.x, batch.y, state.step, labelled)
+        tf.dispose([batch.x, batch.y, ...(labelled ? [labelled.x, labelled.y] : [])])
+        state.step++
+        account(await readback.push({ names, epoch, batch: b }, values))
+        throwOnGpuFault(config.batchSize, state, dir)
+        if (snapshotSteps.has(b) && drawsGrids(epoch)) {
+          account(await readback.flush())
+          diversity = await snapshot()
+          stepStart = performance.now() // drawing the grid is not training time
         }
       }
+      account(await readback.flush())
       if (control.stopping) break
       const metrics: Record<string, number> = {}
       for (const [name, sum] of Object.entries(sums)) metrics[`train/${name}`] = sum / stepsPerEpoch
@@ -284,14 +311,14 @@ export async function trainGenerative(
     }
     const status = control.stopping ? 'stopped' : 'completed'
     if (status === 'completed' && evaluator) {
-      hooks.onScores?.(scoreNow(model, evaluator, spec, state.step))
+      hooks.onScores?.(await scoreNow(model, evaluator, spec, state.step))
     }
     let checkpoint: TrainResult['checkpoint']
     if (dir && status === 'completed') {
       state.final = true
       checkpoint = await save()
     }
-    const evaluated = status === 'completed' ? evaluate() : undefined
+    const evaluated = status === 'completed' ? await evaluate() : undefined
     return {
       ...(evaluated ? evaluationResult(jobId, evaluated, tensorsPerEpoch) : {}),
       jobId,
@@ -305,6 +332,7 @@ export async function trainGenerative(
       checkpoint
     }
   } finally {
+    cleanup()
     evaluator?.dispose()
     tf.dispose([gridZ, ...(gridLabels ? [gridLabels] : [])])
     disposeGenerativeModel(model)
@@ -350,14 +378,14 @@ export function sampleWithoutReplacement(
   return copy.slice(0, n)
 }
 
-function scoreNow(
+async function scoreNow(
   model: GenerativeModel,
   evaluator: Evaluator,
   spec: GenerativeTrainSpec,
   step: number
-): ScoresCore & { step: number } {
+): Promise<ScoresCore & { step: number }> {
   return {
-    ...evaluator.score(model, spec.config.latentDim, spec.config.scoreSamples, spec.config.seed),
+    ...(await evaluator.score(model, spec.config.latentDim, spec.config.scoreSamples, spec.config.seed)),
     step
   }
 }
@@ -392,16 +420,19 @@ export async function restoreGenerative(
  * Mean L2 distance between pairs of grid samples (pixels in [0, 1]): falls towards 0 when the
  * generator collapses onto a few modes, whatever the noise.
  */
-function meanPairwiseDistance(images: tf.Tensor4D): number {
-  return tf.tidy(() => {
+async function meanPairwiseDistance(images: tf.Tensor4D): Promise<number> {
+  const mean = tf.tidy(() => {
     const n = images.shape[0]
     const flat = tf.reshape(images, [n, -1])
     const squares = tf.sum(tf.square(flat), 1, true)
     const d2 = tf.relu(
       tf.sub(tf.add(squares, tf.transpose(squares)), tf.mul(2, tf.matMul(flat, flat, false, true)))
     )
-    return tf.div(tf.sum(tf.sqrt(d2)), n * (n - 1)).dataSync()[0]
+    return tf.div(tf.sum(tf.sqrt(d2)), n * (n - 1))
   })
+  const [value] = await mean.data()
+  mean.dispose()
+  return value
 }
 
 /** What a researcher should hear about this epoch (each warning says what to try). */

@@ -81,7 +81,7 @@ export class Evaluator {
   }
 
   /** Features, class probabilities and predictions of uint8 images, in chunks. */
-  judge(pixels: Uint8Array, count: number, chunk = 500): Judged {
+  async judge(pixels: Uint8Array, count: number, chunk = 500): Promise<Judged> {
     const { height, width, channels } = this.data
     const size = height * width * channels
     const parts: { f: Float32Array; p: Float32Array; c: Int32Array }[] = []
@@ -99,9 +99,9 @@ export class Evaluator {
         return [tf.reshape(features, [n, -1]), tf.softmax(logits), tf.argMax(logits, 1)]
       })
       parts.push({
-        f: f.dataSync() as Float32Array,
-        p: p.dataSync() as Float32Array,
-        c: c.dataSync() as Int32Array
+        f: (await f.data()) as Float32Array,
+        p: (await p.data()) as Float32Array,
+        c: (await c.data()) as Int32Array
       })
       tf.dispose([f, p, c])
     }
@@ -124,7 +124,7 @@ export class Evaluator {
   }
 
   /** Feature statistics of up to `n` test images (computed once). */
-  real(n: number): ReturnType<typeof featureStatistics> {
+  async real(n: number): Promise<ReturnType<typeof featureStatistics>> {
     if (this.realStats) return this.realStats
     const size = this.data.height * this.data.width * this.data.channels
     const indices = this.data.evalIndices.slice(0, n)
@@ -132,25 +132,30 @@ export class Evaluator {
     indices.forEach((index, k) =>
       raw.set(this.cache.subarray(index * size, (index + 1) * size), k * size)
     )
-    const judged = this.judge(raw, indices.length)
+    const judged = await this.judge(raw, indices.length)
     this.realStats = featureStatistics(judged.features, indices.length, judged.dim)
     return this.realStats
   }
 
   /** Scores `n` samples of the model, deterministic for the seed. */
-  score(model: GenerativeModel, latentDim: number, n: number, seed: number): ScoresCore {
+  async score(
+    model: GenerativeModel,
+    latentDim: number,
+    n: number,
+    seed: number
+  ): Promise<ScoresCore> {
     const classes = this.data.classes
     const requested = Int32Array.from({ length: n }, (_, i) => i % classes)
     const images = tf.tidy(() => {
       const z = latentCodes(n, latentDim, seed, 0, 77)
       return model.generate(z, model.conditional ? tf.tensor1d(requested, 'int32') : null)
     })
-    const batch = toPixels(images)
+    const batch = await toPixels(images)
     images.dispose()
-    const judged = this.judge(batch.pixels, n)
+    const judged = await this.judge(batch.pixels, n)
     const fake = featureStatistics(judged.features, n, judged.dim)
     const scores: ScoresCore = {
-      fd: frechetDistance(this.real(n), fake),
+      fd: frechetDistance(await this.real(n), fake),
       classifierScore: inceptionStyleScore(judged.probabilities, n, classes),
       samples: n
     }

@@ -12,7 +12,7 @@ import {
   classLoss,
   fromSymmetric,
   latentCodes,
-  readLosses,
+  stackLosses,
   trainables,
   withInstanceNoise,
   type GenerativeModel,
@@ -81,7 +81,7 @@ export function buildAcgan(context: RecipeContext): GenerativeModel {
         g.learningRate
       )
       z.dispose()
-      return readLosses({ 'd/loss': dLoss, 'g/loss': gLoss, 'd/class_loss': dClass! })
+      return stackLosses({ 'd/loss': dLoss, 'g/loss': gLoss, 'd/class_loss': dClass! })
     },
     generate(z, labels) {
       return tf.tidy(() =>

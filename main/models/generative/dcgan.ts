@@ -15,7 +15,7 @@ import {
   bceTo,
   fromSymmetric,
   latentCodes,
-  readLosses,
+  stackLosses,
   trainables,
   withInstanceNoise,
   type GenerativeModel,
@@ -75,7 +75,7 @@ export function buildDcgan(context: RecipeContext, conditional: boolean): Genera
         g.learningRate
       )
       z.dispose()
-      return readLosses({ 'd/loss': dLoss, 'g/loss': gLoss })
+      return stackLosses({ 'd/loss': dLoss, 'g/loss': gLoss })
     },
     generate(z, labels) {
       return tf.tidy(() => {

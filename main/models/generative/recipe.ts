@@ -33,7 +33,8 @@ export interface GenerativeModel {
   readonly nets: Record<string, tfl.LayersModel>
   readonly optimizers: Record<string, TrainOptimizer>
   /**
-   * One training step on a batch (already in `normalisation`); returns named loss values.
+   * One training step on a batch (already in `normalisation`); returns its named losses, still
+   * on the device (the loop reads them back in groups, so a GPU never waits for the CPU).
    * Semi-supervised models also get a batch of labelled images (`labelled`), drawn apart from `x`,
    * whose labels are hidden (−1) where the run's label budget left them out.
    */
@@ -42,7 +43,7 @@ export interface GenerativeModel {
     y: tf.Tensor1D,
     step: number,
     labelled?: LabelledBatch
-  ): Record<string, number>
+  ): StepLosses
   /** SGAN: `step` needs a labelled batch besides the (mostly unlabelled) one. */
   readonly semiSupervised?: boolean
   /**
@@ -153,12 +154,23 @@ export function withInstanceNoise(
 export const fromSymmetric = (x: tf.Tensor4D): tf.Tensor4D =>
   tf.tidy(() => tf.clipByValue(tf.add(tf.mul(x, 0.5), 0.5), 0, 1) as tf.Tensor4D)
 
-/** Reads scalar losses in one sync (each `dataSync` would stall the pipeline on its own). */
-export function readLosses(named: Record<string, tf.Scalar>): Record<string, number> {
+/** A step's named losses as one small tensor on the device (the caller disposes `values`). */
+export interface StepLosses {
+  names: string[]
+  values: tf.Tensor1D
+}
+
+/** Stacks scalar losses into one tensor (and disposes them), to be read back with others. */
+export function stackLosses(named: Record<string, tf.Scalar>): StepLosses {
   const names = Object.keys(named)
-  const stacked = tf.tidy(() => tf.stack(names.map((n) => named[n])))
-  const values = stacked.dataSync()
-  stacked.dispose()
+  const values = tf.tidy(() => tf.stack(names.map((n) => named[n])) as tf.Tensor1D)
   tf.dispose(Object.values(named))
-  return Object.fromEntries(names.map((n, i) => [n, values[i]]))
+  return { names, values }
+}
+
+/** Reads a step's losses now (tests and one-off steps; the training loop reads them in groups). */
+export async function readStepLosses(losses: StepLosses): Promise<Record<string, number>> {
+  const values = await losses.values.data()
+  losses.values.dispose()
+  return Object.fromEntries(losses.names.map((n, i) => [n, values[i]]))
 }

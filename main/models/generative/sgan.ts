@@ -23,7 +23,7 @@ import {
   classLoss,
   fromSymmetric,
   latentCodes,
-  readLosses,
+  stackLosses,
   stepSeed,
   trainables,
   type GenerativeModel,
@@ -135,7 +135,7 @@ export function buildSgan(context: RecipeContext): GenerativeModel {
         g.learningRate
       )
       z.dispose()
-      return readLosses({
+      return stackLosses({
         'd/loss': dLoss,
         'g/loss': gLoss,
         'd/supervised_loss': supervised!,

@@ -16,7 +16,7 @@ import { buildGenerator, buildHeads, labelPlanes, withLabels } from './networks'
 import {
   adamFor,
   latentCodes,
-  readLosses,
+  stackLosses,
   trainables,
   type GenerativeModel,
   type RecipeContext
@@ -104,7 +104,7 @@ export function buildVaeParts(context: RecipeContext, conditional: boolean): Vae
         variables,
         adam.learningRate
       )
-      return readLosses({ loss, 'vae/reconstruction': reconstruction!, 'vae/kl': kl! })
+      return stackLosses({ loss, 'vae/reconstruction': reconstruction!, 'vae/kl': kl! })
     },
     generate(z, labels) {
       return tf.tidy(() => decode(z, labels, false))

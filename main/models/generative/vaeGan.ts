@@ -16,7 +16,7 @@ import {
   bceTo,
   fromSymmetric,
   latentCodes,
-  readLosses,
+  stackLosses,
   trainables,
   type GenerativeModel,
   type RecipeContext
@@ -99,7 +99,7 @@ export function buildVaeGan(context: RecipeContext): GenerativeModel {
         dVars,
         d.learningRate
       )
-      return readLosses(logged)
+      return stackLosses(logged)
     },
     generate(z) {
       return tf.tidy(() => fromSymmetric(decoder.predict(z) as tf.Tensor4D))

@@ -17,7 +17,7 @@ import {
   adamFor,
   fromSymmetric,
   latentCodes,
-  readLosses,
+  stackLosses,
   stepSeed,
   trainables,
   type GenerativeModel,
@@ -52,7 +52,6 @@ export function buildWganGp(context: RecipeContext): GenerativeModel {
   const gVars = trainables(generator)
   const dVars = trainables(critic)
   const score = (x: tf.Tensor4D): tf.Tensor => critic.apply(x, { training: true }) as tf.Tensor
-  let lastGLoss = Number.NaN
 
   return {
     normalisation: 'symmetric',
@@ -99,10 +98,9 @@ export function buildWganGp(context: RecipeContext): GenerativeModel {
         z2.dispose()
       }
       tf.dispose([z, fake])
-      const values = readLosses(losses)
-      // The generator steps every criticSteps steps; between them its curve holds its last value.
-      if ('g/loss' in values) lastGLoss = values['g/loss']
-      return Number.isNaN(lastGLoss) ? values : { ...values, 'g/loss': lastGLoss }
+      // The generator steps every criticSteps steps; between them the training loop holds its
+      // curve at the last value (a loss a step does not compute keeps its last value).
+      return stackLosses(losses)
     },
     generate(z) {
       return tf.tidy(() => fromSymmetric(generator.predict(z) as tf.Tensor4D))

@@ -16,7 +16,7 @@ import {
   type GenerativeRecipe
 } from '../../../preload/contract'
 import { buildGenerativeModel, disposeGenerativeModel } from '../../../main/models/generative'
-import { latentCodes } from '../../../main/models/generative/recipe'
+import { latentCodes, readStepLosses } from '../../../main/models/generative/recipe'
 import { fashionMnistDir } from '../../helpers/fashionSubset'
 
 const count = 64
@@ -62,7 +62,7 @@ const build = (recipe: GenerativeRecipe, overrides = {}) =>
 describe('generative recipes on real images', () => {
   it.each(generativeRecipes)(
     '%s trains: finite, moving losses and no leaked tensors',
-    (recipe) => {
+    async (recipe) => {
       const model = build(recipe)
       const history: Record<string, number>[] = []
       const tensorsAfter: number[] = []
@@ -72,7 +72,7 @@ describe('generative recipes on real images', () => {
         const labelled = model.semiSupervised
           ? batch(model.normalisation === 'symmetric', 56 - step * 8, 8)
           : undefined
-        history.push(model.step(b.x, b.y, step, labelled))
+        history.push(await readStepLosses(model.step(b.x, b.y, step, labelled)))
         tf.dispose([b.x, b.y, ...(labelled ? [labelled.x, labelled.y] : [])])
         tensorsAfter.push(tf.memory().numTensors)
       }
