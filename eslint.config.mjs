@@ -85,7 +85,8 @@ export default tseslint.config(
       'preload/contract.ts',
       'preload/client.ts',
       'preload/labelBudgetCsv.ts',
-      'preload/predictionsCsv.ts'
+      'preload/predictionsCsv.ts',
+      'preload/backendLabel.ts'
     ],
     rules: {
       'no-restricted-imports': restrict(
@@ -120,7 +121,7 @@ export default tseslint.config(
           {
             group: ['**/main/**', '**/preload/index*'],
             message:
-              'The renderer may import only preload/contract, preload/client and the CSV modules.'
+              'The renderer may import only preload/contract, preload/client, backendLabel and the CSV modules.'
           }
         ]
       )

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Scalar, Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs-core'
-import type { BackendName } from '../../preload/contract'
+import type { BackendName, GpuAdapterReport } from '../../preload/contract'
 import { selectBackend } from '../compute/backendProbe'
 
 /** What one measurement runs. Defaults (see cnnBenchDefaults) match the PyTorch reference. */
@@ -42,6 +42,8 @@ export interface CnnBenchResult {
   reason?: string
   /** Threads the backend computes with (what it reports; 1 for the pure-JS cpu backend). */
   threads: number
+  /** The GPU adapter the `webgpu` backend ran on. */
+  adapter?: GpuAdapterReport
   steps: number
   warmupSteps: number
   batchSize: number
@@ -87,7 +89,12 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 export async function measureCnn(options: CnnBenchOptions): Promise<CnnBenchResult> {
   const status = await selectBackend(options.backend)
   const rung = status.rungs.find((r) => r.name === options.backend)
+  // A software WebGPU adapter (SwiftShader) takes seconds per step: a few steps show it works;
+  // its speed says nothing about a GPU.
+  if (status.gpu?.software)
+    options = { ...options, steps: Math.min(options.steps, 3), warmupSteps: 1, inferBatches: 1 }
   const result: CnnBenchResult = {
+    ...(status.gpu ? { adapter: status.gpu } : {}),
     backend: options.backend,
     package: rung?.package ?? options.backend,
     version: rung?.version,

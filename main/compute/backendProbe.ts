@@ -147,10 +147,7 @@ const attempt = (name: BackendName, forced: boolean, gpuName?: string): Promise<
       : tryJs(name)
 
 /** Walks the ladder (or loads only `forced`) and reports what was chosen and why. */
-export async function selectBackend(
-  forced?: BackendName,
-  gpuName?: string
-): Promise<EngineStatus> {
+export async function selectBackend(forced?: BackendName, gpuName?: string): Promise<EngineStatus> {
   let threads = 0
   let gpu: GpuAdapterReport | undefined
   const rungs: BackendRung[] = []

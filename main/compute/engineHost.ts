@@ -121,7 +121,9 @@ export function startEngine(options: EngineOptions): EngineHost {
         jobs.delete(message.result.jobId)
         return
       case 'failed':
-        jobs.get(message.jobId)?.reject(new Error(message.error))
+        jobs
+          .get(message.jobId)
+          ?.reject(Object.assign(new Error(message.error), { deviceLost: message.deviceLost }))
         jobs.delete(message.jobId)
         tasks.get(message.jobId)?.reject(new Error(message.error))
         tasks.delete(message.jobId)

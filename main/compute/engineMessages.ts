@@ -188,7 +188,8 @@ export type EngineMessage =
   | { type: 'taskDone'; jobId: string; result: unknown }
   | { type: 'paused' | 'resumed'; jobId: string }
   | { type: 'done'; result: TrainResult }
-  | { type: 'failed'; jobId: string; error: string }
+  /** `deviceLost`: the GPU went away; the run is interrupted and the engine must restart. */
+  | { type: 'failed'; jobId: string; error: string; deviceLost?: boolean }
 
 /** Commands from the host to the engine worker. */
 export type EngineCommand =

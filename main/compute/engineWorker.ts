@@ -17,6 +17,7 @@ import { runExport } from '../export/exportTask'
 import { runPredict } from '../predict/predictTask'
 import { JobControl } from './jobControl'
 import { train, type TrainHooks } from './trainer'
+import { GpuLostError } from './gpuFaults'
 
 const post = (message: EngineMessage): void => parentPort!.postMessage(message)
 const jobs = new Map<string, JobControl>()
@@ -61,7 +62,12 @@ async function runJob(command: Extract<EngineCommand, { type: 'train' }>): Promi
       : await train(jobId, spec, control, hooks)
     post({ type: 'done', result })
   } catch (error) {
-    post({ type: 'failed', jobId, error: (error as Error).message })
+    post({
+      type: 'failed',
+      jobId,
+      error: (error as Error).message,
+      ...(error instanceof GpuLostError ? { deviceLost: true } : {})
+    })
   } finally {
     jobs.delete(jobId)
   }

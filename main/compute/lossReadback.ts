@@ -41,7 +41,10 @@ export class LossReadback<T> {
     try {
       const data = (await stacked.data()) as Float32Array
       const width = stacked.shape[1]
-      return group.map((s, i) => ({ meta: s.meta, values: data.subarray(i * width, (i + 1) * width) }))
+      return group.map((s, i) => ({
+        meta: s.meta,
+        values: data.subarray(i * width, (i + 1) * width)
+      }))
     } finally {
       stacked.dispose()
     }

@@ -31,6 +31,20 @@ export interface TrainOptimizer {
   dispose(): void
 }
 
+/** Adam's running products β1^t and β2^t (private fields of tfjs' AdamOptimizer). */
+interface AdamPowers {
+  accBeta1: tf.Variable
+  accBeta2: tf.Variable
+}
+const adamPowerPrefix = 'adam-power/'
+
+function adamPowers(optimizer: tf.Optimizer): AdamPowers | null {
+  const fields = optimizer as unknown as Partial<AdamPowers>
+  return fields.accBeta1 && fields.accBeta2
+    ? { accBeta1: fields.accBeta1, accBeta2: fields.accBeta2 }
+    : null
+}
+
 /** Weight decay applies to kernels only, not to biases or batch-norm scales and offsets. */
 const decays = (v: tf.Variable): boolean => /kernel$/.test(v.name)
 
@@ -80,16 +94,29 @@ export function createOptimizer(config: OptimizerConfig): TrainOptimizer {
     async getState() {
       const weights = await optimizer.getWeights()
       // getWeights hands out the live accumulators (and a fresh iteration count): copy them.
-      return weights.map((w) =>
+      const state = weights.map((w) =>
         w.name === 'iter' ? w : { name: w.name, tensor: tf.clone(w.tensor) }
       )
+      const powers = adamPowers(optimizer)
+      if (powers)
+        for (const [name, value] of Object.entries(powers))
+          state.push({ name: `${adamPowerPrefix}${name}`, tensor: tf.clone(value) })
+      return state
     },
     async setState(state) {
       // The optimiser makes its variables from these tensors (sharing their data), so copies keep
       // the caller's tensors its own to dispose.
-      const copies = state.map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) }))
+      const powers = state.filter((w) => w.name.startsWith(adamPowerPrefix))
+      const copies = state
+        .filter((w) => !w.name.startsWith(adamPowerPrefix))
+        .map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) }))
       await optimizer.setWeights(copies)
       tf.dispose(copies.map((w) => w.tensor))
+      // tfjs recomputes β^t with pow(), which rounds differently from the step-by-step product
+      // training keeps (on WebGPU, visibly): restore the exact values the checkpoint saved.
+      const live = adamPowers(optimizer)
+      for (const saved of powers)
+        live?.[saved.name.slice(adamPowerPrefix.length) as keyof AdamPowers].assign(saved.tensor)
     },
     dispose: () => optimizer.dispose()
   }

@@ -169,7 +169,9 @@ export async function train(
       let learningRate = config.learningRate
       let stepStart = performance.now()
       // The loop records steps ahead of the read-back; what comes back is accounted for here.
-      const account = (steps: ReadStep<{ epoch: number; batch: number; lr: number; size: number }>[]): void => {
+      const account = (
+        steps: ReadStep<{ epoch: number; batch: number; lr: number; size: number }>[]
+      ): void => {
         for (const { meta, values } of steps) {
           const [loss, correct] = values
           if (!Number.isFinite(loss))

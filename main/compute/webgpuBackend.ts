@@ -59,15 +59,20 @@ const describe = (adapter: Adapter, selectedBy?: string): GpuAdapterReport => {
 }
 
 /** Puts Dawn's `navigator.gpu` and WebGPU's constants (GPUBufferUsage, …) on this thread's globals. */
-async function installNavigatorGpu(flags: string[]): Promise<{ requestAdapter: Function }> {
+interface Gpu {
+  requestAdapter(options: { powerPreference: string }): Promise<Adapter | null>
+}
+
+async function installNavigatorGpu(flags: string[]): Promise<Gpu> {
   const { create, globals } = (await import('webgpu')) as {
-    create(flags: string[]): { requestAdapter: Function }
+    create(flags: string[]): Gpu
     globals: object
   }
   Object.assign(globalThis, globals)
   const gpu = create(flags)
   const holder = globalThis as { navigator?: object }
-  if (holder.navigator) Object.defineProperty(holder.navigator, 'gpu', { value: gpu, configurable: true })
+  if (holder.navigator)
+    Object.defineProperty(holder.navigator, 'gpu', { value: gpu, configurable: true })
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true })
   return gpu
 }
@@ -84,7 +89,7 @@ export async function startWebgpu(options: {
   let adapter: Adapter | null
   try {
     const gpu = await installNavigatorGpu(flags)
-    adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) as Adapter | null
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' })
   } catch (error) {
     // Dawn's message for an unknown name lists the adapters it has, which is what a person needs.
     const message = (error as Error).message.replace(/\s+/g, ' ').trim()
@@ -103,7 +108,7 @@ export async function startWebgpu(options: {
       adapter: report,
       reason:
         `only a software adapter was found (${report.description}); auto never picks it because ` +
-        'wasm is faster. Install your GPU\'s driver (Vulkan on Linux), or force it with --backend webgpu.'
+        "wasm is faster. Install your GPU's driver (Vulkan on Linux), or force it with --backend webgpu."
     }
   try {
     const device = await adapter.requestDevice(deviceDescriptor(adapter))
@@ -112,6 +117,10 @@ export async function startWebgpu(options: {
     // Replace the package's own factory (it would request a second adapter and device).
     if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu')
     tf.registerBackend('webgpu', () => new WebGPUBackend(device as never, adapter.info as never))
+    // Every op on the GPU: by default small ops on host-side values (weights just restored from a
+    // checkpoint) run on the CPU, whose float rounding differs, so a resumed run would drift from
+    // an uninterrupted one.
+    tf.env().set('WEBGPU_CPU_FORWARD', false)
     if (!(await tf.setBackend('webgpu'))) throw new Error('the backend did not initialise')
     await tf.ready()
     return { loaded: true, adapter: report }

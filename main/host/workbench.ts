@@ -69,7 +69,17 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   }
   let engine = launch()
   let closed: Promise<void> | undefined
-  const runs = createRunService({ store, dataDir, bus, engine: () => engine })
+  const runs = createRunService({
+    store,
+    dataDir,
+    bus,
+    engine: () => engine,
+    restartEngine: () => {
+      const lost = engine
+      engine = launch()
+      void lost.close()
+    }
+  })
   const generative = createGenerativeService({ store, dataDir, engine: () => engine })
   const labelBudget = createLabelBudgetService(store, runs)
   const exports = createExportService({ store, dataDir, engine: () => engine })

@@ -3,6 +3,7 @@
  * change is written to the run store before it is announced, so the history is right even if the
  * process dies a moment later; metrics arrive a few times a second and at each epoch end.
  */
+import { backendLabel } from '../../preload/backendLabel'
 import {
   classifierConfigSchema,
   isGenerative,
@@ -37,6 +38,8 @@ export interface RunServiceOptions {
   bus: EventBus
   /** The current engine (it is replaced when the backend setting changes). */
   engine: () => EngineHost
+  /** Replaces the engine with a fresh one (after the GPU device was lost). */
+  restartEngine?: () => void
 }
 
 interface QueueItem {
@@ -99,8 +102,7 @@ export function createRunService(options: RunServiceOptions) {
       return pump()
     }
     const engine = options.engine()
-    if (item.kind === 'train')
-      setStatus(item.runId, 'running', null, engine.status().active ?? null)
+    if (item.kind === 'train') setStatus(item.runId, 'running', null, backendLabel(engine.status()))
     const job = engine.train(spec, item.kind === 'train' ? trainListeners(item.runId, spec) : {})
     active = { item, job }
     job.done
@@ -246,8 +248,15 @@ export function createRunService(options: RunServiceOptions) {
     return evaluation
   }
 
-  function fail(item: QueueItem, error: Error): void {
+  function fail(item: QueueItem, error: Error & { deviceLost?: boolean }): void {
     item.settle?.reject(error)
+    if (error.deviceLost) {
+      // The GPU went away mid-run (driver reset, sleep): the run resumes from its checkpoint
+      // once a fresh engine has found the device again.
+      options.restartEngine?.()
+      if (item.kind === 'train' && !closing) setStatus(item.runId, 'interrupted', error.message)
+      return
+    }
     if (item.kind === 'train' && !closing) setStatus(item.runId, 'failed', error.message)
   }
 

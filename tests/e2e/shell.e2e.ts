@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedHistory } from '../helpers/seedHistory'
 import { tempDir } from '../helpers/tempDir'
+import { useWebgpuForTests } from '../helpers/webgpuAdapter'
 import { launchChromium, screenshotDir, serve, type Served } from './browserMode'
 
 const shot = (page: Page, name: string): Promise<Buffer> =>
@@ -16,6 +17,7 @@ describe('the shell in browser mode', () => {
 
   beforeAll(async () => {
     mkdirSync(screenshotDir, { recursive: true })
+    useWebgpuForTests() // the served app's engine finds the tests' WebGPU adapter
     dir = tempDir('dgmw-e2e-')
     browser = await launchChromium()
   })
@@ -78,7 +80,7 @@ describe('the shell in browser mode', () => {
       await backend.click()
       const popover = page.getByRole('dialog', { name: 'Tensor backends' })
       await popover.waitFor()
-      expect(await popover.locator('.rung').count()).toBe(5) // auto + four rungs
+      expect(await popover.locator('.rung').count()).toBe(6) // auto + five rungs
       expect(await popover.textContent()).toMatch(/tfjs-node-gpu.*not installed/)
       await shot(page, 'backend-popover')
 
@@ -86,6 +88,16 @@ describe('the shell in browser mode', () => {
       await popover.locator('input[value="cpu"]').check()
       await expect.poll(() => backend.textContent()).toContain('Backend: cpu (chosen)')
       await shot(page, 'backend-chosen-cpu')
+      // WebGPU on the (software) adapter the tests use: the status bar and panel name the GPU.
+      await popover.locator('input[value="webgpu"]').check()
+      await expect
+        .poll(() => backend.textContent(), { timeout: 30_000 })
+        .toMatch(/Backend: webgpu \(chosen\) · GPU: .+/)
+      await popover.locator('[data-status="gpu-adapter"]').waitFor()
+      expect(await popover.locator('[data-status="gpu-adapter"]').textContent()).toMatch(
+        /buffers up to [\d.]+ GiB/
+      )
+      await shot(page, 'backend-chosen-webgpu')
       await popover.locator('input[value="auto"]').check()
       await expect.poll(() => backend.textContent()).toContain(`Backend: ${doctor.engine.active} ·`)
       await page.close()

@@ -17,5 +17,5 @@ export function useWebgpuForTests(): void {
 }
 
 export const noAdapterAdvice =
-  'No WebGPU adapter for the tests. Install Debian\'s chromium (it ships SwiftShader\'s Vulkan ' +
+  "No WebGPU adapter for the tests. Install Debian's chromium (it ships SwiftShader's Vulkan " +
   `driver at ${swiftShaderIcd}) or run on a machine with a GPU and its Vulkan driver.`

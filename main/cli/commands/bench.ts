@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { adapterName } from '../../../preload/backendLabel'
 import { existsSync } from 'node:fs'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -47,6 +48,8 @@ ${labelBudgetBenchHelp}
 
 /** What the tfjs side should reach relative to PyTorch on the same machine. */
 export const benchTargets = { train: 1.0, infer: 1.5 } as const
+/** What a hardware GPU (the `webgpu` rung) should reach: × wasm on the same machine, × PyTorch CPU. */
+export const gpuTargets = { trainVsWasm: 10, trainVsPyTorch: 3 } as const
 
 /** The PyTorch reference's own report (bench/reference/cnn_torch.py) plus which Python ran it. */
 export interface TorchReference {
@@ -182,7 +185,7 @@ function describe(report: BenchReport): string {
   const { machine, reference } = report
   const measured = report.results.filter((r) => r.loaded && !r.error)
   const rows = measured.map((r) => [
-    r.backend,
+    r.adapter ? `${r.backend} (${adapterName(r.adapter)})` : r.backend,
     String(r.threads),
     r.trainImagesPerSecond === null ? 'failed' : rate(r.trainImagesPerSecond),
     r.inferImagesPerSecond === null ? 'failed' : rate(r.inferImagesPerSecond),
@@ -222,7 +225,25 @@ function describe(report: BenchReport): string {
   const busyWarning = busyMachineWarning(machine)
   if (busyWarning) lines.push(busyWarning)
   for (const r of measured) {
+    if (r.adapter?.software) {
+      lines.push(
+        `  ${r.backend} ran on ${adapterName(r.adapter)}, a CPU emulation: ${r.steps} steps to show it ` +
+          'works; its speed says nothing about a GPU (no target applies).'
+      )
+      continue
+    }
     const missed: string[] = []
+    const wasm = measured.find((w) => w.backend === 'wasm')?.trainImagesPerSecond
+    if (r.adapter && r.trainImagesPerSecond !== null) {
+      const vsWasm = wasm ? r.trainImagesPerSecond / wasm : null
+      lines.push(
+        `  ${r.backend} on ${adapterName(r.adapter)}: training ${times(vsWasm)} wasm (target ≥ ${gpuTargets.trainVsWasm}×), ` +
+          `${times(r.vsPyTorch.train)} PyTorch CPU (target ≥ ${gpuTargets.trainVsPyTorch}×)`
+      )
+      if (vsWasm !== null && vsWasm < gpuTargets.trainVsWasm) missed.push(`training ${times(vsWasm)} wasm`)
+      if (r.vsPyTorch.train !== null && r.vsPyTorch.train < gpuTargets.trainVsPyTorch)
+        missed.push(`training ${times(r.vsPyTorch.train)} PyTorch`)
+    }
     if (r.vsPyTorch.train !== null && r.vsPyTorch.train < report.targets.train)
       missed.push(`training ${times(r.vsPyTorch.train)}`)
     if (r.vsPyTorch.infer !== null && r.vsPyTorch.infer < report.targets.infer)

@@ -385,7 +385,12 @@ async function scoreNow(
   step: number
 ): Promise<ScoresCore & { step: number }> {
   return {
-    ...(await evaluator.score(model, spec.config.latentDim, spec.config.scoreSamples, spec.config.seed)),
+    ...(await evaluator.score(
+      model,
+      spec.config.latentDim,
+      spec.config.scoreSamples,
+      spec.config.seed
+    )),
     step
   }
 }

@@ -38,12 +38,7 @@ export interface GenerativeModel {
    * Semi-supervised models also get a batch of labelled images (`labelled`), drawn apart from `x`,
    * whose labels are hidden (−1) where the run's label budget left them out.
    */
-  step(
-    x: tf.Tensor4D,
-    y: tf.Tensor1D,
-    step: number,
-    labelled?: LabelledBatch
-  ): StepLosses
+  step(x: tf.Tensor4D, y: tf.Tensor1D, step: number, labelled?: LabelledBatch): StepLosses
   /** SGAN: `step` needs a labelled batch besides the (mostly unlabelled) one. */
   readonly semiSupervised?: boolean
   /**

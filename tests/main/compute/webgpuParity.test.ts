@@ -161,7 +161,10 @@ function expectClose(what: string, a: number[], b: number[], tolerance: number):
     if (!(error <= worst)) [worst, at] = [error, i]
   })
   measured.push(`${what} ${worst.toExponential(1)}`)
-  expect(worst, `${what}: worst relative error ${worst} at ${at} (${a[at]} vs ${b[at]})`).toBeLessThanOrEqual(tolerance)
+  expect(
+    worst,
+    `${what}: worst relative error ${worst} at ${at} (${a[at]} vs ${b[at]})`
+  ).toBeLessThanOrEqual(tolerance)
 }
 
 /** Worst errors of the current test, printed so CI logs show how close the backends are. */
