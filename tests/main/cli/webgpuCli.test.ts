@@ -83,10 +83,14 @@ describe('a small run on WebGPU through the CLI', () => {
 
   it('trains, resumes after a kill to the same end, evaluates, exports and predicts', async () => {
     // Kill the trainer once its second epoch is checkpointed.
-    const child = spawn(process.execPath, [bin, ...trainArgs, '--backend', 'webgpu', '--data-dir', home], {
-      env: { ...process.env, DGMW_BACKEND: '' },
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
+    const child = spawn(
+      process.execPath,
+      [bin, ...trainArgs, '--backend', 'webgpu', '--data-dir', home],
+      {
+        env: { ...process.env, DGMW_BACKEND: '' },
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
+    )
     let stderr = ''
     await new Promise<void>((resolve, reject) => {
       child.stderr.on('data', (chunk) => {
@@ -103,7 +107,14 @@ describe('a small run on WebGPU through the CLI', () => {
       runs: { id: number; status: string }[]
     }
     expect(listed.runs[0].status).toBe('interrupted')
-    const resumed = dgmw(['train', '--resume', String(listed.runs[0].id), '--json', '--data-dir', home])
+    const resumed = dgmw([
+      'train',
+      '--resume',
+      String(listed.runs[0].id),
+      '--json',
+      '--data-dir',
+      home
+    ])
     expect(resumed.code, resumed.stderr).toBe(0)
     const doc = JSON.parse(resumed.stdout) as TrainDoc
     expect(doc.run.status).toBe('completed')
@@ -141,9 +152,17 @@ describe('a small run on WebGPU through the CLI', () => {
       ['tfjs', join(dir.path, 'export-tfjs')],
       ['onnx', onnxDir]
     ]) {
-      const exported = dgmw(
-        ['export', String(doc.run.id), '--format', format, '--out', out, '--json', '--data-dir', home]
-      )
+      const exported = dgmw([
+        'export',
+        String(doc.run.id),
+        '--format',
+        format,
+        '--out',
+        out,
+        '--json',
+        '--data-dir',
+        home
+      ])
       expect(exported.code, exported.stderr).toBe(0)
     }
 
