@@ -17,7 +17,7 @@ import { runExport } from '../export/exportTask'
 import { runPredict } from '../predict/predictTask'
 import { JobControl } from './jobControl'
 import { train, type TrainHooks } from './trainer'
-import { GpuLostError } from './gpuFaults'
+import { GpuLostError, gpuFaultError } from './gpuFaults'
 
 const post = (message: EngineMessage): void => parentPort!.postMessage(message)
 const jobs = new Map<string, JobControl>()
@@ -61,11 +61,13 @@ async function runJob(command: Extract<EngineCommand, { type: 'train' }>): Promi
       ? await trainGenerative(jobId, spec, control, hooks)
       : await train(jobId, spec, control, hooks)
     post({ type: 'done', result })
-  } catch (error) {
+  } catch (thrown) {
+    // A GPU fault explains whatever failed after it (invalid buffers read back as garbage).
+    const error = gpuFaultError(spec.config.batchSize) ?? (thrown as Error)
     post({
       type: 'failed',
       jobId,
-      error: (error as Error).message,
+      error: error.message,
       ...(error instanceof GpuLostError ? { deviceLost: true } : {})
     })
   } finally {
@@ -94,9 +96,13 @@ async function runShortTask(command: Extract<EngineCommand, { type: 'task' }>): 
         : task.kind === 'predict'
           ? await runPredict(task)
           : await runTask(task)
+    // Results computed after a GPU fault are garbage: the task fails with the fault instead.
+    const fault = gpuFaultError()
+    if (fault) throw fault
     post({ type: 'taskDone', jobId: command.jobId, result })
-  } catch (error) {
-    post({ type: 'failed', jobId: command.jobId, error: (error as Error).message })
+  } catch (thrown) {
+    const error = gpuFaultError() ?? (thrown as Error)
+    post({ type: 'failed', jobId: command.jobId, error: error.message })
   }
 }
 

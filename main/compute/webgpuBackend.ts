@@ -108,7 +108,7 @@ export async function startWebgpu(options: {
       adapter: report,
       reason:
         `only a software adapter was found (${report.description}); auto never picks it because ` +
-        "wasm is faster. Install your GPU's driver (Vulkan on Linux), or force it with --backend webgpu."
+        "wasm is faster. Install your GPU's driver (Vulkan on Linux), or choose webgpu explicitly (--backend webgpu)."
     }
   try {
     const device = await adapter.requestDevice(deviceDescriptor(adapter))

@@ -150,4 +150,18 @@ describe('training in the engine worker on WebGPU', () => {
     const pick = (m: Record<string, number>) => [m['train/d/loss'], m['train/g/loss']]
     expect([...first.losses, ...rest.losses].map(pick)).toEqual(reference.losses.map(pick))
   }, 300_000)
+
+  it('stops a run whose batch does not fit the GPU, naming the batch size to lower', async () => {
+    // 4,096 images of 64×64 in one batch: the first convolution's output (2.1 GB) is larger than
+    // any buffer this adapter allows, so the GPU refuses it.
+    const huge = spec({ epochs: 1, batchSize: 4096 })
+    const job = workbench.engine.train({
+      ...huge,
+      data: { ...huge.data, samples: 4096, height: 64, width: 64 }
+    } as TrainSpec)
+    await expect(job.done).rejects.toThrow(/GPU ran out of memory at batch size 4096.*try 2048/s)
+    // The engine is still usable afterwards.
+    const after = await workbench.engine.train(spec({ epochs: 1 })).done
+    expect(after.status).toBe('completed')
+  }, 300_000)
 })
