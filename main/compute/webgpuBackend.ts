@@ -136,7 +136,8 @@ export async function startWebgpu(options: {
 function noAdapterReason(): string {
   const where =
     process.platform === 'linux'
-      ? "On Linux Dawn needs a Vulkan driver for the GPU (NVIDIA's driver, or Mesa's RADV/ANV); " +
+      ? 'On Linux Dawn needs the Vulkan loader (libvulkan1) and a Vulkan driver for the GPU ' +
+        "(NVIDIA's driver, or Mesa's RADV/ANV); " +
         '`vulkaninfo --summary` should list it.'
       : process.platform === 'darwin'
         ? 'On macOS Dawn uses Metal, available on every Mac since 2012.'

@@ -185,7 +185,7 @@ function describe(report: BenchReport): string {
   const { machine, reference } = report
   const measured = report.results.filter((r) => r.loaded && !r.error)
   const rows = measured.map((r) => [
-    r.adapter ? `${r.backend} (${adapterName(r.adapter)})` : r.backend,
+    r.adapter ? `${r.backend} · ${adapterName(r.adapter)}` : r.backend,
     String(r.threads),
     r.trainImagesPerSecond === null ? 'failed' : rate(r.trainImagesPerSecond),
     r.inferImagesPerSecond === null ? 'failed' : rate(r.inferImagesPerSecond),
@@ -240,7 +240,8 @@ function describe(report: BenchReport): string {
         `  ${r.backend} on ${adapterName(r.adapter)}: training ${times(vsWasm)} wasm (target ≥ ${gpuTargets.trainVsWasm}×), ` +
           `${times(r.vsPyTorch.train)} PyTorch CPU (target ≥ ${gpuTargets.trainVsPyTorch}×)`
       )
-      if (vsWasm !== null && vsWasm < gpuTargets.trainVsWasm) missed.push(`training ${times(vsWasm)} wasm`)
+      if (vsWasm !== null && vsWasm < gpuTargets.trainVsWasm)
+        missed.push(`training ${times(vsWasm)} wasm`)
       if (r.vsPyTorch.train !== null && r.vsPyTorch.train < gpuTargets.trainVsPyTorch)
         missed.push(`training ${times(r.vsPyTorch.train)} PyTorch`)
     }
@@ -501,7 +502,9 @@ export async function benchCommand(ctx: CommandContext): Promise<number> {
   for (const backend of candidates) {
     const tokenRun = backend === 'cpu' && !(ctx.backend === 'cpu' && steps)
     const options: CnnBenchOptions = { ...base, backend, ...(tokenRun ? cpuBenchSteps : {}) }
-    note(`bench: ${backend} (${options.steps} training steps)…`)
+    const fewer =
+      backend === 'webgpu' ? `; ${Math.min(options.steps, 3)} on a software adapter` : ''
+    note(`bench: ${backend} (${options.steps} training steps${fewer})…`)
     let result: BenchRow
     try {
       result = { ...(await runCnnBenchInChild(options)), vsPyTorch: { train: null, infer: null } }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCnnBenchInChild, type CnnBenchOptions } from '../../../main/bench/cnnBench'
 import type { BenchReport } from '../../../main/cli/commands/bench'
+import { noAdapterAdvice, useWebgpuForTests } from '../../helpers/webgpuAdapter'
 
 // A token run: enough to exercise the whole measurement, far too short for meaningful numbers, so
 // nothing here asserts on speed.
@@ -41,6 +42,25 @@ describe('reference CNN bench', () => {
     // It travels as JSON (IPC, --json), so it must survive the round trip unchanged.
     expect(JSON.parse(JSON.stringify(result))).toEqual(result)
   }, 120_000)
+
+  it('measures WebGPU with the adapter it ran on (few steps on a software adapter)', async () => {
+    useWebgpuForTests()
+    const result = await runCnnBenchInChild({
+      ...tiny,
+      steps: 5,
+      batchSize: 8,
+      inferBatchSize: 8,
+      backend: 'webgpu'
+    })
+    expect(result.loaded, `${result.reason ?? ''} ${noAdapterAdvice}`).toBe(true)
+    expect(result.adapter?.description).toBeTruthy()
+    expect(result.leakedTensors).toEqual({ train: 0, infer: 0 })
+    expect(positiveFinite(result.trainImagesPerSecond)).toBe(true)
+    expect(positiveFinite(result.inferImagesPerSecond)).toBe(true)
+    expect(Number.isFinite(result.finalLoss)).toBe(true)
+    // SwiftShader's speed says nothing about a GPU: a software adapter gets a token run.
+    expect(result.steps).toBe(result.adapter?.software ? 3 : 5)
+  }, 300_000)
 
   it('reports a backend that cannot load instead of failing', async () => {
     // Where tfjs-node-gpu and CUDA really are installed this backend loads; then there is nothing

@@ -4,6 +4,7 @@ import { classifierConfigSchema, type ClassifierConfig } from '../../../preload/
 import type { TrainSpec } from '../../../main/compute/engineMessages'
 import { createMemoryTransport } from '../../../main/host/memoryTransport'
 import { createWorkbench, type Workbench } from '../../../main/host/workbench'
+import { pauseResumeStop } from '../../helpers/engineControl'
 import { tempDir } from '../../helpers/tempDir'
 
 const spec = (overrides: Partial<ClassifierConfig> = {}): TrainSpec => ({
@@ -45,25 +46,7 @@ describe('training in the engine worker (wasm backend with the training kernels)
   })
 
   it('pauses, resumes and stops on command', async () => {
-    const events: string[] = []
-    let paused = false
-    const job = workbench.engine.train(spec({ epochs: 50 }), {
-      onProgress: () => {
-        if (!paused) {
-          paused = true
-          job.pause()
-        }
-      },
-      onPaused: () => {
-        events.push('paused')
-        job.resume()
-      },
-      onResumed: () => {
-        events.push('resumed')
-        job.stop()
-      }
-    })
-    const result = await job.done
+    const { events, result } = await pauseResumeStop(workbench.engine, spec({ epochs: 50 }))
     expect(events).toEqual(['paused', 'resumed'])
     expect(result.status).toBe('stopped')
     expect(result.steps).toBeLessThan(50 * 12)

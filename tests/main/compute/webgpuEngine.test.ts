@@ -20,6 +20,7 @@ import type {
 } from '../../../main/compute/engineMessages'
 import { createMemoryTransport } from '../../../main/host/memoryTransport'
 import { createWorkbench, type Workbench } from '../../../main/host/workbench'
+import { pauseResumeStop } from '../../helpers/engineControl'
 import { tempDir } from '../../helpers/tempDir'
 import { noAdapterAdvice, useWebgpuForTests } from '../../helpers/webgpuAdapter'
 
@@ -100,25 +101,7 @@ describe('training in the engine worker on WebGPU', () => {
   }, 300_000)
 
   it('pauses, resumes and stops on command', async () => {
-    const events: string[] = []
-    let paused = false
-    const job = workbench.engine.train(spec({ epochs: 50 }), {
-      onProgress: () => {
-        if (!paused) {
-          paused = true
-          job.pause()
-        }
-      },
-      onPaused: () => {
-        events.push('paused')
-        job.resume()
-      },
-      onResumed: () => {
-        events.push('resumed')
-        job.stop()
-      }
-    })
-    const result = await job.done
+    const { events, result } = await pauseResumeStop(workbench.engine, spec({ epochs: 50 }))
     expect(events).toEqual(['paused', 'resumed'])
     expect(result.status).toBe('stopped')
     expect(result.steps).toBeLessThan(50 * 32)

@@ -199,22 +199,20 @@ beforeAll(async () => {
 // outputs ≤ 1.8e-7. A wrong kernel is off by far more than these bounds.
 const tolerance = { losses: 1e-5, weights: 1e-4, outputs: 1e-4 }
 
-describe('training on WebGPU matches wasm', () => {
-  it.each(classifierPresets)(
-    'classifier %s',
-    async (preset) => {
-      const { webgpu, wasm } = await onBoth(() => trainClassifier(preset))
-      expectClose('losses', webgpu.losses, wasm.losses, tolerance.losses)
-      expectClose('weights', webgpu.weights, wasm.weights, tolerance.weights)
-      expectClose('logits', webgpu.extra, wasm.extra, tolerance.outputs)
-    },
-    300_000
-  )
+/** Every classifier preset and every generative recipe, named as the test reports them. */
+const workloads: [string, () => Promise<Trace>][] = [
+  ...classifierPresets.map((p): [string, () => Promise<Trace>] => [
+    `classifier ${p}`,
+    () => trainClassifier(p)
+  ]),
+  ...generativeRecipes.map((r): [string, () => Promise<Trace>] => [r, () => trainGenerative(r)])
+]
 
-  it.each(generativeRecipes)(
+describe('training on WebGPU matches wasm', () => {
+  it.each(workloads)(
     '%s',
-    async (recipe) => {
-      const { webgpu, wasm } = await onBoth(() => trainGenerative(recipe))
+    async (_name, train) => {
+      const { webgpu, wasm } = await onBoth(train)
       expectClose('losses', webgpu.losses, wasm.losses, tolerance.losses)
       expectClose('weights', webgpu.weights, wasm.weights, tolerance.weights)
       expectClose('outputs', webgpu.extra, wasm.extra, tolerance.outputs)
