@@ -9,6 +9,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeFashionSubset } from '../../helpers/fashionSubset'
 import { tempDir } from '../../helpers/tempDir'
@@ -178,5 +179,75 @@ describe('a small run on WebGPU through the CLI', () => {
     expect(a.length).toBe(16)
     expect(a.map((p) => p.top1)).toEqual(b.map((p) => p.top1))
     a.forEach((p, i) => expect(Math.abs(p.probability - b[i].probability)).toBeLessThan(1e-4))
+  }, 600_000)
+
+  it('trains a conditional VAE measured by the classifier, samples it and exports it', async () => {
+    type Doc = {
+      run: { id: number; status: string; backend: string }
+      final: { fd: number; fdUntrained: number }
+    }
+    const train = (backend: string): Doc => {
+      const run = dgmw(
+        [
+          'train',
+          '--dataset',
+          'clothes',
+          '--recipe',
+          'cvae',
+          '--epochs',
+          '1',
+          '--width',
+          '8',
+          '--latent',
+          '8',
+          '--batch-size',
+          '16',
+          '--score-samples',
+          '200',
+          '--json',
+          '--data-dir',
+          home
+        ],
+        backend
+      )
+      expect(run.code, run.stderr).toBe(0)
+      return JSON.parse(run.stdout) as Doc
+    }
+    const doc = train('webgpu')
+    expect(doc.run.status).toBe('completed')
+    expect(doc.run.backend).toMatch(/^webgpu · /)
+    // FD in the features of the classifier trained above, measured on the GPU: the same as the
+    // same run's on wasm (the classifier's features, the generator's images and the statistics).
+    const wasm = train('wasm')
+    expect(Number.isFinite(doc.final.fd)).toBe(true)
+    expect(Math.abs(doc.final.fd - wasm.final.fd) / wasm.final.fd).toBeLessThan(1e-3)
+    expect(
+      Math.abs(doc.final.fdUntrained - wasm.final.fdUntrained) / wasm.final.fdUntrained
+    ).toBeLessThan(1e-3)
+
+    const grid = join(dir.path, 'cvae.png')
+    const sampled = dgmw([
+      'sample',
+      String(doc.run.id),
+      '--n',
+      '10',
+      '--out',
+      grid,
+      '--data-dir',
+      home
+    ])
+    expect(sampled.code, sampled.stderr).toBe(0)
+    expect(await sharp(grid).metadata()).toMatchObject({ format: 'png' })
+    const exported = dgmw([
+      'export',
+      String(doc.run.id),
+      '--format',
+      'onnx',
+      '--out',
+      join(dir.path, 'cvae-onnx'),
+      '--data-dir',
+      home
+    ])
+    expect(exported.code, exported.stderr).toBe(0)
   }, 600_000)
 })
