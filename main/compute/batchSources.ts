@@ -1,6 +1,7 @@
 /**
  * Where the training loop gets its batches: synthetic tensors, or an imported dataset's uint8 cache
  * (augmented on the fly, then normalised), read in the engine worker so pixels never cross threads.
+ * On the GPU rung the cache stays on the device and augmentation runs there too.
  */
 import { readFileSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
@@ -9,6 +10,8 @@ import { channelStats, normalise, type ChannelStats } from '../datasets/normaliz
 import type { DatasetData, SyntheticData } from './engineMessages'
 import { syntheticImages } from './syntheticData'
 import type { GeneratedSet } from './syntheticImages'
+import { augmentOnDevice, normaliseOnDevice } from './deviceAugment'
+import { gpuBufferLimit } from './webgpuBackend'
 
 export interface BatchSource {
   trainIndices: number[]
@@ -47,7 +50,8 @@ export function syntheticSource(data: SyntheticData, seed: number): BatchSource 
 export function datasetSource(
   data: DatasetData,
   seed: number,
-  generated?: GeneratedSet
+  generated?: GeneratedSet,
+  onDevice = tf.getBackend() === 'webgpu'
 ): BatchSource {
   const cache = readFileSync(data.cacheFile)
   const pixels = generated ? Buffer.concat([cache, generated.pixels]) : cache
@@ -62,12 +66,21 @@ export function datasetSource(
     data.normalisation === 'standardize'
       ? channelStats(pixels, size, data.channels, trainIndices)
       : undefined
-  return {
+  const base = {
     trainIndices,
     valIndices: data.valIndices,
     evalIndices: data.evalIndices,
-    labelOf: (index) => labels[index],
-    stats,
+    labelOf: (index: number) => labels[index],
+    stats
+  }
+  const labelsOf = (indices: number[]): tf.Tensor1D =>
+    tf.tensor1d(
+      indices.map((i) => labels[i]),
+      'int32'
+    )
+  if (onDevice) return { ...base, ...deviceBatches(data, pixels, labelsOf, seed, stats) }
+  return {
+    ...base,
     batch(indices, step) {
       let raw: Uint8Array = new Uint8Array(indices.length * size)
       indices.forEach((index, k) =>
@@ -82,14 +95,57 @@ export function datasetSource(
         data.width,
         data.channels
       ])
-      return {
-        x,
-        y: tf.tensor1d(
-          indices.map((i) => labels[i]),
-          'int32'
-        )
-      }
+      return { x, y: labelsOf(indices) }
     },
     dispose: () => {}
+  }
+}
+
+/** Bytes of images kept on the GPU for a whole run (as float32); larger sets upload per batch. */
+const deviceCacheBytes = 512 * 2 ** 20
+
+/**
+ * GPU batches: the whole image cache lives on the device when it fits (a batch is then a gather
+ * by index, with nothing but the indices uploaded), else each batch's uint8 pixels are uploaded;
+ * augmentation and normalisation run on the device (deviceAugment.ts).
+ */
+function deviceBatches(
+  data: DatasetData,
+  pixels: Uint8Array,
+  labelsOf: (indices: number[]) => tf.Tensor1D,
+  seed: number,
+  stats: ChannelStats | undefined
+): Pick<BatchSource, 'batch' | 'dispose'> {
+  const shape = { height: data.height, width: data.width, channels: data.channels }
+  const size = data.height * data.width * data.channels
+  const resident =
+    pixels.length * 4 <= Math.min(deviceCacheBytes, gpuBufferLimit() / 2)
+      ? tf.tensor2d(Float32Array.from(pixels), [pixels.length / size, size])
+      : null
+  const upload = (indices: number[]): tf.Tensor2D => {
+    const raw = new Float32Array(indices.length * size)
+    indices.forEach((index, k) =>
+      raw.set(pixels.subarray(index * size, (index + 1) * size), k * size)
+    )
+    return tf.tensor2d(raw, [indices.length, size])
+  }
+  return {
+    batch(indices, step) {
+      const x = tf.tidy(() => {
+        const rows = resident ? tf.gather(resident, tf.tensor1d(indices, 'int32')) : upload(indices)
+        let images = tf.reshape(rows, [
+          indices.length,
+          shape.height,
+          shape.width,
+          shape.channels
+        ]) as tf.Tensor4D
+        // Each step gets its own augmentation seed, as on the CPU path.
+        if (step >= 0 && data.augmentation)
+          images = augmentOnDevice(images, shape, data.augmentation, seed * 1_000_003 + step)
+        return normaliseOnDevice(images, data.normalisation, stats)
+      })
+      return { x, y: labelsOf(indices) }
+    },
+    dispose: () => resident?.dispose()
   }
 }

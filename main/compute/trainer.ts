@@ -143,7 +143,8 @@ export async function train(
     } else if (config.initFrom) {
       await initialiseFromExport(model, config.initFrom)
     }
-    if (spec.evaluateOnly) return finish('completed')
+    // Awaited here: the finally below disposes the model the evaluation reads.
+    if (spec.evaluateOnly) return await finish('completed')
 
     hooks.onStart({ jobId, fromEpoch: state.epochsDone, fromStep: state.step })
     const attemptStart = performance.now()
@@ -155,7 +156,8 @@ export async function train(
     let lossSinceReport = 0
     let stepsSinceReport = 0
     let stoppedEarly = false
-    const readback = new LossReadback<{ epoch: number; batch: number; lr: number; size: number }>()
+    type StepMeta = { epoch: number; batch: number; lr: number; size: number }
+    const readback = new LossReadback<StepMeta>()
     cleanup = () => readback.dispose()
 
     for (let epoch = state.epochsDone; epoch < config.epochs && !stoppedEarly; epoch++) {
@@ -169,9 +171,7 @@ export async function train(
       let learningRate = config.learningRate
       let stepStart = performance.now()
       // The loop records steps ahead of the read-back; what comes back is accounted for here.
-      const account = (
-        steps: ReadStep<{ epoch: number; batch: number; lr: number; size: number }>[]
-      ): void => {
+      const account = (steps: ReadStep<StepMeta>[]): void => {
         for (const { meta, values } of steps) {
           const [loss, correct] = values
           if (!Number.isFinite(loss))

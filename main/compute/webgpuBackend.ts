@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import type { GpuAdapterReport } from '../../preload/contract'
+import { fusedBatchNormGradConfig } from './wasmKernels/batchNormGrad'
 
 /** Minimal shapes of the WebGPU objects we touch (Dawn's typings are DOM-flavoured). */
 interface AdapterInfo {
@@ -37,6 +38,14 @@ const softwareAdapter = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic r
 export type WebgpuAttempt =
   | { loaded: true; adapter: GpuAdapterReport }
   | { loaded: false; reason: string; adapter?: GpuAdapterReport }
+
+/** The largest buffer a kernel may bind on the device in use (0 before one is opened). */
+let bindingLimit = 0
+
+/** Bytes: the largest tensor the WebGPU device can hold and bind (0 when none is open). */
+export function gpuBufferLimit(): number {
+  return bindingLimit
+}
 
 /** Faults the device reported since the last check (see takeGpuFault). */
 let fault: { kind: 'lost' | 'out-of-memory' | 'error'; message: string } | null = null
@@ -113,6 +122,7 @@ export async function startWebgpu(options: {
   try {
     const device = await adapter.requestDevice(deviceDescriptor(adapter))
     watchDevice(device)
+    bindingLimit = Math.min(report.maxBufferSize, report.maxStorageBufferBindingSize)
     const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu')
     // Replace the package's own factory (it would request a second adapter and device).
     if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu')
@@ -123,6 +133,9 @@ export async function startWebgpu(options: {
     tf.env().set('WEBGPU_CPU_FORWARD', false)
     if (!(await tf.setBackend('webgpu'))) throw new Error('the backend did not initialise')
     await tf.ready()
+    // Batch norm's gradient without a Tile to the input's shape (same arithmetic as tfjs-core's;
+    // the wasm rung registers it too), so both rungs train batch norm the same way.
+    tf.registerGradient(fusedBatchNormGradConfig)
     return { loaded: true, adapter: report }
   } catch (error) {
     return {

@@ -35,6 +35,42 @@ function sample(src: Uint8Array, s: ImageShape, y: number, x: number, c: number)
   return sum
 }
 
+/** One image's random choices, drawn in a fixed order (so CPU and GPU augment alike). */
+export interface AugmentationDraw {
+  flip: boolean
+  /** Radians. */
+  angle: number
+  shiftY: number
+  shiftX: number
+  gain: number
+  /** In pixel units (0–255). */
+  bias: number
+  /** Top-left corner of the cutout square (may lie outside the image); null without cutout. */
+  cutout: { top: number; left: number } | null
+}
+
+/** Draws one image's augmentation; `random` supplies every random choice. */
+export function drawAugmentation(
+  shape: ImageShape,
+  a: Augmentation,
+  random: () => number
+): AugmentationDraw {
+  const flip = a.flip && random() < 0.5
+  const angle = ((random() * 2 - 1) * a.rotateDegrees * Math.PI) / 180
+  const shiftY = a.cropPadding ? Math.floor(random() * (2 * a.cropPadding + 1)) - a.cropPadding : 0
+  const shiftX = a.cropPadding ? Math.floor(random() * (2 * a.cropPadding + 1)) - a.cropPadding : 0
+  const gain = 1 + (random() * 2 - 1) * a.contrast
+  const bias = (random() * 2 - 1) * a.brightness * 255
+  const cutout =
+    a.cutout > 0
+      ? {
+          top: Math.floor(random() * shape.height) - Math.floor(a.cutout / 2),
+          left: Math.floor(random() * shape.width) - Math.floor(a.cutout / 2)
+        }
+      : null
+  return { flip, angle, shiftY, shiftX, gain, bias, cutout }
+}
+
 /** Returns an augmented copy of one image; `random` supplies every random choice. */
 export function augmentImage(
   src: Uint8Array,
@@ -43,12 +79,7 @@ export function augmentImage(
   random: () => number
 ): Uint8Array {
   const { height: h, width: w, channels: ch } = shape
-  const flip = a.flip && random() < 0.5
-  const angle = ((random() * 2 - 1) * a.rotateDegrees * Math.PI) / 180
-  const shiftY = a.cropPadding ? Math.floor(random() * (2 * a.cropPadding + 1)) - a.cropPadding : 0
-  const shiftX = a.cropPadding ? Math.floor(random() * (2 * a.cropPadding + 1)) - a.cropPadding : 0
-  const gain = 1 + (random() * 2 - 1) * a.contrast
-  const bias = (random() * 2 - 1) * a.brightness * 255
+  const { flip, angle, shiftY, shiftX, gain, bias, cutout } = drawAugmentation(shape, a, random)
   const out = new Uint8Array(src.length)
   const [cy, cx] = [(h - 1) / 2, (w - 1) / 2]
   const [cos, sin] = [Math.cos(angle), Math.sin(angle)]
@@ -72,9 +103,8 @@ export function augmentImage(
         )
       }
     }
-  if (a.cutout > 0) {
-    const top = Math.floor(random() * h) - Math.floor(a.cutout / 2)
-    const left = Math.floor(random() * w) - Math.floor(a.cutout / 2)
+  if (cutout) {
+    const { top, left } = cutout
     for (let y = Math.max(0, top); y < Math.min(h, top + a.cutout); y++)
       for (let x = Math.max(0, left); x < Math.min(w, left + a.cutout); x++)
         out.fill(0, (y * w + x) * ch, (y * w + x + 1) * ch)

@@ -114,6 +114,7 @@ describe('dgmw command line', () => {
     expect(report.engine.rungs.map((r: { name: string }) => r.name)).toEqual([
       'tensorflow-gpu',
       'tensorflow',
+      'webgpu',
       'wasm',
       'cpu'
     ])

@@ -47,6 +47,9 @@ const trainArgs = [
   String(epochs),
   '--batch-size',
   '16',
+  // Augmented on the device (the same images as the CPU path draws for the seed).
+  '--augment',
+  'flip,crop:2,rotate:10',
   '--seed',
   '3',
   '--json'
