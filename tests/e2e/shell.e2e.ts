@@ -98,6 +98,8 @@ describe('the shell in browser mode', () => {
         /buffers up to [\d.]+ GiB/
       )
       await shot(page, 'backend-chosen-webgpu')
+      // The README's picture of the GPU in use.
+      await page.screenshot({ path: join(__dirname, '../../docs/screenshot-gpu.png') })
       await popover.locator('input[value="auto"]').check()
       await expect.poll(() => backend.textContent()).toContain(`Backend: ${doctor.engine.active} ·`)
       await page.close()
