@@ -86,13 +86,21 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
  * use runCnnBenchInChild from anywhere else. Never throws for a backend that fails to load or to
  * train: the failure is reported in the result.
  */
+/** Timed training steps on a software WebGPU adapter (a token run: it shows the path works). */
+export const softwareAdapterSteps = 3
+
 export async function measureCnn(options: CnnBenchOptions): Promise<CnnBenchResult> {
   const status = await selectBackend(options.backend)
   const rung = status.rungs.find((r) => r.name === options.backend)
   // A software WebGPU adapter (SwiftShader) takes seconds per step: a few steps show it works;
   // its speed says nothing about a GPU.
   if (status.gpu?.software)
-    options = { ...options, steps: Math.min(options.steps, 3), warmupSteps: 1, inferBatches: 1 }
+    options = {
+      ...options,
+      steps: Math.min(options.steps, softwareAdapterSteps),
+      warmupSteps: 1,
+      inferBatches: 1
+    }
   const result: CnnBenchResult = {
     ...(status.gpu ? { adapter: status.gpu } : {}),
     backend: options.backend,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
-import { augmentBatch } from '../datasets/augment'
+import { augmentBatch, type ImageShape } from '../datasets/augment'
 import { channelStats, normalise, type ChannelStats } from '../datasets/normalize'
 import type { DatasetData, SyntheticData } from './engineMessages'
 import { syntheticImages } from './syntheticData'
@@ -78,7 +78,7 @@ export function datasetSource(
       indices.map((i) => labels[i]),
       'int32'
     )
-  if (onDevice) return { ...base, ...deviceBatches(data, pixels, labelsOf, seed, stats) }
+  if (onDevice) return { ...base, ...deviceBatches(data, shape, pixels, labelsOf, seed, stats) }
   return {
     ...base,
     batch(indices, step) {
@@ -111,13 +111,13 @@ const deviceCacheBytes = 512 * 2 ** 20
  */
 function deviceBatches(
   data: DatasetData,
+  shape: ImageShape,
   pixels: Uint8Array,
   labelsOf: (indices: number[]) => tf.Tensor1D,
   seed: number,
   stats: ChannelStats | undefined
 ): Pick<BatchSource, 'batch' | 'dispose'> {
-  const shape = { height: data.height, width: data.width, channels: data.channels }
-  const size = data.height * data.width * data.channels
+  const size = shape.height * shape.width * shape.channels
   const resident =
     pixels.length * 4 <= Math.min(deviceCacheBytes, gpuBufferLimit() / 2)
       ? tf.tensor2d(Float32Array.from(pixels), [pixels.length / size, size])

@@ -58,8 +58,6 @@ export interface EngineOptions {
   forced?: BackendName
   /** What forced the backend, reported to the user (default: the flag). */
   forcedBy?: 'flag' | 'setting'
-  /** Part of the name of the GPU adapter to use (`--gpu`, DGMW_GPU); else high-performance. */
-  gpuName?: string
   onStatus?: (status: EngineStatus) => void
 }
 
@@ -75,7 +73,8 @@ export function startEngine(options: EngineOptions): EngineHost {
   prepareDawnEnvironment()
   const worker = startWorkerThread('engineWorker', __dirname, {
     forced: options.forced,
-    gpuName: options.gpuName ?? (process.env.DGMW_GPU || undefined)
+    // Part of the name of the GPU adapter to use (`--gpu` sets it); else high-performance.
+    gpuName: process.env.DGMW_GPU || undefined
   } satisfies EngineWorkerData)
   let closing = false
   let closed: Promise<void> | undefined

@@ -29,7 +29,6 @@ interface Adapter {
 interface Device {
   lost: Promise<{ reason: string; message: string }>
   addEventListener(type: 'uncapturederror', listener: (event: { error: Error }) => void): void
-  destroy(): void
 }
 
 /** Architectures and names of adapters that emulate a GPU on the CPU. */
@@ -67,11 +66,11 @@ const describe = (adapter: Adapter, selectedBy?: string): GpuAdapterReport => {
   }
 }
 
-/** Puts Dawn's `navigator.gpu` and WebGPU's constants (GPUBufferUsage, …) on this thread's globals. */
 interface Gpu {
   requestAdapter(options: { powerPreference: string }): Promise<Adapter | null>
 }
 
+/** Puts Dawn's `navigator.gpu` and WebGPU's constants (GPUBufferUsage, …) on this thread's globals. */
 async function installNavigatorGpu(flags: string[]): Promise<Gpu> {
   const { create, globals } = (await import('webgpu')) as {
     create(flags: string[]): Gpu

@@ -68,17 +68,18 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     })
   }
   let engine = launch()
+  /** A fresh engine (the backend setting changed, or the GPU was lost); the old one ends first. */
+  const relaunch = async (): Promise<void> => {
+    await engine.close()
+    engine = launch()
+  }
   let closed: Promise<void> | undefined
   const runs = createRunService({
     store,
     dataDir,
     bus,
     engine: () => engine,
-    restartEngine: () => {
-      const lost = engine
-      engine = launch()
-      void lost.close()
-    }
+    restartEngine: () => relaunch()
   })
   const generative = createGenerativeService({ store, dataDir, engine: () => engine })
   const labelBudget = createLabelBudgetService(store, runs)
@@ -115,8 +116,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
         )
       }
       store.setSetting(backendSettingKey, choice === 'auto' ? undefined : choice)
-      await engine.close()
-      engine = launch()
+      await relaunch()
       return engine.ready()
     },
     close() {

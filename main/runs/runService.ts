@@ -39,7 +39,7 @@ export interface RunServiceOptions {
   /** The current engine (it is replaced when the backend setting changes). */
   engine: () => EngineHost
   /** Replaces the engine with a fresh one (after the GPU device was lost). */
-  restartEngine?: () => void
+  restartEngine?: () => Promise<void>
 }
 
 interface QueueItem {
@@ -248,16 +248,14 @@ export function createRunService(options: RunServiceOptions) {
     return evaluation
   }
 
-  function fail(item: QueueItem, error: Error & { deviceLost?: boolean }): void {
+  /** Records a failed job; after a lost GPU, resolves once a fresh engine replaced the old one. */
+  async function fail(item: QueueItem, error: Error & { deviceLost?: boolean }): Promise<void> {
     item.settle?.reject(error)
-    if (error.deviceLost) {
-      // The GPU went away mid-run (driver reset, sleep): the run resumes from its checkpoint
-      // once a fresh engine has found the device again.
-      options.restartEngine?.()
-      if (item.kind === 'train' && !closing) setStatus(item.runId, 'interrupted', error.message)
-      return
-    }
-    if (item.kind === 'train' && !closing) setStatus(item.runId, 'failed', error.message)
+    if (item.kind === 'train' && !closing)
+      // A lost GPU (driver reset, sleep) interrupts the run: it resumes from its checkpoint.
+      setStatus(item.runId, error.deviceLost ? 'interrupted' : 'failed', error.message)
+    // The queue waits for this (the promise chain in pump), so no run starts on the lost engine.
+    if (error.deviceLost) await options.restartEngine?.()
   }
 
   const live = (runId: number): boolean =>

@@ -5,6 +5,8 @@
  * adapter at all the test fails with what to install: it never skips.
  */
 import { existsSync } from 'node:fs'
+import { expect } from 'vitest'
+import type { GpuAdapterReport } from '../../preload/contract'
 import { prepareDawnEnvironment } from '../../main/compute/dawnEnvironment'
 
 export const swiftShaderIcd = '/usr/lib/chromium/vk_swiftshader_icd.json'
@@ -19,3 +21,18 @@ export function useWebgpuForTests(): void {
 export const noAdapterAdvice =
   "No WebGPU adapter for the tests. Install Debian's chromium (it ships SwiftShader's Vulkan " +
   `driver at ${swiftShaderIcd}) or run on a machine with a GPU and its Vulkan driver.`
+
+/**
+ * What every adapter report must say: a name, the limits that matter, and — on the tests'
+ * SwiftShader — that it is a software adapter (which is why auto must refuse it).
+ */
+export function expectAdapterReport(adapter: GpuAdapterReport | undefined): void {
+  expect(adapter, noAdapterAdvice).toBeDefined()
+  expect(adapter!.description).toMatch(/\S/)
+  expect(adapter!.maxBufferSize).toBeGreaterThan(0)
+  expect(adapter!.maxStorageBufferBindingSize).toBeGreaterThan(0)
+  if (process.env.VK_ICD_FILENAMES === swiftShaderIcd) {
+    expect(adapter!.architecture).toBe('swiftshader')
+    expect(adapter!.software).toBe(true)
+  }
+}

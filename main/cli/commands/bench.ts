@@ -8,6 +8,7 @@ import { backendNames, type BackendName } from '../../../preload/contract'
 import {
   cnnBenchDefaults,
   runCnnBenchInChild,
+  softwareAdapterSteps,
   type CnnBenchOptions,
   type CnnBenchResult
 } from '../../bench/cnnBench'
@@ -503,7 +504,9 @@ export async function benchCommand(ctx: CommandContext): Promise<number> {
     const tokenRun = backend === 'cpu' && !(ctx.backend === 'cpu' && steps)
     const options: CnnBenchOptions = { ...base, backend, ...(tokenRun ? cpuBenchSteps : {}) }
     const fewer =
-      backend === 'webgpu' ? `; ${Math.min(options.steps, 3)} on a software adapter` : ''
+      backend === 'webgpu'
+        ? `; ${Math.min(options.steps, softwareAdapterSteps)} on a software adapter`
+        : ''
     note(`bench: ${backend} (${options.steps} training steps${fewer})…`)
     let result: BenchRow
     try {

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import type { DoctorReport, GpuAdapterReport } from '../../../preload/contract'
+import { adapterDetails } from '../../../preload/backendLabel'
+import type { DoctorReport } from '../../../preload/contract'
 import { startEngine } from '../../compute/engineHost'
 import { databaseFileName, ensureDataDir } from '../../services/dataDir'
 import { doctorReport } from '../../services/doctor'
@@ -9,18 +10,6 @@ import type { CommandContext } from '../context'
 export const doctorHelp = `dgmw doctor [--backend B] [--json]
   Report Node, Electron, CPU, GPU/CUDA libraries, the data directory, and which tensor backend the
   engine picks, with the reason each higher one did not load.`
-
-/** One line a person can compare with their GPU's spec sheet. */
-export function describeAdapter(adapter: GpuAdapterReport): string {
-  const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GiB`
-  const kind = adapter.software ? 'software (CPU emulation)' : 'hardware'
-  return (
-    `${adapter.description} — ${[adapter.vendor, adapter.architecture].filter(Boolean).join(' ')}, ${kind}` +
-    `${adapter.fallback ? ', fallback adapter' : ''}; max buffer ${gib(adapter.maxBufferSize)}, ` +
-    `max storage binding ${gib(adapter.maxStorageBufferBindingSize)}` +
-    `${adapter.selectedBy ? ` (chosen by ${adapter.selectedBy})` : ''}`
-  )
-}
 
 function describe(report: DoctorReport): string {
   const lines = [
@@ -42,7 +31,7 @@ function describe(report: DoctorReport): string {
     lines.push(
       `  ${mark} ${rung.name.padEnd(15)} ${rung.package}${rung.version ? '@' + rung.version : ''}${rung.reason ? ` — ${rung.reason}` : ''}`
     )
-    if (rung.adapter) lines.push(`      adapter: ${describeAdapter(rung.adapter)}`)
+    if (rung.adapter) lines.push(`      adapter: ${adapterDetails(rung.adapter)}`)
   }
   lines.push(
     `Data directory: ${report.dataDir.path} (${report.dataDir.writable ? 'writable' : 'NOT writable'})`

@@ -3,7 +3,11 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCnnBenchInChild, type CnnBenchOptions } from '../../../main/bench/cnnBench'
 import type { BenchReport } from '../../../main/cli/commands/bench'
-import { noAdapterAdvice, useWebgpuForTests } from '../../helpers/webgpuAdapter'
+import {
+  expectAdapterReport,
+  noAdapterAdvice,
+  useWebgpuForTests
+} from '../../helpers/webgpuAdapter'
 
 // A token run: enough to exercise the whole measurement, far too short for meaningful numbers, so
 // nothing here asserts on speed.
@@ -53,7 +57,7 @@ describe('reference CNN bench', () => {
       backend: 'webgpu'
     })
     expect(result.loaded, `${result.reason ?? ''} ${noAdapterAdvice}`).toBe(true)
-    expect(result.adapter?.description).toBeTruthy()
+    expectAdapterReport(result.adapter)
     expect(result.leakedTensors).toEqual({ train: 0, infer: 0 })
     expect(positiveFinite(result.trainImagesPerSecond)).toBe(true)
     expect(positiveFinite(result.inferImagesPerSecond)).toBe(true)

@@ -10,10 +10,15 @@ import { spawn, spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
+import type { GpuAdapterReport } from '../../../preload/contract'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeFashionSubset } from '../../helpers/fashionSubset'
 import { tempDir } from '../../helpers/tempDir'
-import { noAdapterAdvice, useWebgpuForTests } from '../../helpers/webgpuAdapter'
+import {
+  expectAdapterReport,
+  noAdapterAdvice,
+  useWebgpuForTests
+} from '../../helpers/webgpuAdapter'
 
 const bin = join(__dirname, '../../../bin/dgmw.cjs')
 
@@ -76,11 +81,10 @@ describe('a small run on WebGPU through the CLI', () => {
     const doctor = dgmw(['doctor', '--json', '--data-dir', home])
     expect(doctor.code, `${doctor.stderr} ${noAdapterAdvice}`).toBe(0)
     const report = JSON.parse(doctor.stdout) as {
-      engine: { active: string; gpu?: { description: string; maxBufferSize: number } }
+      engine: { active: string; gpu?: GpuAdapterReport }
     }
     expect(report.engine.active).toBe('webgpu')
-    expect(report.engine.gpu?.description).toBeTruthy()
-    expect(report.engine.gpu?.maxBufferSize).toBeGreaterThan(0)
+    expectAdapterReport(report.engine.gpu)
     // Dawn's complaints about XDG_RUNTIME_DIR stay out of the user's view.
     expect(doctor.stderr).not.toMatch(/XDG_RUNTIME_DIR/)
   })

@@ -22,7 +22,11 @@ import { createMemoryTransport } from '../../../main/host/memoryTransport'
 import { createWorkbench, type Workbench } from '../../../main/host/workbench'
 import { pauseResumeStop } from '../../helpers/engineControl'
 import { tempDir } from '../../helpers/tempDir'
-import { noAdapterAdvice, useWebgpuForTests } from '../../helpers/webgpuAdapter'
+import {
+  expectAdapterReport,
+  noAdapterAdvice,
+  useWebgpuForTests
+} from '../../helpers/webgpuAdapter'
 
 const spec = (overrides: Partial<ClassifierConfig> = {}): TrainSpec => ({
   data: { kind: 'synthetic', samples: 256, height: 16, width: 16, channels: 1, classes: 4 },
@@ -65,7 +69,7 @@ describe('training in the engine worker on WebGPU', () => {
     workbench = createWorkbench({ dataDir: dir.path, backend: 'webgpu', log: () => {} })
     const status = await workbench.engine.ready()
     expect(status.active, `${status.error ?? ''} ${noAdapterAdvice}`).toBe('webgpu')
-    expect(status.gpu?.description).toBeTruthy()
+    expectAdapterReport(status.gpu)
   }, 120_000)
   afterAll(async () => {
     await workbench.close()

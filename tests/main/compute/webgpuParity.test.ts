@@ -25,7 +25,11 @@ import { buildClassifier, setDropoutStep } from '../../../main/models/classifier
 import { buildGenerativeModel, disposeGenerativeModel } from '../../../main/models/generative'
 import { latentCodes } from '../../../main/models/generative/recipe'
 import { fashionMnistDir } from '../../helpers/fashionSubset'
-import { noAdapterAdvice, useWebgpuForTests } from '../../helpers/webgpuAdapter'
+import {
+  expectAdapterReport,
+  noAdapterAdvice,
+  useWebgpuForTests
+} from '../../helpers/webgpuAdapter'
 
 const side = 16
 const batchSize = 8
@@ -191,7 +195,7 @@ beforeAll(async () => {
   expect(wasm.active, wasm.error).toBe('wasm')
   const webgpu = await selectBackend('webgpu')
   expect(webgpu.active, `${webgpu.error ?? ''} ${noAdapterAdvice}`).toBe('webgpu')
-  expect(webgpu.gpu?.description).toBeTruthy()
+  expectAdapterReport(webgpu.gpu)
 }, 120_000)
 
 // Relative to max(1, |value|). Float32 sums in another order differ by ~1e-7 per op, and three
