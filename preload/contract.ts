@@ -194,6 +194,9 @@ export interface RunHeadline {
   realOnlyRunId?: number
   /** Runs with a label budget: labelled training images it learnt from. */
   labelledImages?: number
+  /** Optimisation steps the run was planned to take, and how (said before it starts). */
+  plannedSteps?: number
+  trainingLength?: string
   /** Generative runs: what the researcher should know (discriminator winning, mode collapse). */
   warnings?: string[]
 }
@@ -280,15 +283,17 @@ export const generativeRecipes = [
   'cvae',
   'vaegan',
   'sgan',
-  'gen-bayes'
+  'gen-bayes',
+  'vae-graph'
 ] as const
 export type GenerativeRecipe = (typeof generativeRecipes)[number]
 /**
- * Classifiers that learn from generated images (main/runs/syntheticData.ts): `augment` trains on
- * real images plus a conditional generator's, `cas` on generated images only (Ravuri & Vinyals
- * 2019's Classification Accuracy Score).
+ * Classifiers that learn from a generative run's output (main/runs/syntheticRuns.ts): `augment`
+ * trains on real images plus a conditional generator's, `cas` on generated images only (Ravuri &
+ * Vinyals 2019's Classification Accuracy Score), `self-train` on the labelled images plus those a
+ * vae-graph run labelled confidently (main/runs/selfTraining.ts).
  */
-export const syntheticRecipes = ['augment', 'cas'] as const
+export const syntheticRecipes = ['augment', 'cas', 'self-train'] as const
 export type SyntheticRecipe = (typeof syntheticRecipes)[number]
 export const recipeNames = ['classifier', ...generativeRecipes, ...syntheticRecipes] as const
 export type RecipeName = (typeof recipeNames)[number]
@@ -307,7 +312,8 @@ export const conditionalRecipes: readonly GenerativeRecipe[] = [
 export const classifyingGenerativeRecipes: readonly GenerativeRecipe[] = [
   'sgan',
   'acgan',
-  'gen-bayes'
+  'gen-bayes',
+  'vae-graph'
 ]
 /** Every recipe whose run ends with a test-split evaluation (accuracy, confusion matrix). */
 export const classifyingRecipes: readonly string[] = [
@@ -320,7 +326,7 @@ export const isGenerative = (recipe: string): recipe is GenerativeRecipe =>
 export const isSynthetic = (recipe: string): recipe is SyntheticRecipe =>
   (syntheticRecipes as readonly string[]).includes(recipe)
 export const isVae = (recipe: string): boolean =>
-  ['vae', 'cvae', 'vaegan', 'gen-bayes'].includes(recipe)
+  ['vae', 'cvae', 'vaegan', 'gen-bayes', 'vae-graph'].includes(recipe)
 
 /** Everything that decides a classifier run; stored whole with the run. */
 export const classifierConfigSchema = z.strictObject({
@@ -344,6 +350,12 @@ export const classifierConfigSchema = z.strictObject({
   warmupFraction: z.number().min(0).max(0.9).default(0.3),
   batchSize: z.number().int().min(1).max(4096).default(64),
   epochs: z.number().int().min(1).max(1000).default(5),
+  /**
+   * The fewest optimisation steps the run takes: epochs are raised to reach it (up to 1,000).
+   * Default: 2,000 with a label budget (an epoch of 100 images is 2 steps), else none
+   * (preload/trainingLength.ts).
+   */
+  minSteps: z.number().int().min(0).max(1_000_000).optional(),
   augmentation: augmentationSchema.default(augmentationSchema.parse({})),
   normalisation: z.enum(['unit', 'standardize']).default('unit'),
   /** Stop when validation loss has not improved for this many epochs, keeping the best weights (0: off). */
@@ -372,8 +384,17 @@ export type ClassifierConfig = z.output<typeof classifierConfigSchema>
 
 /** A classifier that learns from a conditional generator run's images too (augment) or only (cas). */
 export const syntheticConfigSchema = classifierConfigSchema.extend({
-  /** The conditional generator run (cgan, acgan, cvae, gen-bayes) whose latest weights generate. */
+  /**
+   * augment, cas: the conditional generator run (cgan, acgan, cvae, gen-bayes) whose latest
+   * weights generate. self-train: the vae-graph run whose propagated labels it learns from (its
+   * label budget and seed are the self-trained run's too).
+   */
   generatorRunId: z.number().int().positive(),
+  /**
+   * self-train: the share of each class's graph-labelled training images it learns from, the
+   * most confident first (largest margin of the propagated scores).
+   */
+  pseudoLabelShare: z.number().min(0).max(1).default(0.5),
   /**
    * Generated images per real training image (augment: added to them; cas: instead of them),
    * balanced over the classes.
@@ -393,6 +414,8 @@ export const generativeConfigSchema = z.strictObject({
   width: z.number().int().min(8).max(256).optional(),
   batchSize: z.number().int().min(2).max(1024).optional(),
   epochs: z.number().int().min(1).max(1000).optional(),
+  /** The fewest optimisation steps the run takes (as a classifier's `minSteps`). */
+  minSteps: z.number().int().min(0).max(1_000_000).optional(),
   /** Generator (or VAE) learning rate. */
   learningRate: z.number().positive().max(1).optional(),
   /** Discriminator/critic learning rate (TTUR: a different rate for each network). */
@@ -436,6 +459,13 @@ export const generativeConfigSchema = z.strictObject({
    * out-of-distribution threshold on max_c log p(x|c) (the threshold is that quantile).
    */
   oodQuantile: z.number().min(0).max(0.5).optional(),
+  /** vae-graph: neighbours of each latent mean in the label-propagation graph (k). */
+  neighbours: z.number().int().min(2).max(100).optional(),
+  /**
+   * vae-graph: how labels spread over the graph — Poisson learning (Calder et al. 2020, robust at
+   * very low label rates) or Laplace learning (Zhu et al. 2003).
+   */
+  propagation: z.enum(['poisson', 'laplace']).optional(),
   /** SGAN: weight of the unsupervised (real vs fake) term against the supervised one. */
   unsupervisedWeight: z.number().min(0).max(100).optional(),
   seed: z
@@ -446,19 +476,23 @@ export const generativeConfigSchema = z.strictObject({
     .optional()
 })
 export type GenerativeConfigInput = z.output<typeof generativeConfigSchema>
-export type GenerativeConfig = Required<Omit<GenerativeConfigInput, 'evaluatorRunId'>> &
-  Pick<GenerativeConfigInput, 'evaluatorRunId'>
+export type GenerativeConfig = Required<
+  Omit<GenerativeConfigInput, 'evaluatorRunId' | 'minSteps'>
+> &
+  Pick<GenerativeConfigInput, 'evaluatorRunId' | 'minSteps'>
 
 /** Defaults that make recognisable Fashion-MNIST samples within a few CPU epochs. */
 export function generativeDefaults(
   recipe: GenerativeRecipe
-): Omit<GenerativeConfig, 'evaluatorRunId'> {
+): Omit<GenerativeConfig, 'evaluatorRunId' | 'minSteps'> {
   const vae = isVae(recipe) && recipe !== 'vaegan'
+  // vae-graph follows Calder et al.'s VAE: 20 latent dimensions, batch 128 (see vaeGraph.ts).
+  const graph = recipe === 'vae-graph'
   return {
-    latentDim: vae ? 16 : 64,
+    latentDim: graph ? 20 : vae ? 16 : 64,
     width: 32,
-    batchSize: 64,
-    epochs: 5,
+    batchSize: graph ? 128 : 64,
+    epochs: graph ? 20 : 5,
     learningRate: vae ? 1e-3 : 2e-4,
     discriminatorLearningRate: 2e-4,
     beta1: vae ? 0.9 : recipe === 'wgan-gp' ? 0 : 0.5,
@@ -469,12 +503,14 @@ export function generativeDefaults(
     klWeight: 1,
     decoder: 'bernoulli',
     featureWeight: 1,
-    snapshotsPerEpoch: recipe === 'gen-bayes' ? 1 : 4,
+    snapshotsPerEpoch: recipe === 'gen-bayes' || graph ? 1 : 4,
     scoreSamples: 2000,
     labelsPerClass: 0,
     importanceSamples: 1,
     oodQuantile: 0.01,
     unsupervisedWeight: 1,
+    neighbours: 10,
+    propagation: 'poisson',
     // SGAN follows Salimans et al.: Gaussian noise on D's inputs (σ = 0.3 in their MNIST model).
     instanceNoise: recipe === 'sgan' ? 0.3 : 0,
     seed: 0
@@ -702,6 +738,31 @@ const generateArgs = z.strictObject({
   interpolate: z.boolean().default(false)
 })
 
+const runStartArgs = z.union([
+  z.strictObject({
+    ...runPlace,
+    recipe: z.literal('classifier').default('classifier'),
+    config: classifierConfigSchema.default(classifierConfigSchema.parse({}))
+  }),
+  z.strictObject({
+    ...runPlace,
+    recipe: z.enum(generativeRecipes),
+    config: generativeConfigSchema.default({})
+  }),
+  z.strictObject({
+    ...runPlace,
+    recipe: z.enum(syntheticRecipes),
+    config: syntheticConfigSchema
+  })
+])
+
+/** A run's plan before it starts. */
+export interface RunPreview {
+  /** Optimisation steps, and how they come about (epochs × batches, raised to a minimum). */
+  plannedSteps: number
+  trainingLength: string
+}
+
 export const requests = {
   'app/info': { args: noArgs, reply: reply<AppInfo>() },
   'engine/status': { args: noArgs, reply: reply<EngineStatus>() },
@@ -806,24 +867,13 @@ export const requests = {
    * experiment (named after it) is used, created if needed.
    */
   'runs/start': {
-    args: z.union([
-      z.strictObject({
-        ...runPlace,
-        recipe: z.literal('classifier').default('classifier'),
-        config: classifierConfigSchema.default(classifierConfigSchema.parse({}))
-      }),
-      z.strictObject({
-        ...runPlace,
-        recipe: z.enum(generativeRecipes),
-        config: generativeConfigSchema.default({})
-      }),
-      z.strictObject({
-        ...runPlace,
-        recipe: z.enum(syntheticRecipes),
-        config: syntheticConfigSchema
-      })
-    ]),
+    args: runStartArgs,
     reply: reply<RunSummary>()
+  },
+  /** What `runs/start` would plan, without starting: how long the run trains, said up front. */
+  'runs/preview': {
+    args: runStartArgs,
+    reply: reply<RunPreview>()
   },
   'runs/pause': { args: z.strictObject({ id }), reply: reply<void>() },
   /** A paused run continues; an interrupted, stopped or failed run is queued again from its last checkpoint. */

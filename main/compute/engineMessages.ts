@@ -175,6 +175,8 @@ export interface TrainResult {
   backend: string
   /** The final weights' checkpoint, when a checkpoint folder was given. */
   checkpoint?: { path: string; bytes: number; sha256: string }
+  /** Measured once at the end (vae-graph: graph/knn_seconds, …), stored at the last step. */
+  metrics?: Record<string, number>
 }
 
 /** Messages from the engine worker to its host. */

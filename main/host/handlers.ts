@@ -59,6 +59,7 @@ export function createHandlers(workbench: Workbench): Handlers {
       return store.getExperiment(store.createExperiment(args.name, args.datasetId))
     },
     'runs/start': (args) => workbench.runs.start(args),
+    'runs/preview': (args) => workbench.runs.preview(args),
     'runs/pause': (args) => workbench.runs.pause(args.id),
     'runs/resume': (args) => workbench.runs.resume(args.id),
     'runs/stop': (args) => workbench.runs.stop(args.id),

@@ -50,7 +50,8 @@ export function generativeData(
   recipe: GenerativeRecipe,
   config: Pick<GenerativeConfig, 'labelsPerClass' | 'seed'> = { labelsPerClass: 0, seed: 0 }
 ): DatasetData {
-  if (recipe === 'sgan')
+  // SGAN and vae-graph learn from every training image, labelled within the budget.
+  if (recipe === 'sgan' || recipe === 'vae-graph')
     return datasetTrainingData(store, datasetId, {
       normalisation: 'unit',
       semiSupervised: true,

@@ -38,7 +38,8 @@ export function plannedRun(
   seed: number,
   sizes: { labelled: number; all: number }
 ): RequestArgs<'runs/start'> {
-  const common = { batchSize: plan.batchSize, labelsPerClass: budget, seed }
+  // The plan's steps decide the length: no run's own minimum raises it.
+  const common = { batchSize: plan.batchSize, labelsPerClass: budget, seed, minSteps: 0 }
   switch (recipe) {
     case 'classifier':
       return {

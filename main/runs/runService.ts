@@ -4,12 +4,15 @@
  * process dies a moment later; metrics arrive a few times a second and at each epoch end.
  */
 import { backendLabel } from '../../preload/backendLabel'
+import { trainingLength, trainingLengthText } from '../../preload/trainingLength'
 import {
   classifierConfigSchema,
   isGenerative,
   isSynthetic,
   resolveGenerativeConfig,
   type Evaluation,
+  type RecipeName,
+  type RunPreview,
   type RunSummary,
   type ValidArgs
 } from '../../preload/contract'
@@ -31,6 +34,7 @@ import { generativeData, generativeSpec, recordScores } from './generativeRuns'
 import { deleteRunFiles, runDir } from './runFiles'
 import { checkInitFrom } from '../export/checkInitFrom'
 import { checkGenerator, classifierPart, findRealOnlyTwin, syntheticSpec } from './syntheticRuns'
+import { graphBudget, selfTrainData } from './selfTraining'
 
 export interface RunServiceOptions {
   store: RunStore
@@ -71,6 +75,44 @@ export function createRunService(options: RunServiceOptions) {
       for (const resolve of waiters.get(runId) ?? []) resolve(run)
       waiters.delete(runId)
     }
+  }
+
+  /**
+   * A run's dataset, filled-in config, data and length, checked before anything is recorded (so a
+   * dataset that cannot train is refused first); a generative run's config gets its recipe's
+   * defaults, and every run's epochs its minimum of optimisation steps.
+   */
+  function prepare(args: ValidArgs<'runs/start'>) {
+    const dataset = store.getDataset(args.datasetId)
+    let config: Record<string, unknown> & { seed: number; epochs: number; batchSize: number }
+    let data: DatasetData
+    if (args.recipe === 'self-train') {
+      // The graph run's budget and seed: the same labelled draw, so nothing hidden leaks in.
+      config = { ...args.config, ...graphBudget(store, args.config.generatorRunId) }
+      data = selfTrainData(store, dataDir, dataset.id, args.config)
+    } else if (args.recipe === 'classifier' || args.recipe === 'augment' || args.recipe === 'cas') {
+      if (args.recipe !== 'classifier')
+        checkGenerator(store, dataset.id, args.config.generatorRunId)
+      data = classifierTrainingData(store, dataset.id, args.config)
+      if (data.trainIndices.length === 0 && args.recipe !== 'cas')
+        throw new UserError(
+          `Dataset "${dataset.name}" has no labelled training images to learn from.`
+        )
+      if (args.config.initFrom)
+        config = { ...args.config, initFrom: checkInitFrom(args.config, data) }
+      else config = args.config
+    } else {
+      const resolved = resolveGenerativeConfig(args.recipe, args.config)
+      data = generativeData(store, dataset.id, args.recipe, resolved)
+      config = resolved
+      if (data.trainIndices.length === 0)
+        throw new UserError(`Dataset "${dataset.name}" has no training images to learn from.`)
+    }
+    // Epochs raised to the run's minimum of optimisation steps (label budgets), said up front.
+    const images = imagesPerEpoch(args.recipe, config, data)
+    const length = trainingLength(config, images)
+    config = { ...config, epochs: length.epochs }
+    return { dataset, config, data, length, images }
   }
 
   function specOf(runId: number, item: QueueItem): AnyTrainSpec {
@@ -203,6 +245,11 @@ export function createRunService(options: RunServiceOptions) {
   function finished(item: QueueItem, spec: AnyTrainSpec, result: TrainResult): void {
     const { runId } = item
     if (result.checkpoint) store.addArtifact(runId, { kind: 'checkpoint', ...result.checkpoint })
+    if (result.metrics)
+      store.addMetrics(
+        runId,
+        Object.entries(result.metrics).map(([name, value]) => ({ name, step: result.steps, value }))
+      )
     if (result.evaluated) {
       const evaluation = saveEvaluation(runId, spec, result.evaluated, result.steps)
       item.settle?.resolve(evaluation)
@@ -267,6 +314,15 @@ export function createRunService(options: RunServiceOptions) {
      * its twin (same config, no generator) is found among the dataset's runs or queued first,
      * unless `realOnlyTwin` is false (a label-budget experiment has its own baseline line).
      */
+    /** How long the run would train (the new-run form says it before the person starts it). */
+    preview(args: ValidArgs<'runs/preview'>): RunPreview {
+      const { config, length, images } = prepare(args)
+      return {
+        plannedSteps: length.steps,
+        trainingLength: trainingLengthText(length, config.batchSize, images)
+      }
+    },
+
     start(args: ValidArgs<'runs/start'>, options: { realOnlyTwin?: boolean } = {}): RunSummary {
       let realOnlyRunId: number | undefined
       if (args.recipe === 'augment' && options.realOnlyTwin !== false) {
@@ -281,29 +337,7 @@ export function createRunService(options: RunServiceOptions) {
             config: classifierPart(args.config)
           }).id
       }
-      const dataset = store.getDataset(args.datasetId)
-      // Checked now, so a dataset that cannot train is refused before a run is recorded; a
-      // generative run stores its config with the recipe's defaults filled in.
-      let config: Record<string, unknown> & { seed: number }
-      let data: DatasetData
-      if (args.recipe === 'classifier' || args.recipe === 'augment' || args.recipe === 'cas') {
-        if (args.recipe !== 'classifier')
-          checkGenerator(store, dataset.id, args.config.generatorRunId)
-        data = classifierTrainingData(store, dataset.id, args.config)
-        if (data.trainIndices.length === 0 && args.recipe !== 'cas')
-          throw new UserError(
-            `Dataset "${dataset.name}" has no labelled training images to learn from.`
-          )
-        if (args.config.initFrom)
-          config = { ...args.config, initFrom: checkInitFrom(args.config, data) }
-        else config = args.config
-      } else {
-        const resolved = resolveGenerativeConfig(args.recipe, args.config)
-        data = generativeData(store, dataset.id, args.recipe, resolved)
-        config = resolved
-        if (data.trainIndices.length === 0)
-          throw new UserError(`Dataset "${dataset.name}" has no training images to learn from.`)
-      }
+      const { dataset, config, data, length, images } = prepare(args)
       const experimentId = args.experimentId ?? store.experimentNamed(dataset.id, dataset.name)
       const runId = store.createRun({
         experimentId,
@@ -314,10 +348,13 @@ export function createRunService(options: RunServiceOptions) {
         seed: config.seed,
         codeVersion: codeVersion()
       })
-      if (config.labelsPerClass)
-        store.updateHeadline(runId, {
-          labelledImages: (data.labelledIndices ?? data.trainIndices).length
-        })
+      store.updateHeadline(runId, {
+        plannedSteps: length.steps,
+        trainingLength: trainingLengthText(length, config.batchSize, images),
+        ...(config.labelsPerClass
+          ? { labelledImages: (data.labelledIndices ?? data.trainIndices).length }
+          : {})
+      })
       if (realOnlyRunId !== undefined) store.updateHeadline(runId, { realOnlyRunId })
       bus.emit('run/status', { runId, status: 'queued' })
       queue.push({ runId, kind: 'train', resume: false })
@@ -408,4 +445,17 @@ export function createRunService(options: RunServiceOptions) {
     }
   }
   return service
+}
+
+/** Images a run's epoch goes through: augment adds its generated ones, CAS has only those. */
+function imagesPerEpoch(
+  recipe: RecipeName,
+  config: Record<string, unknown>,
+  data: DatasetData
+): number {
+  const real = data.trainIndices.length
+  const ratio = (config.syntheticRatio as number | undefined) ?? 1
+  if (recipe === 'augment') return Math.round(real * (1 + ratio))
+  if (recipe === 'cas') return Math.round(real * ratio)
+  return real
 }

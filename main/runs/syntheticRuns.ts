@@ -20,6 +20,7 @@ import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
 import { savedGenerativeRun } from './generativeRuns'
 import { runDir } from './runFiles'
+import { selfTrainData } from './selfTraining'
 
 /** Checks the generator can feed a classifier on this dataset; throws a message saying what to pick. */
 export function checkGenerator(store: RunStore, datasetId: number, generatorRunId: number): void {
@@ -76,6 +77,13 @@ export function syntheticSpec(
   options: { resume: boolean; evaluateOnly: boolean }
 ): TrainSpec {
   const config: SyntheticConfig = syntheticConfigSchema.parse(run.config)
+  if (run.recipe === 'self-train')
+    return {
+      data: selfTrainData(store, dataDir, run.datasetId!, config),
+      config,
+      checkpointDir: runDir(dataDir, run.id),
+      ...options
+    }
   checkGenerator(store, run.datasetId!, config.generatorRunId)
   const data = classifierTrainingData(store, run.datasetId!, config)
   const perClass = Math.max(

@@ -43,7 +43,7 @@ const klChart: ChartSpec = {
 export function generativeCharts(recipe: GenerativeRecipe): ChartSpec[] {
   const charts: ChartSpec[] = []
   // The generative Bayes classifier trains a conditional VAE: the same losses as one.
-  if (recipe === 'vae' || recipe === 'cvae' || recipe === 'gen-bayes') {
+  if (['vae', 'cvae', 'gen-bayes', 'vae-graph'].includes(recipe)) {
     charts.push(
       {
         title: 'VAE loss per step',

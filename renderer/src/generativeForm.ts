@@ -25,7 +25,11 @@ export const recipeDescriptions: Record<RecipeName, string> = {
   sgan: 'Semi-supervised GAN (Salimans et al. 2016): a K-class discriminator that also learns from unlabelled images.',
   'gen-bayes':
     'Generative Bayes classifier: a class-conditional VAE, classifying by Bayes’ rule on log p(x|c).',
+  'vae-graph':
+    'VAE + graph (Calder et al. 2020): a VAE learns from every image, then the few labels spread over a nearest-neighbour graph of its latent space.',
   augment: 'A classifier trained on real images plus a conditional generator run’s images.',
+  'self-train':
+    'A classifier trained on the labelled images plus those a vae-graph run labelled most confidently; exports like any classifier.',
   cas: 'Classification Accuracy Score: a classifier trained only on a generator’s images, tested on real ones.'
 }
 
@@ -38,7 +42,14 @@ export const isConditional = (recipe: string): boolean =>
 
 const gans: GenerativeRecipe[] = ['dcgan', 'cgan', 'acgan', 'wgan-gp', 'sgan']
 /** Recipes that read a label budget: the conditional ones and SGAN (which uses the rest unlabelled). */
-const labelBudgetRecipes: GenerativeRecipe[] = ['sgan', 'acgan', 'gen-bayes', 'cgan', 'cvae']
+const labelBudgetRecipes: GenerativeRecipe[] = [
+  'sgan',
+  'acgan',
+  'gen-bayes',
+  'cgan',
+  'cvae',
+  'vae-graph'
+]
 /** Recipes that train with binary cross-entropy against a discriminator (smoothing applies). */
 const bceDiscriminator: GenerativeRecipe[] = ['dcgan', 'cgan', 'acgan', 'vaegan']
 
@@ -47,18 +58,22 @@ const bceDiscriminator: GenerativeRecipe[] = ['dcgan', 'cgan', 'acgan', 'vaegan'
  * only these, so a run's stored config never lists a setting that did nothing.
  */
 export function recipeFields(recipe: GenerativeRecipe): GenerativeField[] {
-  const fields: GenerativeField[] = ['epochs', 'batchSize', 'latentDim', 'width', 'learningRate']
+  const fields: GenerativeField[] = ['epochs', 'batchSize', 'latentDim']
+  // vae-graph's networks are the paper's fixed MLPs (400 hidden units): no conv width.
+  if (recipe !== 'vae-graph') fields.push('width')
+  fields.push('learningRate')
   if (gans.includes(recipe) || recipe === 'vaegan') fields.push('discriminatorLearningRate')
   fields.push('beta1', 'beta2')
   if (bceDiscriminator.includes(recipe)) fields.push('labelSmoothing')
   if (['dcgan', 'cgan', 'acgan', 'sgan'].includes(recipe)) fields.push('instanceNoise')
   if (recipe === 'sgan') fields.push('unsupervisedWeight')
   if (recipe === 'wgan-gp') fields.push('gradientPenalty', 'criticSteps')
-  if (['vae', 'cvae', 'vaegan', 'gen-bayes'].includes(recipe)) fields.push('klWeight')
+  if (['vae', 'cvae', 'vaegan', 'gen-bayes', 'vae-graph'].includes(recipe)) fields.push('klWeight')
   if (['vae', 'cvae', 'gen-bayes'].includes(recipe)) fields.push('decoder')
   if (recipe === 'vaegan') fields.push('featureWeight')
   if (labelBudgetRecipes.includes(recipe)) fields.push('labelsPerClass')
   if (recipe === 'gen-bayes') fields.push('importanceSamples', 'oodQuantile')
+  if (recipe === 'vae-graph') fields.push('neighbours', 'propagation')
   fields.push('snapshotsPerEpoch', 'scoreSamples', 'seed')
   return fields
 }
@@ -73,7 +88,11 @@ export interface FieldInfo {
 }
 
 /** How each numeric setting is labelled and grouped (the decoder is a select of its own). */
-export const fieldInfo: Record<Exclude<GenerativeField, 'decoder' | 'seed'>, FieldInfo> = {
+export const fieldInfo: Record<
+  // minSteps keeps its default here (the dialog says the planned length before starting).
+  Exclude<GenerativeField, 'decoder' | 'propagation' | 'seed' | 'minSteps'>,
+  FieldInfo
+> = {
   epochs: { label: 'Epochs', group: 'Training', step: 1 },
   batchSize: { label: 'Batch size', group: 'Training', step: 1 },
   learningRate: { label: 'Learning rate G', group: 'Training', hint: 'Generator / VAE.' },
@@ -125,6 +144,12 @@ export const fieldInfo: Record<Exclude<GenerativeField, 'decoder' | 'seed'>, Fie
     group: 'Labels and classification',
     step: 1,
     hint: 'Of the bound on log p(x|c); 1 is the ELBO.'
+  },
+  neighbours: {
+    label: 'Graph neighbours k',
+    group: 'Labels and classification',
+    step: 1,
+    hint: 'Of each latent mean; 10 in the paper.'
   },
   oodQuantile: {
     label: 'OOD quantile',

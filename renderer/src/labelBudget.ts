@@ -153,13 +153,14 @@ export const hasRun = (result: LabelBudgetResult, runId: number): boolean =>
  * Conditional generator runs an augment (or cas) classifier can draw from: finished, on the same
  * dataset, of a recipe whose generator takes the class. Newest first.
  */
-export function generatorCandidates(runs: readonly RunSummary[], datasetId: number | null) {
+export function generatorCandidates(
+  runs: readonly RunSummary[],
+  datasetId: number | null,
+  recipes: readonly string[] = conditionalRecipes
+) {
   return runs
     .filter(
-      (r) =>
-        r.datasetId === datasetId &&
-        r.status === 'completed' &&
-        (conditionalRecipes as readonly string[]).includes(r.recipe)
+      (r) => r.datasetId === datasetId && r.status === 'completed' && recipes.includes(r.recipe)
     )
     .sort((a, b) => b.id - a.id)
 }

@@ -24,18 +24,23 @@ export interface RunTarget {
 
 /** What augment and cas add to a classifier's settings: whose images, and how many. */
 export interface SyntheticForm {
+  /** augment, cas: the generator run; self-train: the vae-graph run. */
   generatorRunId: number | null
   syntheticRatio: number
+  /** self-train: the share of each class's graph labels it learns from. */
+  pseudoLabelShare: number
 }
 
-/** Another run's generator and ratio (re-running an augment or cas run), else none and 1. */
+/** Another run's source run, ratio and share (re-running one), else none, 1 and 0.5. */
 export function restoreSynthetic(raw: unknown): SyntheticForm {
   const r = isObject(raw) ? raw : {}
   const id = r.generatorRunId
   const ratio = r.syntheticRatio
+  const share = r.pseudoLabelShare
   return {
     generatorRunId: typeof id === 'number' && Number.isInteger(id) && id > 0 ? id : null,
-    syntheticRatio: typeof ratio === 'number' && ratio > 0 && ratio <= 20 ? ratio : 1
+    syntheticRatio: typeof ratio === 'number' && ratio > 0 && ratio <= 20 ? ratio : 1,
+    pseudoLabelShare: typeof share === 'number' && share >= 0 && share <= 1 ? share : 0.5
   }
 }
 

@@ -14,13 +14,14 @@ import { UserError } from '../../services/userError'
 import type { CommandContext } from '../context'
 
 export const generativeTrainHelp = `dgmw train --dataset <id|name>
-           --recipe dcgan|cgan|acgan|wgan-gp|vae|cvae|vaegan|sgan|gen-bayes
-           [--epochs N] [--batch-size B] [--lr X] [--d-lr X] [--beta1 X] [--beta2 X]
+           --recipe dcgan|cgan|acgan|wgan-gp|vae|cvae|vaegan|sgan|gen-bayes|vae-graph
+           [--epochs N] [--min-steps N] [--batch-size B] [--lr X] [--d-lr X] [--beta1 X] [--beta2 X]
            [--latent N] [--width N] [--label-smoothing X] [--instance-noise X]
            [--gp X] [--critic-steps N] [--kl-weight X] [--decoder bernoulli|gaussian]
            [--feature-weight X] [--snapshots N] [--evaluator <run>] [--score-samples N]
            [--labels-per-class K] [--importance-samples K] [--ood-quantile Q]
-           [--unsupervised-weight X] [--seed S] [--name N] [--json]
+           [--unsupervised-weight X] [--neighbours K] [--propagation poisson|laplace]
+           [--seed S] [--name N] [--json]
   Train a generative model. A fixed-noise sample grid is drawn --snapshots times per epoch;
   at the start and the end the generator is measured with the dataset's best classifier run
   (or --evaluator): FD (dataset classifier), a classifier score and, for conditional recipes,
@@ -32,10 +33,15 @@ export const generativeTrainHelp = `dgmw train --dataset <id|name>
     gen-bayes  a class-conditional VAE scoring log p(x|c) with a K-sample importance-weighted
                bound (--importance-samples, 1 = ELBO) and Bayes' rule; test images whose best
                class likelihood is below the --ood-quantile of validation images' are flagged
-               out-of-distribution`
+               out-of-distribution
+    vae-graph  an MLP VAE (784-400-20) on every training image, then the K labelled images
+               per class spread over a --neighbours graph of its latent means by Poisson (or
+               Laplace) learning (Calder et al. 2020); test images are classified by a vote of
+               their nearest training latents, never added to the graph`
 
 export const generativeFlags = {
   'd-lr': { type: 'string' },
+  'min-steps': { type: 'string' },
   beta1: { type: 'string' },
   beta2: { type: 'string' },
   latent: { type: 'string' },
@@ -53,8 +59,12 @@ export const generativeFlags = {
   'importance-samples': { type: 'string' },
   'ood-quantile': { type: 'string' },
   'unsupervised-weight': { type: 'string' },
+  neighbours: { type: 'string' },
+  propagation: { type: 'string' },
   generator: { type: 'string' },
   'synthetic-ratio': { type: 'string' },
+  graph: { type: 'string' },
+  'pseudo-label-share': { type: 'string' },
   recipes: { type: 'string' },
   budgets: { type: 'string' },
   seeds: { type: 'string' },
@@ -71,6 +81,7 @@ export function generativeConfigOf(
 ): unknown {
   const parsed = generativeConfigSchema.safeParse({
     epochs: numberOption(ctx, 'epochs'),
+    minSteps: numberOption(ctx, 'min-steps'),
     batchSize: numberOption(ctx, 'batch-size'),
     learningRate: numberOption(ctx, 'lr'),
     discriminatorLearningRate: numberOption(ctx, 'd-lr'),
@@ -92,6 +103,8 @@ export function generativeConfigOf(
     importanceSamples: numberOption(ctx, 'importance-samples'),
     oodQuantile: numberOption(ctx, 'ood-quantile'),
     unsupervisedWeight: numberOption(ctx, 'unsupervised-weight'),
+    neighbours: numberOption(ctx, 'neighbours'),
+    propagation: ctx.values.propagation,
     seed: numberOption(ctx, 'seed')
   })
   return validOptions(parsed)

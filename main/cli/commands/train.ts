@@ -26,7 +26,7 @@ import {
 export const trainHelp = `${generativeTrainHelp}
 dgmw train --dataset <id|name> [--recipe classifier] [--preset P] [--epochs N]
            [--batch-size B] [--lr X] [--optimizer adam|adamw|sgd] [--schedule S] [--warmup F]
-           [--weight-decay X] [--momentum X] [--patience N] [--class-weights]
+           [--weight-decay X] [--momentum X] [--patience N] [--class-weights] [--min-steps N]
            [--labels-per-class K] [--init-from EXPORT_DIR]
            [--augment flip,crop:4,rotate:10,brightness:0.2,contrast:0.2,cutout:8]
            [--normalisation unit|standardize] [--seed S] [--name N] [--json]
@@ -45,7 +45,12 @@ dgmw train --dataset <id|name> --recipe augment|cas --generator <run> [--synthet
   gen-bayes), X generated images per real one (default 1); compare it with --recipe
   classifier on the same seed. cas: the Classification Accuracy Score (Ravuri & Vinyals
   2019): a classifier trained on generated images only (X per real training image), tested
-  on the real test split.`
+  on the real test split.
+dgmw train --dataset <id|name> --recipe self-train --graph <vae-graph run>
+           [--pseudo-label-share S] [classifier options]
+  A classifier on the vae-graph run's labelled images plus the share S (default 0.5) of each
+  class's training images the graph labelled most confidently, with the graph's labels. It
+  uses the graph run's label budget and seed; the result exports like any classifier.`
 
 export const numberOption = (ctx: CommandContext, flag: string): number | undefined => {
   const value = ctx.values[flag]
@@ -77,19 +82,30 @@ export function parseAugment(text: string | undefined): unknown {
 }
 
 function configOf(ctx: CommandContext, recipe: string): unknown {
-  const synthetic = recipe === 'augment' || recipe === 'cas'
-  if (synthetic && ctx.values.generator === undefined)
+  const selfTrain = recipe === 'self-train'
+  const synthetic = recipe === 'augment' || recipe === 'cas' || selfTrain
+  if (selfTrain && ctx.values.graph === undefined)
+    throw new UserError(
+      '--recipe self-train learns from the labels a vae-graph run spread: name it with --graph <run> ' +
+        '(train one with `dgmw train --recipe vae-graph --labels-per-class K`).'
+    )
+  if (synthetic && !selfTrain && ctx.values.generator === undefined)
     throw new UserError(
       `--recipe ${recipe} learns from a generator's images: name a conditional generator run with --generator <run> (see \`dgmw runs\`).`
     )
   const schema = synthetic ? syntheticConfigSchema : classifierConfigSchema
   const parsed = schema.safeParse({
-    ...(synthetic
+    ...(selfTrain
       ? {
-          generatorRunId: numberOption(ctx, 'generator'),
-          syntheticRatio: numberOption(ctx, 'synthetic-ratio')
+          generatorRunId: numberOption(ctx, 'graph'),
+          pseudoLabelShare: numberOption(ctx, 'pseudo-label-share')
         }
-      : {}),
+      : synthetic
+        ? {
+            generatorRunId: numberOption(ctx, 'generator'),
+            syntheticRatio: numberOption(ctx, 'synthetic-ratio')
+          }
+        : {}),
     preset: ctx.values.preset,
     optimizer: ctx.values.optimizer,
     schedule: ctx.values.schedule,
@@ -99,6 +115,7 @@ function configOf(ctx: CommandContext, recipe: string): unknown {
     warmupFraction: numberOption(ctx, 'warmup'),
     batchSize: numberOption(ctx, 'batch-size'),
     epochs: numberOption(ctx, 'epochs'),
+    minSteps: numberOption(ctx, 'min-steps'),
     earlyStoppingPatience: numberOption(ctx, 'patience'),
     classWeights: ctx.values['class-weights'] === true ? true : undefined,
     labelsPerClass: numberOption(ctx, 'labels-per-class'),
@@ -176,6 +193,8 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     note(
       `Run ${run.id}: ${run.recipe} on ${run.datasetName}, backend ${workbench.engine.status().active}`
     )
+    const planned = store.getRunSummary(run.id).headline.trainingLength
+    if (planned && !resume) note(`Training length: ${planned}`)
     const progress = progressWriter()
     const unsubscribe = bus.subscribe((name, payload) => {
       if (name === 'train/progress' && (payload as { runId: number }).runId === run.id)

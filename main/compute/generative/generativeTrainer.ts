@@ -45,6 +45,12 @@ const maxFrames = 120
 /** Latent codes of the timelapse grid: the same for every frame of a run. */
 const gridPurpose = 99
 
+/** Checkpoint names of a model's buffers (state learnt after training, e.g. vae-graph's bank). */
+const bufferPrefix = 'buffers/'
+
+/** The labels a vae-graph run spread over its training images (what self-train learns from). */
+export const pseudoLabelsFile = (dir: string): string => join(dir, 'pseudo-labels.json')
+
 export const sampleGridFile = (dir: string, step: number): string =>
   join(dir, 'samples', `step-${String(step).padStart(8, '0')}.png`)
 
@@ -96,9 +102,15 @@ export async function trainGenerative(
 
   const save = async (): Promise<{ path: string; bytes: number; sha256: string }> => {
     const file = checkpointFile(dir!)
-    const weights: NamedTensor[] = Object.entries(model.nets).flatMap(([net, m]) =>
-      modelWeights(m).map((w) => ({ name: `${net}/${w.name}`, tensor: w.tensor }))
-    )
+    const weights: NamedTensor[] = [
+      ...Object.entries(model.nets).flatMap(([net, m]) =>
+        modelWeights(m).map((w) => ({ name: `${net}/${w.name}`, tensor: w.tensor }))
+      ),
+      ...Object.entries(model.buffers ?? {}).map(([name, tensor]) => ({
+        name: `${bufferPrefix}${name}`,
+        tensor
+      }))
+    ]
     const optimizer: NamedTensor[] = []
     for (const [name, opt] of Object.entries(model.optimizers))
       for (const w of await opt.getState())
@@ -310,6 +322,13 @@ export async function trainGenerative(
       })
     }
     const status = control.stopping ? 'stopped' : 'completed'
+    let finalMetrics: Record<string, number> | undefined
+    if (status === 'completed' && model.afterTraining) {
+      const after = await model.afterTraining(source, labelledIndices)
+      finalMetrics = after.metrics
+      if (dir && after.pseudoLabels)
+        writeFileAtomic(pseudoLabelsFile(dir), Buffer.from(JSON.stringify(after.pseudoLabels)))
+    }
     if (status === 'completed' && evaluator) {
       hooks.onScores?.(await scoreNow(model, evaluator, spec, state.step))
     }
@@ -329,7 +348,8 @@ export async function trainGenerative(
       accuracy: evaluated?.accuracy ?? Number.NaN,
       tensorsPerEpoch,
       backend: tf.getBackend(),
-      checkpoint
+      checkpoint,
+      ...(finalMetrics ? { metrics: finalMetrics } : {})
     }
   } finally {
     cleanup()
@@ -403,6 +423,11 @@ export async function restoreGenerative(
 ): Promise<GenerativeState> {
   const checkpoint = readCheckpoint<GenerativeState>(file)
   try {
+    if (model.buffers)
+      for (const w of checkpoint.weights.filter((w) => w.name.startsWith(bufferPrefix))) {
+        model.buffers[w.name.slice(bufferPrefix.length)]?.dispose()
+        model.buffers[w.name.slice(bufferPrefix.length)] = w.tensor.clone()
+      }
     for (const [net, m] of Object.entries(model.nets))
       restoreModelWeights(
         m,

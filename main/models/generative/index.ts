@@ -1,4 +1,5 @@
 /** The generative recipes by name (each file cites its paper). */
+import * as tf from '@tensorflow/tfjs-core'
 import { buildAcgan } from './acgan'
 import { buildDcgan } from './dcgan'
 import type { GenerativeModel, RecipeContext } from './recipe'
@@ -6,6 +7,7 @@ import { buildGenerativeBayes } from './generativeBayes'
 import { buildSgan } from './sgan'
 import { buildVae } from './vae'
 import { buildVaeGan } from './vaeGan'
+import { buildVaeGraph } from './vaeGraph'
 import { buildWganGp } from './wganGp'
 
 export function buildGenerativeModel(context: RecipeContext): GenerativeModel {
@@ -28,6 +30,8 @@ export function buildGenerativeModel(context: RecipeContext): GenerativeModel {
       return buildSgan(context)
     case 'gen-bayes':
       return buildGenerativeBayes(context)
+    case 'vae-graph':
+      return buildVaeGraph(context)
   }
 }
 
@@ -35,4 +39,5 @@ export function buildGenerativeModel(context: RecipeContext): GenerativeModel {
 export function disposeGenerativeModel(model: GenerativeModel): void {
   for (const net of Object.values(model.nets)) net.dispose()
   for (const optimizer of Object.values(model.optimizers)) optimizer.dispose()
+  tf.dispose(Object.values(model.buffers ?? {}))
 }

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import type { GenerativeConfig, GenerativeRecipe } from '../../../preload/contract'
 import { createOptimizer, type TrainOptimizer } from '../../compute/optimizers'
+import type { BatchSource } from '../../compute/batchSources'
 import type { ImageShape } from './networks'
 
 export interface RecipeContext {
@@ -54,6 +55,34 @@ export interface GenerativeModel {
   encode?(x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor2D
   /** VAEs: reconstructions in [0, 1] of images given in `normalisation`. */
   reconstruct?(x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor4D
+  /**
+   * State learnt after training rather than by gradient (vae-graph's labelled latent bank): saved
+   * in the checkpoint beside the weights (as `buffers/<name>`) and restored with them.
+   */
+  readonly buffers?: Record<string, tf.Tensor>
+  /**
+   * Runs once when training completes, before the final checkpoint: vae-graph spreads the
+   * budget's labels over its latent graph. `labelled`: the training images whose label it may use.
+   */
+  afterTraining?(source: BatchSource, labelled: readonly number[]): Promise<AfterTraining>
+}
+
+/** Labels a graph spread over the training split: what a self-trained classifier learns from. */
+export interface PseudoLabels {
+  method: 'poisson' | 'laplace'
+  /** Dataset indices of the training images, and each one's propagated class and margin. */
+  indices: number[]
+  labels: number[]
+  /** Score margin over the runner-up class (null: a labelled image, always kept). */
+  margins: (number | null)[]
+  /** The budget's labelled images (their label is the true one). */
+  labelled: number[]
+}
+
+export interface AfterTraining {
+  pseudoLabels?: PseudoLabels
+  /** Timings and sizes worth recording with the run (graph/knn_seconds, …). */
+  metrics: Record<string, number>
 }
 
 /** A seed for one purpose at one step, so every random draw of a run replays from its seed. */

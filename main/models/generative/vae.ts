@@ -12,6 +12,7 @@
  * with fixed σ = 0.1 (summed squared error / 2σ²). Losses are per image, averaged over the batch.
  */
 import * as tf from '@tensorflow/tfjs-core'
+import type * as tfl from '@tensorflow/tfjs-layers'
 import { buildGenerator, buildHeads, labelPlanes, withLabels } from './networks'
 import {
   adamFor,
@@ -59,12 +60,24 @@ export function buildVae(context: RecipeContext, conditional: boolean): Generati
   return buildVaeParts(context, conditional).model
 }
 
-export function buildVaeParts(context: RecipeContext, conditional: boolean): VaeParts {
+/**
+ * The VAE's parts; `networks` replaces the convolutional encoder (image [+ label planes] →
+ * [μ, log σ²]) and decoder (z [+ one-hot] → image in [0, 1]) — vae-graph's MLPs.
+ */
+export function buildVaeParts(
+  context: RecipeContext,
+  conditional: boolean,
+  networks?: { encoder: tfl.LayersModel; decoder: tfl.LayersModel }
+): VaeParts {
   const { shape, classes, config } = context
   const labelSize = conditional ? classes : 0
   const latent = config.latentDim
-  const encoder = buildHeads(shape, labelSize, config.width, [latent, latent], config.seed + 1)
-  const decoder = buildGenerator(shape, latent + labelSize, config.width, 'sigmoid', config.seed)
+  const encoder =
+    networks?.encoder ??
+    buildHeads(shape, labelSize, config.width, [latent, latent], config.seed + 1)
+  const decoder =
+    networks?.decoder ??
+    buildGenerator(shape, latent + labelSize, config.width, 'sigmoid', config.seed)
   const adam = adamFor(config, 'generator')
   const variables = trainables(encoder, decoder)
 
