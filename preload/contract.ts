@@ -678,8 +678,19 @@ const runPlace = {
   name: z.string().min(1).max(120).optional()
 }
 
-/** Recipes a label-budget experiment compares (augment needs a conditional generator run). */
-export const labelBudgetRecipes = ['classifier', 'sgan', 'gen-bayes', 'acgan', 'augment'] as const
+/**
+ * Recipes a label-budget experiment compares (augment needs a conditional generator run;
+ * self-train learns from the vae-graph run of its budget and seed, which the plan adds).
+ */
+export const labelBudgetRecipes = [
+  'classifier',
+  'vae-graph',
+  'self-train',
+  'sgan',
+  'gen-bayes',
+  'acgan',
+  'augment'
+] as const
 export type LabelBudgetRecipe = (typeof labelBudgetRecipes)[number]
 
 /**
@@ -716,6 +727,19 @@ export interface LabelBudgetCell {
   /** Mean and (sample) standard deviation of the finished runs' test accuracy. */
   mean: number | null
   std: number | null
+  /**
+   * Against the supervised baseline (classifier) at the same budget, seed by seed — the same
+   * labelled images, so the difference is paired. Absent for the baseline itself or without one.
+   */
+  vsBaseline?: PairedDifference
+}
+
+export interface PairedDifference {
+  /** This recipe's test accuracy minus the baseline's, for each seed both finished. */
+  perSeed: { seed: number; difference: number }[]
+  mean: number | null
+  /** Ahead of the baseline on every paired seed (false without any). */
+  everySeed: boolean
 }
 
 export interface LabelBudgetResult {

@@ -10,11 +10,13 @@
  */
 import {
   classifierConfigSchema,
+  syntheticConfigSchema,
   labelBudgetPlanSchema,
   type LabelBudgetCell,
   type LabelBudgetPlan,
   type LabelBudgetRecipe,
   type LabelBudgetResult,
+  type PairedDifference,
   type RequestArgs,
   requests
 } from '../../preload/contract'
@@ -36,7 +38,9 @@ export function plannedRun(
   recipe: LabelBudgetRecipe,
   budget: number,
   seed: number,
-  sizes: { labelled: number; all: number }
+  sizes: { labelled: number; all: number },
+  /** self-train: the vae-graph run of the same budget and seed. */
+  graphRunId?: number
 ): RequestArgs<'runs/start'> {
   // The plan's steps decide the length: no run's own minimum raises it.
   const common = { batchSize: plan.batchSize, labelsPerClass: budget, seed, minSteps: 0 }
@@ -68,6 +72,28 @@ export function plannedRun(
         recipe,
         config: { ...common, epochs: epochsFor(plan.steps, plan.batchSize, sizes.all) }
       }
+    case 'vae-graph':
+      // Its VAE never sees a label, so it keeps the recipe's epochs (Calder et al.'s VAE, batch
+      // 128) at every budget; the graph step adds no optimisation steps. Compared by wall time.
+      return {
+        datasetId: plan.datasetId,
+        recipe,
+        config: { labelsPerClass: budget, seed, minSteps: 0 }
+      }
+    case 'self-train': {
+      // The CNN gets the plan's steps on the labelled images plus half the graph's labels.
+      const images = sizes.labelled + Math.round(0.5 * (sizes.all - sizes.labelled))
+      return {
+        datasetId: plan.datasetId,
+        recipe,
+        config: syntheticConfigSchema.parse({
+          ...common,
+          generatorRunId: graphRunId!,
+          pseudoLabelShare: 0.5,
+          epochs: epochsFor(plan.steps, plan.batchSize, images)
+        })
+      }
+    }
     case 'acgan':
     case 'gen-bayes':
       return {
@@ -75,6 +101,25 @@ export function plannedRun(
         recipe,
         config: { ...common, epochs: epochsFor(plan.steps, plan.batchSize, sizes.labelled) }
       }
+  }
+}
+
+/** A recipe's accuracy minus the baseline's, seed by seed (finished runs of both only). */
+export function pairedDifference(
+  cell: LabelBudgetCell,
+  baseline: LabelBudgetCell
+): PairedDifference {
+  const accuracyAt = (c: LabelBudgetCell, seed: number): number | null =>
+    c.runs.find((r) => r.seed === seed && r.status === 'completed')?.testAccuracy ?? null
+  const perSeed = cell.runs.flatMap((r) => {
+    const mine = accuracyAt(cell, r.seed)
+    const theirs = accuracyAt(baseline, r.seed)
+    return mine === null || theirs === null ? [] : [{ seed: r.seed, difference: mine - theirs }]
+  })
+  return {
+    perSeed,
+    mean: meanStd(perSeed.map((p) => p.difference)).mean,
+    everySeed: perSeed.length > 0 && perSeed.every((p) => p.difference > 0)
   }
 }
 
@@ -133,6 +178,10 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
         }
       })
     )
+    for (const cell of cells) {
+      const baseline = cells.find((c) => c.recipe === 'classifier' && c.budget === cell.budget)
+      if (baseline && cell !== baseline) cell.vsBaseline = pairedDifference(cell, baseline)
+    }
     const classes = Math.max(1, store.getDataset(plan.datasetId).classNames.length)
     return {
       experiment,
@@ -160,6 +209,13 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
           )
         checkGenerator(store, dataset.id, plan.generatorRunId)
       }
+      // self-train learns from the vae-graph run of its budget and seed: plan that run first.
+      if (plan.recipes.includes('self-train') && !plan.recipes.includes('vae-graph'))
+        plan.recipes = [
+          ...plan.recipes.filter((r) => r !== 'self-train'),
+          'vae-graph',
+          'self-train'
+        ]
       const name =
         plan.name ??
         `Label budget: ${plan.recipes.join(', ')} at ${plan.budgets.map(budgetLabel).join('/')} labels per class`
@@ -174,15 +230,22 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
             all: full.all,
             labelled: budget ? labelledAt(dataset.id, budget, seed) : full.fullLabelled
           }
-          for (const recipe of plan.recipes)
-            runs.start(
+          let graphRunId: number | undefined
+          // vae-graph before self-train, whatever order the plan lists them in.
+          const order = [...plan.recipes].sort(
+            (a, b) => Number(a === 'self-train') - Number(b === 'self-train')
+          )
+          for (const recipe of order) {
+            const run = runs.start(
               requests['runs/start'].args.parse({
-                ...plannedRun(plan, recipe, budget, seed, size),
+                ...plannedRun(plan, recipe, budget, seed, size, graphRunId),
                 experimentId,
                 name: `${recipe} · ${budgetLabel(budget)} labels/class · seed ${seed}`
               }),
               { realOnlyTwin: false }
             )
+            if (recipe === 'vae-graph') graphRunId = run.id
+          }
         }
       return result(experimentId)
     }

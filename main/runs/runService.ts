@@ -34,7 +34,7 @@ import { generativeData, generativeSpec, recordScores } from './generativeRuns'
 import { deleteRunFiles, runDir } from './runFiles'
 import { checkInitFrom } from '../export/checkInitFrom'
 import { checkGenerator, classifierPart, findRealOnlyTwin, syntheticSpec } from './syntheticRuns'
-import { graphBudget, selfTrainData } from './selfTraining'
+import { graphBudget, pendingGraphRun, selfTrainData } from './selfTraining'
 
 export interface RunServiceOptions {
   store: RunStore
@@ -86,10 +86,19 @@ export function createRunService(options: RunServiceOptions) {
     const dataset = store.getDataset(args.datasetId)
     let config: Record<string, unknown> & { seed: number; epochs: number; batchSize: number }
     let data: DatasetData
+    let images: number | undefined
     if (args.recipe === 'self-train') {
       // The graph run's budget and seed: the same labelled draw, so nothing hidden leaks in.
       config = { ...args.config, ...graphBudget(store, args.config.generatorRunId) }
-      data = selfTrainData(store, dataDir, dataset.id, args.config)
+      const pending = pendingGraphRun(
+        store,
+        dataset.id,
+        args.config.generatorRunId,
+        args.config.pseudoLabelShare
+      )
+      // A label-budget experiment queues it behind its graph run: its size is estimated now.
+      if (pending) ({ data, images } = pending)
+      else data = selfTrainData(store, dataDir, dataset.id, args.config)
     } else if (args.recipe === 'classifier' || args.recipe === 'augment' || args.recipe === 'cas') {
       if (args.recipe !== 'classifier')
         checkGenerator(store, dataset.id, args.config.generatorRunId)
@@ -109,7 +118,7 @@ export function createRunService(options: RunServiceOptions) {
         throw new UserError(`Dataset "${dataset.name}" has no training images to learn from.`)
     }
     // Epochs raised to the run's minimum of optimisation steps (label budgets), said up front.
-    const images = imagesPerEpoch(args.recipe, config, data)
+    images ??= imagesPerEpoch(args.recipe, config, data)
     const length = trainingLength(config, images)
     config = { ...config, epochs: length.epochs }
     return { dataset, config, data, length, images }

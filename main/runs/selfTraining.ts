@@ -12,11 +12,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { generativeConfigSchema, type SyntheticConfig } from '../../preload/contract'
 import type { DatasetData } from '../compute/engineMessages'
 import { pseudoLabelsFile } from '../compute/generative/generativeTrainer'
-import { classifierTrainingData } from '../datasets/trainingData'
+import { classifierTrainingData, datasetTrainingData } from '../datasets/trainingData'
 import type { PseudoLabels } from '../models/generative/recipe'
 import { confidentNodes } from '../models/graph/graphLearning'
 import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
+import { generativeData } from './generativeRuns'
 import { runDir } from './runFiles'
 
 /** Checks the run can give pseudo-labels on this dataset; throws a message saying what to pick. */
@@ -36,6 +37,29 @@ export function checkGraphRun(store: RunStore, datasetId: number, graphRunId: nu
       `Graph run ${graphRunId} is ${graph.status}; let it complete first.`,
       'conflict'
     )
+}
+
+/**
+ * A graph run still queued or training (a label-budget experiment plans self-train behind it):
+ * the budget's data and the expected image count, labelled plus the share of the rest; null when
+ * the run is finished (or cannot become so, which `checkGraphRun` then explains).
+ */
+export function pendingGraphRun(
+  store: RunStore,
+  datasetId: number,
+  graphRunId: number,
+  share = 0.5
+): { data: DatasetData; images: number } | null {
+  const graph = store.getRunSummary(graphRunId)
+  if (graph.recipe !== 'vae-graph' || graph.datasetId !== datasetId) return null
+  if (!['queued', 'running', 'paused'].includes(graph.status)) return null
+  const data = datasetTrainingData(store, datasetId, {
+    normalisation: 'unit',
+    ...graphBudget(store, graphRunId)
+  })
+  const all = generativeData(store, datasetId, 'vae-graph').trainIndices.length
+  const labelled = data.trainIndices.length
+  return { data, images: labelled + Math.round(share * (all - labelled)) }
 }
 
 /** The graph run's label budget and seed: a self-trained run learns from the same draw. */

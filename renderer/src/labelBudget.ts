@@ -7,6 +7,7 @@ import type {
   LabelBudgetCell,
   LabelBudgetRecipe,
   LabelBudgetResult,
+  PairedDifference,
   RunSummary
 } from '../../preload/contract'
 import { conditionalRecipes } from '../../preload/contract'
@@ -24,6 +25,14 @@ export const labelBudgetRecipeInfo: Record<LabelBudgetRecipe, { title: string; t
   'gen-bayes': {
     title: 'Generative Bayes classifier',
     text: 'A class-conditional VAE learns p(x|c); Bayes’ rule picks the most likely class.'
+  },
+  'vae-graph': {
+    title: 'VAE + graph propagation',
+    text: 'Calder et al. 2020: a VAE learns from every image; the labels spread over a k-NN graph of its latent space (Poisson learning).'
+  },
+  'self-train': {
+    title: 'Self-trained CNN',
+    text: 'The baseline CNN on the labelled images plus the half of each class the vae-graph run labelled most confidently.'
   },
   acgan: {
     title: 'Auxiliary-classifier GAN',
@@ -143,6 +152,17 @@ export function bestAtBudget(result: LabelBudgetResult): Map<number, number> {
     if (cell.mean !== null && cell.mean > (best.get(cell.budget) ?? -1))
       best.set(cell.budget, cell.mean)
   return best
+}
+
+/** "+4.6 pts vs classifier, ahead on 3/3 seeds": a cell's paired difference to the baseline. */
+export function pairedText(paired: PairedDifference | undefined): string | null {
+  if (!paired || paired.mean === null) return null
+  const points = paired.mean * 100
+  const ahead = paired.perSeed.filter((p) => p.difference > 0).length
+  return (
+    `${points >= 0 ? '+' : '−'}${Math.abs(points).toFixed(1)} pts vs classifier, ` +
+    `ahead on ${ahead}/${paired.perSeed.length} seed${paired.perSeed.length === 1 ? '' : 's'}`
+  )
 }
 
 /** Whether a run status event concerns this result (one of its runs), so it should be reloaded. */
