@@ -492,7 +492,7 @@ export function generativeDefaults(
     latentDim: graph ? 20 : vae ? 16 : 64,
     width: 32,
     batchSize: graph ? 128 : 64,
-    epochs: graph ? 20 : 5,
+    epochs: graph ? 10 : 5,
     learningRate: vae ? 1e-3 : 2e-4,
     discriminatorLearningRate: 2e-4,
     beta1: vae ? 0.9 : recipe === 'wgan-gp' ? 0 : 0.5,

@@ -1,6 +1,8 @@
 /**
- * `dgmw bench label-budget`: test accuracy of the supervised baseline, SGAN and the generative
- * Bayes classifier on Fashion-MNIST at small label budgets (default 10 and 100 labels per class),
+ * `dgmw bench label-budget`: test accuracy of the supervised baseline, vae-graph, self-train, SGAN
+ * and the generative Bayes classifier on Fashion-MNIST at small label budgets (default 1, 10 and
+ * 100 labels per class), with each recipe's paired lead over the baseline and the verdict on the
+ * targets (labelBudgetTargets),
  * mean ± std over seeds — the workbench's headline claim, measured. It is the real
  * label-budget experiment (a headless workbench, its engine worker, a real SQLite store), on a
  * fresh import of Debian's Fashion-MNIST.
@@ -29,11 +31,59 @@ import { UserError } from '../services/userError'
 const fashionMnist = '/usr/share/datasets/fashion-mnist'
 
 export const labelBudgetBenchDefaults = {
-  budgets: [10, 100],
+  budgets: [1, 10, 100],
   seeds: 3,
   steps: 2000,
   batchSize: 64,
-  recipes: ['classifier', 'sgan', 'gen-bayes'] as LabelBudgetRecipe[]
+  recipes: ['classifier', 'vae-graph', 'self-train', 'sgan', 'gen-bayes'] as LabelBudgetRecipe[]
+}
+
+/**
+ * Issue 15's targets: at a budget, a generative recipe's mean paired lead over the baseline in
+ * accuracy points, ahead on every seed, in at most 15 minutes per run on the 2-core machine.
+ */
+export const labelBudgetTargets: { budget: number; points: number }[] = [
+  { budget: 10, points: 5 },
+  { budget: 100, points: 2 }
+]
+export const maxSecondsPerRun = 15 * 60
+
+export interface BudgetVerdict {
+  budget: number
+  target: number
+  /** The generative recipe with the largest mean paired lead (null: none finished). */
+  best: LabelBudgetRecipe | null
+  meanLead: number | null
+  everySeed: boolean
+  slowestRunSeconds: number
+  met: boolean
+}
+
+/** Whether each target budget has a recipe that beats the baseline by enough, on every seed, in time. */
+export function labelBudgetVerdict(
+  result: LabelBudgetResult,
+  secondsPerRun: Record<string, number[]>
+): BudgetVerdict[] {
+  return labelBudgetTargets
+    .filter((t) => result.plan.budgets.includes(t.budget))
+    .map(({ budget, points }) => {
+      const contenders = result.cells.filter(
+        (c) => c.budget === budget && c.vsBaseline && c.vsBaseline.mean !== null
+      )
+      const best = contenders.sort((a, b) => b.vsBaseline!.mean! - a.vsBaseline!.mean!)[0]
+      const meanLead = best ? best.vsBaseline!.mean! * 100 : null
+      const slowest = best ? Math.max(0, ...(secondsPerRun[best.recipe] ?? [])) : 0
+      const everySeed = best?.vsBaseline?.everySeed ?? false
+      return {
+        budget,
+        target: points,
+        best: best?.recipe ?? null,
+        meanLead,
+        everySeed,
+        slowestRunSeconds: slowest,
+        met: meanLead !== null && meanLead >= points && everySeed && slowest <= maxSecondsPerRun
+      }
+    })
 }
 
 export interface ReferenceCell {
@@ -48,8 +98,10 @@ export interface ReferenceCell {
 export interface LabelBudgetBenchResult {
   backend: string
   result: LabelBudgetResult
-  /** Wall seconds per recipe, summed over its runs. */
+  /** Wall seconds per recipe, summed over its runs, and each run's. */
   secondsPerRecipe: Record<string, number>
+  secondsPerRun: Record<string, number[]>
+  verdict: BudgetVerdict[]
   reference: ReferenceCell[]
 }
 
@@ -84,6 +136,7 @@ export async function runLabelBudgetBench(options: {
       batchSize: settings.batchSize
     })
     const secondsPerRecipe: Record<string, number> = {}
+    const secondsPerRun: Record<string, number[]> = {}
     for (const cell of planned.cells)
       for (const ref of cell.runs) {
         const run = await workbench.runs.settled(ref.runId)
@@ -92,6 +145,7 @@ export async function runLabelBudgetBench(options: {
             ? (Date.parse(run.endedAt) - Date.parse(run.startedAt)) / 1000
             : 0
         secondsPerRecipe[run.recipe] = (secondsPerRecipe[run.recipe] ?? 0) + seconds
+        ;(secondsPerRun[run.recipe] ??= []).push(seconds)
         options.onLine?.(
           `${run.name}: ${run.status}` +
             (run.headline.testAccuracy !== undefined
@@ -102,7 +156,14 @@ export async function runLabelBudgetBench(options: {
       }
     const result = workbench.labelBudget.result(planned.experiment.id)
     const reference = await torchBaseline(workbench, result, options)
-    return { backend: status.active ?? 'unknown', result, secondsPerRecipe, reference }
+    return {
+      backend: status.active ?? 'unknown',
+      result,
+      secondsPerRecipe,
+      secondsPerRun,
+      verdict: labelBudgetVerdict(result, secondsPerRun),
+      reference
+    }
   } finally {
     await workbench.close().catch(() => {})
     rmSync(home, { recursive: true, force: true })

@@ -88,8 +88,6 @@ export function createRunService(options: RunServiceOptions) {
     let data: DatasetData
     let images: number | undefined
     if (args.recipe === 'self-train') {
-      // The graph run's budget and seed: the same labelled draw, so nothing hidden leaks in.
-      config = { ...args.config, ...graphBudget(store, args.config.generatorRunId) }
       const pending = pendingGraphRun(
         store,
         dataset.id,
@@ -99,6 +97,8 @@ export function createRunService(options: RunServiceOptions) {
       // A label-budget experiment queues it behind its graph run: its size is estimated now.
       if (pending) ({ data, images } = pending)
       else data = selfTrainData(store, dataDir, dataset.id, args.config)
+      // The graph run's budget and seed: the same labelled draw, so nothing hidden leaks in.
+      config = { ...args.config, ...graphBudget(store, args.config.generatorRunId) }
     } else if (args.recipe === 'classifier' || args.recipe === 'augment' || args.recipe === 'cas') {
       if (args.recipe !== 'classifier')
         checkGenerator(store, dataset.id, args.config.generatorRunId)

@@ -88,6 +88,16 @@ describe.runIf(existsSync(fashionMnistDir))('a label-budget experiment from the 
         /\d+\.\d( ± \d+\.\d)?[\s\S]*2\/2/
       )
     }
+    // Each generative cell is paired with the classifier seed by seed, in words and as data.
+    const paired = page.locator('[data-cell="gen-bayes:5"] [data-paired]')
+    expect(await paired.textContent()).toMatch(
+      /^[+−]\d+\.\d pts vs classifier, ahead on [0-2]\/2 seeds$/
+    )
+    expect(Number.isFinite(Number(await paired.getAttribute('data-paired')))).toBe(true)
+    expect(await page.locator('[data-cell="classifier:5"] [data-paired]').count()).toBe(0)
+    expect(await page.locator('[data-table="label-budget"] .badge').count()).toBeGreaterThanOrEqual(
+      2
+    )
     // The screenshot the README shows: the chart and its table, above the runs.
     await page.setViewportSize({ width: 1366, height: 1000 })
     await page.locator('[data-label-budget] h1').scrollIntoViewIfNeeded()
@@ -155,6 +165,29 @@ describe.runIf(existsSync(fashionMnistDir))('a label-budget experiment from the 
     await expect.poll(() => generator.locator('option').count()).toBe(4)
     expect(await generator.inputValue()).not.toBe('')
     await dialog.screenshot({ path: join(screenshotDir, 'new-run-augment.png') })
+    // vae-graph: its graph settings, and how long it trains, said before it starts.
+    await recipe.selectOption('vae-graph')
+    expect(await dialog.locator('[data-field="neighbours"] input').inputValue()).toBe('10')
+    expect(await dialog.locator('select[data-field="propagation"]').inputValue()).toBe('poisson')
+    expect(await dialog.locator('[data-field="width"]').count()).toBe(0)
+    await expect
+      .poll(() => dialog.locator('[data-planned-length]').textContent(), { timeout: 10_000 })
+      .toMatch(
+        /^Trains [\d,]+ optimisation steps \(10 epochs × \d+ batches of 128 on [\d,]+ images\)\.$/
+      )
+    await dialog.screenshot({ path: join(screenshotDir, 'new-run-vae-graph.png') })
+    // A classifier with 5 labels per class is raised to the 2,000-step minimum, and says so.
+    await recipe.selectOption('classifier')
+    await dialog.locator('[data-field="labelsPerClass"] input').fill('5')
+    await expect
+      .poll(() => dialog.locator('[data-planned-length]').textContent(), { timeout: 10_000 })
+      .toMatch(/raised to reach the minimum of 2,000 steps/)
+    await dialog.locator('[data-field="labelsPerClass"] input').fill('0')
+    // self-train needs a finished vae-graph run of this dataset, and says so.
+    await recipe.selectOption('self-train')
+    expect(await dialog.locator('select[data-field="generatorRunId"] option').count()).toBe(0)
+    expect(await dialog.textContent()).toMatch(/No finished vae-graph run on this dataset yet/)
+    await dialog.screenshot({ path: join(screenshotDir, 'new-run-self-train.png') })
     await dialog.locator('.close').click()
   })
 })

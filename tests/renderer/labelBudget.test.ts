@@ -137,17 +137,31 @@ describe('the table and progress', () => {
 })
 
 describe('the CSV export', () => {
-  it('has a row per run, then mean and std per recipe and budget', () => {
-    const csv = labelBudgetCsv(result())
+  it('has a row per run, then mean and std per recipe and budget, with paired differences', () => {
+    const r = result()
+    // SGAN at 10 against the classifier on the same seeds: +0.12 and +0.04.
+    r.cells[2].vsBaseline = {
+      perSeed: [
+        { seed: 0, difference: 0.12 },
+        { seed: 1, difference: 0.04 }
+      ],
+      mean: 0.08,
+      everySeed: true
+    }
+    const csv = labelBudgetCsv(r)
     const lines = csv.trimEnd().split('\n')
     expect(lines[0]).toBe(
-      'row,recipe,budget,labels_per_class,seed,run_id,status,test_accuracy,mean,std,runs_done'
+      'row,recipe,budget,labels_per_class,seed,run_id,status,test_accuracy,mean,std,runs_done,' +
+        'paired_difference,mean_paired_difference,ahead_on_every_seed'
     )
     expect(lines).toHaveLength(1 + 8 + 4)
-    expect(lines[1]).toBe('run,classifier,10,10,0,1,completed,0.6,,,')
-    expect(lines[4]).toBe('run,classifier,all,600,1,4,failed,,,,')
-    expect(lines[9]).toBe('summary,classifier,10,10,,,,,0.65,0.0707,2')
-    expect(lines[12]).toBe('summary,sgan,all,600,,,,,,,0')
+    expect(lines[1]).toBe('run,classifier,10,10,0,1,completed,0.6,,,,,,')
+    expect(lines[4]).toBe('run,classifier,all,600,1,4,failed,,,,,,,')
+    expect(lines[5]).toBe('run,sgan,10,10,0,5,completed,0.72,,,,0.12,,')
+    expect(lines[6]).toBe('run,sgan,10,10,1,6,completed,0.74,,,,0.04,,')
+    expect(lines[9]).toBe('summary,classifier,10,10,,,,,0.65,0.0707,2,,,')
+    expect(lines[11]).toBe('summary,sgan,10,10,,,,,0.73,0.0141,2,,0.08,true')
+    expect(lines[12]).toBe('summary,sgan,all,600,,,,,,,0,,,')
   })
 
   it('names the file after the experiment', () => {

@@ -93,15 +93,28 @@ describe('the new-run form', () => {
 })
 
 describe('the generated-images fields of augment and cas', () => {
-  it("restore another run's generator and ratio, or none and 1", () => {
+  it("restore another run's source run, ratio and share, or none, 1 and 0.5", () => {
     expect(restoreSynthetic({ generatorRunId: 4, syntheticRatio: 2.5, epochs: 3 })).toEqual({
       generatorRunId: 4,
-      syntheticRatio: 2.5
+      syntheticRatio: 2.5,
+      pseudoLabelShare: 0.5
     })
-    expect(restoreSynthetic({ generatorRunId: -1, syntheticRatio: 50 })).toEqual({
+    expect(
+      restoreSynthetic({ generatorRunId: -1, syntheticRatio: 50, pseudoLabelShare: 1.5 })
+    ).toEqual({
       generatorRunId: null,
-      syntheticRatio: 1
+      syntheticRatio: 1,
+      pseudoLabelShare: 0.5
     })
-    expect(restoreSynthetic(null)).toEqual({ generatorRunId: null, syntheticRatio: 1 })
+    expect(restoreSynthetic({ generatorRunId: 9, pseudoLabelShare: 0.3 })).toEqual({
+      generatorRunId: 9,
+      syntheticRatio: 1,
+      pseudoLabelShare: 0.3
+    })
+    expect(restoreSynthetic(null)).toEqual({
+      generatorRunId: null,
+      syntheticRatio: 1,
+      pseudoLabelShare: 0.5
+    })
   })
 })
