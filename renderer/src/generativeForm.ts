@@ -66,7 +66,7 @@ export function recipeFields(recipe: GenerativeRecipe): GenerativeField[] {
   fields.push('beta1', 'beta2')
   if (bceDiscriminator.includes(recipe)) fields.push('labelSmoothing')
   if (['dcgan', 'cgan', 'acgan', 'sgan'].includes(recipe)) fields.push('instanceNoise')
-  if (recipe === 'sgan') fields.push('unsupervisedWeight')
+  if (recipe === 'sgan') fields.push('unsupervisedWeight', 'arch')
   if (recipe === 'wgan-gp') fields.push('gradientPenalty', 'criticSteps')
   if (['vae', 'cvae', 'vaegan', 'gen-bayes', 'vae-graph'].includes(recipe)) fields.push('klWeight')
   if (['vae', 'cvae', 'gen-bayes'].includes(recipe)) fields.push('decoder')
@@ -90,7 +90,7 @@ export interface FieldInfo {
 /** How each numeric setting is labelled and grouped (the decoder is a select of its own). */
 export const fieldInfo: Record<
   // minSteps keeps its default here (the dialog says the planned length before starting).
-  Exclude<GenerativeField, 'decoder' | 'propagation' | 'seed' | 'minSteps'>,
+  Exclude<GenerativeField, 'decoder' | 'propagation' | 'arch' | 'seed' | 'minSteps'>,
   FieldInfo
 > = {
   epochs: { label: 'Epochs', group: 'Training', step: 1 },
@@ -179,8 +179,20 @@ export function switchRecipe(
   from: GenerativeRecipe,
   to: GenerativeRecipe
 ): GenerativeForm {
-  const before = generativeDefaults(from) as Record<string, unknown>
-  const after = generativeDefaults(to) as Record<string, unknown>
+  return switchDefaults(form, generativeDefaults(from), generativeDefaults(to))
+}
+
+/** SGAN's networks switched: the paper's MLP brings its own defaults (z 100, batch 100, 3e-3). */
+export function switchArch(form: GenerativeForm, to: GenerativeForm['arch']): GenerativeForm {
+  return {
+    ...switchDefaults(form, generativeDefaults('sgan', form.arch), generativeDefaults('sgan', to)),
+    arch: to
+  }
+}
+
+function switchDefaults(form: GenerativeForm, from: object, to: object): GenerativeForm {
+  const before = from as Record<string, unknown>
+  const after = to as Record<string, unknown>
   const out: Record<string, unknown> = { ...after }
   for (const [key, value] of Object.entries(form))
     if (!Object.is(value, before[key])) out[key] = value

@@ -75,8 +75,9 @@ export async function labelBudgetBenchCommand(ctx: CommandContext): Promise<numb
         .map((recipe) => [
           recipe,
           ...budgets.map((b) => {
-            const paired = result.cells.find((c) => c.recipe === recipe && c.budget === b)
-              ?.vsBaseline
+            const paired = result.cells.find(
+              (c) => c.recipe === recipe && c.budget === b
+            )?.vsBaseline
             if (!paired || paired.mean === null) return '—'
             const seeds = paired.perSeed.map((p) => signed(p.difference * 100)).join(', ')
             return `${signed(paired.mean * 100)} (${seeds})`
@@ -96,7 +97,8 @@ export async function labelBudgetBenchCommand(ctx: CommandContext): Promise<numb
   return 0
 }
 
-const signed = (points: number): string => `${points >= 0 ? '+' : '−'}${Math.abs(points).toFixed(2)}`
+const signed = (points: number): string =>
+  `${points >= 0 ? '+' : '−'}${Math.abs(points).toFixed(2)}`
 
 /** "6.5 min (5.9–7.1)": mean wall time of a recipe's runs and their range. */
 function perRunTime(seconds: number[]): string {

@@ -20,7 +20,8 @@ export const generativeTrainHelp = `dgmw train --dataset <id|name>
            [--gp X] [--critic-steps N] [--kl-weight X] [--decoder bernoulli|gaussian]
            [--feature-weight X] [--snapshots N] [--evaluator <run>] [--score-samples N]
            [--labels-per-class K] [--importance-samples K] [--ood-quantile Q]
-           [--unsupervised-weight X] [--neighbours K] [--propagation poisson|laplace]
+           [--unsupervised-weight X] [--arch dcgan|mlp-wn] [--neighbours K]
+           [--propagation poisson|laplace]
            [--seed S] [--name N] [--json]
   Train a generative model. A fixed-noise sample grid is drawn --snapshots times per epoch;
   at the start and the end the generator is measured with the dataset's best classifier run
@@ -28,7 +29,9 @@ export const generativeTrainHelp = `dgmw train --dataset <id|name>
   per-class accuracy. --json's "final" carries those scores.
   Generative classifiers end with a test-split evaluation (final.testAccuracy):
     sgan       semi-supervised GAN (Salimans et al. 2016): K labelled images per class
-               (--labels-per-class) plus the rest of the training split unlabelled
+               (--labels-per-class) plus the rest of the training split unlabelled;
+               --arch mlp-wn is the paper's MNIST model (weight-normalised MLP D with noise,
+               Adam 3e-3, batch 100; run it for hundreds of epochs on a GPU)
     acgan      the auxiliary classifier head of the discriminator
     gen-bayes  a class-conditional VAE scoring log p(x|c) with a K-sample importance-weighted
                bound (--importance-samples, 1 = ELBO) and Bayes' rule; test images whose best
@@ -61,6 +64,7 @@ export const generativeFlags = {
   'unsupervised-weight': { type: 'string' },
   neighbours: { type: 'string' },
   propagation: { type: 'string' },
+  arch: { type: 'string' },
   generator: { type: 'string' },
   'synthetic-ratio': { type: 'string' },
   graph: { type: 'string' },
@@ -105,6 +109,7 @@ export function generativeConfigOf(
     unsupervisedWeight: numberOption(ctx, 'unsupervised-weight'),
     neighbours: numberOption(ctx, 'neighbours'),
     propagation: ctx.values.propagation,
+    arch: ctx.values.arch,
     seed: numberOption(ctx, 'seed')
   })
   return validOptions(parsed)

@@ -425,8 +425,14 @@ export async function restoreGenerative(
   try {
     if (model.buffers)
       for (const w of checkpoint.weights.filter((w) => w.name.startsWith(bufferPrefix))) {
-        model.buffers[w.name.slice(bufferPrefix.length)]?.dispose()
-        model.buffers[w.name.slice(bufferPrefix.length)] = w.tensor.clone()
+        const name = w.name.slice(bufferPrefix.length)
+        const held = model.buffers[name]
+        // Variables (SGAN mlp-wn's trained parameters) keep their identity: optimisers hold them.
+        if (held instanceof tf.Variable) held.assign(w.tensor)
+        else {
+          held?.dispose()
+          model.buffers[name] = w.tensor.clone()
+        }
       }
     for (const [net, m] of Object.entries(model.nets))
       restoreModelWeights(

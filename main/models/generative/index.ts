@@ -5,6 +5,7 @@ import { buildDcgan } from './dcgan'
 import type { GenerativeModel, RecipeContext } from './recipe'
 import { buildGenerativeBayes } from './generativeBayes'
 import { buildSgan } from './sgan'
+import { buildSganMlp } from './sganMlp'
 import { buildVae } from './vae'
 import { buildVaeGan } from './vaeGan'
 import { buildVaeGraph } from './vaeGraph'
@@ -27,7 +28,7 @@ export function buildGenerativeModel(context: RecipeContext): GenerativeModel {
     case 'vaegan':
       return buildVaeGan(context)
     case 'sgan':
-      return buildSgan(context)
+      return context.config.arch === 'mlp-wn' ? buildSganMlp(context) : buildSgan(context)
     case 'gen-bayes':
       return buildGenerativeBayes(context)
     case 'vae-graph':

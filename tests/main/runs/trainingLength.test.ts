@@ -77,7 +77,10 @@ describe('label-budget verdict', () => {
       plan: { budgets: [10, 100] },
       cells: [baseline10, graph10, self10, baseline100, graph100]
     } as unknown as LabelBudgetResult
-    const [at10, at100] = labelBudgetVerdict(result, { 'vae-graph': [400, 420], 'self-train': [300] })
+    const [at10, at100] = labelBudgetVerdict(result, {
+      'vae-graph': [400, 420],
+      'self-train': [300]
+    })
     // self-train leads on average (+5.1) but not on every seed; vae-graph (+5.6) does.
     expect(at10).toMatchObject({ budget: 10, best: 'vae-graph', everySeed: true, met: true })
     expect(at10.meanLead).toBeCloseTo(5.6, 5)
