@@ -4,6 +4,10 @@
  * labelling (Lee, "Pseudo-Label", 2013) with labels from graph propagation on a VAE's latent space
  * instead of from the classifier itself, so the CNN can generalise past the graph's k-NN vote.
  *
+ * Default share 0.5: on Fashion-MNIST at 10 labels per class (seed 0) the graph's labels were 74.8%
+ * right overall, 87.9% in each class's most confident half and 90.7% in its top 30%; half gave a
+ * CNN of 74.3% on the test split against the graph's own 73.6% (bench/RESULTS.md).
+ *
  * It learns from exactly the graph run's labelled draw (its budget and seed) and never from a
  * hidden label: every training image outside the budget carries the graph's label or none, and
  * the test split never enters training.

@@ -42,6 +42,79 @@ export function sganUnsupervisedLoss(realLogits: tf.Tensor2D, fakeLogits: tf.Ten
   })
 }
 
+/** What one SGAN step needs: the networks, D as a function with its noise, and the optimisers. */
+export interface SganParts {
+  config: RecipeContext['config']
+  classes: number
+  generator: tfl.LayersModel
+  /** D on a training batch (with its noise): [logits, the features G matches]. */
+  judge(x: tf.Tensor4D, step: number, purpose: number): [tf.Tensor2D, tf.Tensor2D]
+  d: ReturnType<typeof adamFor>
+  g: ReturnType<typeof adamFor>
+  dVars: tf.Variable[]
+  gVars: tf.Variable[]
+  /** Runs after both updates (mlp-wn: the weight average), and before D's first update. */
+  after?(): void
+  first?(x: tf.Tensor4D): void
+}
+
+/**
+ * One step: D on a labelled, an unlabelled and a generated batch (supervised cross-entropy plus
+ * the unsupervised GAN loss), then G by feature matching: ‖E f(x) − E f(G(z))‖², a mean here.
+ */
+export function sganStep(parts: SganParts): GenerativeModel['step'] {
+  const { config, classes, generator, judge, d, g, dVars, gVars } = parts
+  return (x, _y, step, labelled) => {
+    if (!labelled) throw new Error('SGAN needs a labelled batch at every step.')
+    if (step === 0) parts.first?.(x)
+    const z = latentCodes(x.shape[0], config.latentDim, config.seed, step, 1)
+    let supervised: tf.Scalar | undefined
+    let unsupervised: tf.Scalar | undefined
+    let labelledAccuracy: tf.Scalar | undefined
+    const dLoss = d.optimizer.step(
+      () =>
+        tf.tidy(() => {
+          const fake = generator.apply(z, { training: true }) as tf.Tensor4D
+          const [labelledLogits] = judge(labelled.x, step, 4)
+          const [realLogits] = judge(x, step, 2)
+          const [fakeLogits] = judge(fake, step, 3)
+          const sup = classLoss(labelledLogits, labelled.y, classes)
+          const unsup = sganUnsupervisedLoss(realLogits, fakeLogits)
+          supervised = tf.keep(sup.clone())
+          unsupervised = tf.keep(unsup.clone())
+          labelledAccuracy = tf.keep(
+            tf.mean(tf.cast(tf.equal(tf.argMax(labelledLogits, 1), labelled.y), 'float32'))
+          ) as tf.Scalar
+          return tf.add(sup, tf.mul(unsup, config.unsupervisedWeight)) as tf.Scalar
+        }),
+      dVars,
+      d.learningRate
+    )
+    const gLoss = g.optimizer.step(
+      () =>
+        tf.tidy(() => {
+          const fake = generator.apply(z, { training: true }) as tf.Tensor4D
+          const [, realFeatures] = judge(x, step, 5)
+          const [, fakeFeatures] = judge(fake, step, 6)
+          return tf.mean(
+            tf.square(tf.sub(tf.mean(realFeatures, 0), tf.mean(fakeFeatures, 0)))
+          ) as tf.Scalar
+        }),
+      gVars,
+      g.learningRate
+    )
+    z.dispose()
+    parts.after?.()
+    return stackLosses({
+      'd/loss': dLoss,
+      'g/loss': gLoss,
+      'd/supervised_loss': supervised!,
+      'd/unsupervised_loss': unsupervised!,
+      'd/labelled_accuracy': labelledAccuracy!
+    })
+  }
+}
+
 const hiddenDropout = 0.3
 
 /**
@@ -95,54 +168,7 @@ export function buildSgan(context: RecipeContext): GenerativeModel {
     classScores: 'logits',
     nets: { generator, discriminator },
     optimizers: { generator: g.optimizer, discriminator: d.optimizer },
-    step(x, _y, step, labelled) {
-      if (!labelled) throw new Error('SGAN needs a labelled batch at every step.')
-      const z = latentCodes(x.shape[0], config.latentDim, config.seed, step, 1)
-      let supervised: tf.Scalar | undefined
-      let unsupervised: tf.Scalar | undefined
-      let labelledAccuracy: tf.Scalar | undefined
-      const dLoss = d.optimizer.step(
-        () =>
-          tf.tidy(() => {
-            const fake = generator.apply(z, { training: true }) as tf.Tensor4D
-            const [labelledLogits] = judge(labelled.x, step, 4)
-            const [realLogits] = judge(x, step, 2)
-            const [fakeLogits] = judge(fake, step, 3)
-            const sup = classLoss(labelledLogits, labelled.y, classes)
-            const unsup = sganUnsupervisedLoss(realLogits, fakeLogits)
-            supervised = tf.keep(sup.clone())
-            unsupervised = tf.keep(unsup.clone())
-            labelledAccuracy = tf.keep(
-              tf.mean(tf.cast(tf.equal(tf.argMax(labelledLogits, 1), labelled.y), 'float32'))
-            ) as tf.Scalar
-            return tf.add(sup, tf.mul(unsup, config.unsupervisedWeight)) as tf.Scalar
-          }),
-        dVars,
-        d.learningRate
-      )
-      const gLoss = g.optimizer.step(
-        () =>
-          tf.tidy(() => {
-            const fake = generator.apply(z, { training: true }) as tf.Tensor4D
-            const [, realFeatures] = judge(x, step, 5)
-            const [, fakeFeatures] = judge(fake, step, 6)
-            // Feature matching: ‖E f(x) − E f(G(z))‖², here as a mean over features.
-            return tf.mean(
-              tf.square(tf.sub(tf.mean(realFeatures, 0), tf.mean(fakeFeatures, 0)))
-            ) as tf.Scalar
-          }),
-        gVars,
-        g.learningRate
-      )
-      z.dispose()
-      return stackLosses({
-        'd/loss': dLoss,
-        'g/loss': gLoss,
-        'd/supervised_loss': supervised!,
-        'd/unsupervised_loss': unsupervised!,
-        'd/labelled_accuracy': labelledAccuracy!
-      })
-    },
+    step: sganStep({ config, classes, generator, judge, d, g, dVars, gVars }),
     generate(z) {
       return tf.tidy(() => fromSymmetric(generator.predict(z) as tf.Tensor4D))
     },

@@ -21,17 +21,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
-import { sganUnsupervisedLoss } from './sgan'
-import {
-  adamFor,
-  classLoss,
-  latentCodes,
-  stackLosses,
-  stepSeed,
-  trainables,
-  type GenerativeModel,
-  type RecipeContext
-} from './recipe'
+import { sganStep } from './sgan'
+import { adamFor, stepSeed, trainables, type GenerativeModel, type RecipeContext } from './recipe'
 
 export const discriminatorUnits = [1000, 500, 250, 250, 250]
 const inputNoise = 0.3
@@ -166,55 +157,18 @@ export function buildSganMlp(context: RecipeContext): GenerativeModel {
     nets: { generator, discriminator },
     optimizers: { generator: g.optimizer, discriminator: d.optimizer },
     buffers,
-    step(x, _y, step, labelled) {
-      if (!labelled) throw new Error('SGAN needs a labelled batch at every step.')
-      if (step === 0) initialise(x)
-      const z = latentCodes(x.shape[0], config.latentDim, seed, step, 1)
-      let supervised: tf.Scalar | undefined
-      let unsupervised: tf.Scalar | undefined
-      let labelledAccuracy: tf.Scalar | undefined
-      const dLoss = d.optimizer.step(
-        () =>
-          tf.tidy(() => {
-            const fake = generator.apply(z, { training: true }) as tf.Tensor4D
-            const [labelledLogits] = judge(labelled.x, step, 4)
-            const [realLogits] = judge(x, step, 2)
-            const [fakeLogits] = judge(fake, step, 3)
-            const sup = classLoss(labelledLogits, labelled.y, classes)
-            const unsup = sganUnsupervisedLoss(realLogits, fakeLogits)
-            supervised = tf.keep(sup.clone())
-            unsupervised = tf.keep(unsup.clone())
-            labelledAccuracy = tf.keep(
-              tf.mean(tf.cast(tf.equal(tf.argMax(labelledLogits, 1), labelled.y), 'float32'))
-            ) as tf.Scalar
-            return tf.add(sup, tf.mul(unsup, config.unsupervisedWeight)) as tf.Scalar
-          }),
-        dVars,
-        d.learningRate
-      )
-      const gLoss = g.optimizer.step(
-        () =>
-          tf.tidy(() => {
-            const fake = generator.apply(z, { training: true }) as tf.Tensor4D
-            const [, realFeatures] = judge(x, step, 5)
-            const [, fakeFeatures] = judge(fake, step, 6)
-            return tf.mean(
-              tf.square(tf.sub(tf.mean(realFeatures, 0), tf.mean(fakeFeatures, 0)))
-            ) as tf.Scalar
-          }),
-        gVars,
-        g.learningRate
-      )
-      z.dispose()
-      updateAverage()
-      return stackLosses({
-        'd/loss': dLoss,
-        'g/loss': gLoss,
-        'd/supervised_loss': supervised!,
-        'd/unsupervised_loss': unsupervised!,
-        'd/labelled_accuracy': labelledAccuracy!
-      })
-    },
+    step: sganStep({
+      config,
+      classes,
+      generator,
+      judge,
+      d,
+      g,
+      dVars,
+      gVars,
+      first: initialise,
+      after: updateAverage
+    }),
     generate(z) {
       return tf.tidy(() => generator.predict(z) as tf.Tensor4D)
     },

@@ -47,7 +47,10 @@ describe('generative classifiers through the CLI', () => {
       '--importance-samples',
       '2',
       '--labels-per-class',
-      '6'
+      '6',
+      // Exactly 3 epochs (a label budget would raise them to 2,000 steps).
+      '--min-steps',
+      '0'
     ])
     generatorRun = out.run.id
     expect(out.run.status).toBe('completed')

@@ -134,7 +134,7 @@ describe('runs through the contract', () => {
     const off = workbench.bus.subscribe((name, payload) => {
       if (name === 'train/progress') totals.push((payload as { totalSteps: number }).totalSteps)
     })
-    const run = await settled(await start({ labelsPerClass: 5, epochs: 2 }))
+    const run = await settled(await start({ labelsPerClass: 5, epochs: 2, minSteps: 0 }))
     off()
     expect(run.status).toBe('completed')
     // 2 classes × 5 labelled images = 10 images: one batch of 16 per epoch, two epochs.

@@ -7,6 +7,8 @@
  */
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
+import '@tensorflow/tfjs-backend-cpu'
+import '@tensorflow/tfjs-core/dist/register_all_gradients'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveGenerativeConfig } from '../../../preload/contract'
 import { datasetSource } from '../../../main/compute/batchSources'
@@ -19,6 +21,8 @@ describe('SGAN with the paper’s weight-normalised MLPs', () => {
   let opened: FashionWorkbench
 
   beforeAll(async () => {
+    // The step test builds the model here, on the cpu backend; the run test uses the engine.
+    await tf.setBackend('cpu')
     opened = await openFashionWorkbench(30)
   }, 60_000)
   afterAll(() => opened.close())
@@ -101,7 +105,14 @@ describe('SGAN with the paper’s weight-normalised MLPs', () => {
     const run = await opened.train({
       datasetId,
       recipe: 'sgan',
-      config: { arch: 'mlp-wn', epochs: 2, labelsPerClass: 3, snapshotsPerEpoch: 1, seed: 1 }
+      config: {
+        arch: 'mlp-wn',
+        epochs: 2,
+        minSteps: 0,
+        labelsPerClass: 3,
+        snapshotsPerEpoch: 1,
+        seed: 1
+      }
     })
     expect(run.config).toMatchObject({ arch: 'mlp-wn', latentDim: 100, batchSize: 100 })
     const evaluation = await opened.client.request('runs/evaluation', { id: run.id })
