@@ -71,7 +71,7 @@ describe('SGAN with the paper’s weight-normalised MLPs', () => {
       let worst = 0
       for (let i = 0; i < first.length; i++)
         worst = Math.max(worst, Math.abs(first[i] - deployed[i]))
-      expect(worst).toBeLessThan(1e-5)
+      expect(worst).toBeLessThan(1e-4)
       // After step 2 it is (β·W1 + W2) / (1 + β), not W2 and not pulled towards zero.
       await readStepLosses(model.step(unlabelled.x, unlabelled.y, 1, labelled))
       const second = await kernel(0).data()
@@ -79,7 +79,7 @@ describe('SGAN with the paper’s weight-normalised MLPs', () => {
       worst = 0
       for (let i = 0; i < first.length; i++)
         worst = Math.max(worst, Math.abs((0.999 * first[i] + second[i]) / 1.999 - averaged[i]))
-      expect(worst).toBeLessThan(1e-5)
+      expect(worst).toBeLessThan(1e-4)
       expect(Array.from(second).some((v, i) => Math.abs(v - first[i]) > 1e-4)).toBe(true)
       const scores = model.classify!(labelled.x)
       expect(scores.shape).toEqual([30, 10])
