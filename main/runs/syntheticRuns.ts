@@ -45,7 +45,7 @@ export function checkGenerator(store: RunStore, datasetId: number, generatorRunI
 /** The classifier an augment run trains, without its generator: its real-only twin's config. */
 export function classifierPart(config: SyntheticConfig): ClassifierConfig {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- dropped on purpose
-  const { generatorRunId, syntheticRatio, ...classifier } = config
+  const { generatorRunId, syntheticRatio, pseudoLabelShare, ...classifier } = config
   return classifierConfigSchema.parse(classifier)
 }
 

@@ -27,8 +27,10 @@ export function nearestInBank(
 }
 
 /** The kNN graph's neighbour lists of every bank point, itself excluded (read to the host). */
-export async function bankNeighbours(bank: tf.Tensor2D, k: number): Promise<Neighbours> {
+export async function bankNeighbours(bank: tf.Tensor2D, wanted: number): Promise<Neighbours> {
   const n = bank.shape[0]
+  // A bank smaller than k + 1 (a tiny dataset) links every node to all the others.
+  const k = Math.max(1, Math.min(wanted, n - 1))
   const indices = new Int32Array(n * k)
   const squaredDistances = new Float32Array(n * k)
   for (let from = 0; from < n; from += queryBlock) {
@@ -68,7 +70,8 @@ export function neighbourVote(
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const { squaredDistances, indices } = nearestInBank(queries, bank, k)
-    const scale = tf.maximum(tf.slice(squaredDistances, [0, k - 1], [-1, 1]), 1e-12)
+    const found = squaredDistances.shape[1]
+    const scale = tf.maximum(tf.slice(squaredDistances, [0, found - 1], [-1, 1]), 1e-12)
     const weights = tf.exp(tf.div(tf.mul(squaredDistances, -4), scale))
     const votes = tf.oneHot(tf.cast(tf.gather(bankLabels, indices), 'int32'), classes)
     const perClass = tf.sum(tf.mul(votes, tf.expandDims(weights, 2)), 1)

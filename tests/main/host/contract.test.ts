@@ -122,6 +122,7 @@ describe('the contract over the in-memory transport', () => {
       'experiments/labelBudget': { datasetId: 999, recipes: ['classifier'], budgets: [10] },
       'experiments/labelBudgetResult': { id: 999 },
       'runs/start': { datasetId: 999 },
+      'runs/preview': { datasetId: 999 },
       'runs/pause': { id: 999 },
       'runs/resume': { id: 999 },
       'runs/stop': { id: 999 },
