@@ -44,11 +44,14 @@ export function buildSganMlp(context: RecipeContext): GenerativeModel {
   const pixels = shape.height * shape.width * shape.channels
   const sizes = [pixels, ...discriminatorUnits, classes]
   const seed = config.seed
-  const layers: NormalisedLayer[] = sizes.slice(1).map((units, k) => ({
-    v: tf.variable(tf.randomNormal([sizes[k], units], 0, 0.05, 'float32', seed * 100 + k)),
-    g: tf.variable(tf.ones([units])),
-    b: tf.variable(tf.zeros([units]))
-  }))
+  // In a tidy: the initial values are temporaries (variables are kept, not disposed, by tidy).
+  const layers: NormalisedLayer[] = tf.tidy(() =>
+    sizes.slice(1).map((units, k) => ({
+      v: tf.variable(tf.randomNormal([sizes[k], units], 0, 0.05, 'float32', seed * 100 + k)),
+      g: tf.variable(tf.ones([units])),
+      b: tf.variable(tf.zeros([units]))
+    }))
+  )
   const buffers: Record<string, tf.Tensor> = {}
   layers.forEach((layer, k) => {
     buffers[`d${k}/v`] = layer.v
@@ -69,15 +72,17 @@ export function buildSganMlp(context: RecipeContext): GenerativeModel {
   const discriminator = tfl.model({ inputs: input, outputs: [h, features] })
   const denseLayers = discriminator.layers.filter((l) => l.getClassName() === 'Dense')
   // Running sums of the effective weights (bias correction divides them by 1 − β^t).
-  const average = layers.map((layer) => ({
-    kernel: tf.variable(tf.zerosLike(layer.v), false),
-    bias: tf.variable(tf.zerosLike(layer.b), false)
-  }))
+  const average = tf.tidy(() =>
+    layers.map((layer) => ({
+      kernel: tf.variable(tf.zerosLike(layer.v), false),
+      bias: tf.variable(tf.zerosLike(layer.b), false)
+    }))
+  )
   average.forEach((a, k) => {
     buffers[`average${k}/kernel`] = a.kernel
     buffers[`average${k}/bias`] = a.bias
   })
-  const averageSteps = tf.variable(tf.scalar(0), false)
+  const averageSteps = tf.tidy(() => tf.variable(tf.scalar(0), false))
   buffers['average/steps'] = averageSteps
 
   const init = (k: number): object => ({
