@@ -54,8 +54,10 @@ export function trainingLengthText(
   return (
     `${n(length.steps)} optimisation steps (${n(length.epochs)} epoch${length.epochs === 1 ? '' : 's'} × ` +
     `${n(length.stepsPerEpoch)} batch${length.stepsPerEpoch === 1 ? '' : 'es'} of ${n(batchSize)} on ${n(images)} images)` +
-    (length.raisedFrom !== undefined
-      ? `; ${n(length.raisedFrom)} epoch${length.raisedFrom === 1 ? '' : 's'} raised to reach the minimum of ${n(length.minSteps)} steps`
-      : '')
+    (length.raisedFrom === undefined
+      ? ''
+      : length.steps >= length.minSteps
+        ? `; ${n(length.raisedFrom)} epoch${length.raisedFrom === 1 ? '' : 's'} raised to reach the minimum of ${n(length.minSteps)} steps`
+        : `; ${n(length.raisedFrom)} epoch${length.raisedFrom === 1 ? '' : 's'} raised to the most allowed, ${n(maxEpochs)}, short of the minimum of ${n(length.minSteps)} steps`)
   )
 }

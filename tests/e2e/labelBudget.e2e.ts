@@ -176,12 +176,12 @@ describe.runIf(existsSync(fashionMnistDir))('a label-budget experiment from the 
         /^Trains [\d,]+ optimisation steps \(10 epochs × \d+ batches of 128 on [\d,]+ images\)\.$/
       )
     await dialog.screenshot({ path: join(screenshotDir, 'new-run-vae-graph.png') })
-    // A classifier with 5 labels per class is raised to the 2,000-step minimum, and says so.
+    // 5 labels per class on 10 classes is one batch: 1,000 epochs (the most) are 1,000 steps.
     await recipe.selectOption('classifier')
     await dialog.locator('[data-field="labelsPerClass"] input').fill('5')
     await expect
       .poll(() => dialog.locator('[data-planned-length]').textContent(), { timeout: 10_000 })
-      .toMatch(/raised to reach the minimum of 2,000 steps/)
+      .toMatch(/5 epochs raised to the most allowed, 1,000, short of the minimum of 2,000 steps/)
     await dialog.locator('[data-field="labelsPerClass"] input').fill('0')
     // self-train needs a finished vae-graph run of this dataset, and says so.
     await recipe.selectOption('self-train')

@@ -33,8 +33,12 @@ describe('training length', () => {
     expect(
       trainingLength({ epochs: 5, batchSize: 128, labelsPerClass: 10 }, 54_000).raisedFrom
     ).toBeUndefined()
-    // Never past 1,000 epochs, even when the minimum asks for more.
-    expect(trainingLength({ epochs: 1, batchSize: 64, minSteps: 10_000 }, 10).epochs).toBe(1000)
+    // Never past 1,000 epochs, even when the minimum asks for more, and it says so.
+    const capped = trainingLength({ epochs: 5, batchSize: 64, labelsPerClass: 5 }, 50)
+    expect(capped).toMatchObject({ epochs: 1000, steps: 1000, raisedFrom: 5 })
+    expect(trainingLengthText(capped, 64, 50)).toBe(
+      '1,000 optimisation steps (1,000 epochs × 1 batch of 64 on 50 images); 5 epochs raised to the most allowed, 1,000, short of the minimum of 2,000 steps'
+    )
   })
 })
 
