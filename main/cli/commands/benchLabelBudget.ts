@@ -92,6 +92,7 @@ export async function labelBudgetBenchCommand(ctx: CommandContext): Promise<numb
           ? 'no generative recipe finished.'
           : `${v.met ? 'MET' : 'MISSED'} — best ${v.best}, ${signed(v.meanLead!)} points, ` +
             `${v.everySeed ? 'ahead on every seed' : 'not ahead on every seed'}, slowest run ` +
+            (v.best === 'self-train' ? '(with its vae-graph run) ' : '') +
             `${Math.round(v.slowestRunSeconds / 60)} min.`)
     )
   return 0

@@ -91,5 +91,9 @@ describe('label-budget verdict', () => {
     expect(at100).toMatchObject({ budget: 100, best: 'vae-graph', everySeed: false, met: false })
     // Too slow a run misses the target whatever its lead.
     expect(labelBudgetVerdict(result, { 'vae-graph': [901] })[0].met).toBe(false)
+    // self-train's time includes the vae-graph run it learns from.
+    self10.vsBaseline = { ...self10.vsBaseline!, mean: 0.07, everySeed: true }
+    const timed = labelBudgetVerdict(result, { 'vae-graph': [500], 'self-train': [300, 420] })[0]
+    expect(timed).toMatchObject({ best: 'self-train', slowestRunSeconds: 920, met: false })
   })
 })
