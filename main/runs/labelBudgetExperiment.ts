@@ -24,6 +24,7 @@ import { datasetTrainingData } from '../datasets/trainingData'
 import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
 import type { RunService } from './runService'
+import { selfTrainImages } from './selfTraining'
 import { checkGenerator } from './syntheticRuns'
 
 const maxEpochs = 1000
@@ -82,16 +83,12 @@ export function plannedRun(
       }
     case 'self-train': {
       // The CNN gets the plan's steps on the labelled images plus half the graph's labels.
-      const images = sizes.labelled + Math.round(0.5 * (sizes.all - sizes.labelled))
+      const config = syntheticConfigSchema.parse({ ...common, generatorRunId: graphRunId! })
+      const images = selfTrainImages(sizes.labelled, sizes.all, config.pseudoLabelShare)
       return {
         datasetId: plan.datasetId,
         recipe,
-        config: syntheticConfigSchema.parse({
-          ...common,
-          generatorRunId: graphRunId!,
-          pseudoLabelShare: 0.5,
-          epochs: epochsFor(plan.steps, plan.batchSize, images)
-        })
+        config: { ...config, epochs: epochsFor(plan.steps, plan.batchSize, images) }
       }
     }
     case 'acgan':

@@ -318,11 +318,6 @@ export function createRunService(options: RunServiceOptions) {
     active?.item.runId === runId || queue.some((q) => q.runId === runId)
 
   const service = {
-    /**
-     * Queues a new run. An augment run is compared with the same classifier on real images only:
-     * its twin (same config, no generator) is found among the dataset's runs or queued first,
-     * unless `realOnlyTwin` is false (a label-budget experiment has its own baseline line).
-     */
     /** How long the run would train (the new-run form says it before the person starts it). */
     preview(args: ValidArgs<'runs/preview'>): RunPreview {
       const { config, length, images } = prepare(args)
@@ -332,6 +327,11 @@ export function createRunService(options: RunServiceOptions) {
       }
     },
 
+    /**
+     * Queues a new run. An augment run is compared with the same classifier on real images only:
+     * its twin (same config, no generator) is found among the dataset's runs or queued first,
+     * unless `realOnlyTwin` is false (a label-budget experiment has its own baseline line).
+     */
     start(args: ValidArgs<'runs/start'>, options: { realOnlyTwin?: boolean } = {}): RunSummary {
       let realOnlyRunId: number | undefined
       if (args.recipe === 'augment' && options.realOnlyTwin !== false) {

@@ -62,9 +62,12 @@ export function pendingGraphRun(
     ...graphBudget(store, graphRunId)
   })
   const all = generativeData(store, datasetId, 'vae-graph').trainIndices.length
-  const labelled = data.trainIndices.length
-  return { data, images: labelled + Math.round(share * (all - labelled)) }
+  return { data, images: selfTrainImages(data.trainIndices.length, all, share) }
 }
+
+/** Images a self-trained run learns from: the labelled ones plus its share of the rest. */
+export const selfTrainImages = (labelled: number, all: number, share: number): number =>
+  labelled + Math.round(share * (all - labelled))
 
 /** The graph run's label budget and seed: a self-trained run learns from the same draw. */
 export function graphBudget(

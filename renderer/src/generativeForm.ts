@@ -90,7 +90,7 @@ export interface FieldInfo {
 /** How each numeric setting is labelled and grouped (the decoder is a select of its own). */
 export const fieldInfo: Record<
   // minSteps keeps its default here (the dialog says the planned length before starting).
-  Exclude<GenerativeField, 'decoder' | 'propagation' | 'arch' | 'seed' | 'minSteps'>,
+  Exclude<GenerativeField, ChoiceField | 'seed' | 'minSteps'>,
   FieldInfo
 > = {
   epochs: { label: 'Epochs', group: 'Training', step: 1 },
@@ -180,6 +180,44 @@ export function switchRecipe(
   to: GenerativeRecipe
 ): GenerativeForm {
   return switchDefaults(form, generativeDefaults(from), generativeDefaults(to))
+}
+
+/** The settings chosen from a list, each option with what it means (shown as the hint). */
+export const choiceFields = {
+  decoder: {
+    label: 'Decoder',
+    group: 'Networks',
+    options: {
+      bernoulli: 'Cross-entropy per pixel; for mostly black-and-white images.',
+      gaussian: 'Squared error (Gaussian, σ = 0.1); for photos.'
+    }
+  },
+  arch: {
+    label: 'Networks',
+    group: 'Networks',
+    options: {
+      dcgan: 'The convolutional DCGAN networks of every GAN here.',
+      'mlp-wn': 'The paper’s MNIST MLPs, weight-normalised D; a GPU job at 300 epochs.'
+    }
+  },
+  propagation: {
+    label: 'Propagation',
+    group: 'Labels and classification',
+    options: {
+      poisson: 'Poisson learning: holds up at 1–10 labels per class.',
+      laplace: 'Laplace learning: the harmonic extension; weak at very few labels.'
+    }
+  }
+} satisfies Record<
+  string,
+  { label: string; group: FieldInfo['group']; options: Record<string, string> }
+>
+export type ChoiceField = keyof typeof choiceFields
+
+/** The form with a choice made: SGAN's networks bring their own defaults (see `switchArch`). */
+export function choose(form: GenerativeForm, key: ChoiceField, value: string): GenerativeForm {
+  if (key === 'arch') return switchArch(form, value as GenerativeForm['arch'])
+  return { ...form, [key]: value }
 }
 
 /** SGAN's networks switched: the paper's MLP brings its own defaults (z 100, batch 100, 3e-3). */

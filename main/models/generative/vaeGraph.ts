@@ -86,14 +86,14 @@ export function buildVaeGraph(context: RecipeContext): GenerativeModel {
 
   /** Latent means of the given images, on the device. */
   const latents = (source: BatchSource, indices: readonly number[]): tf.Tensor2D => {
-    const parts_: tf.Tensor2D[] = []
+    const chunks: tf.Tensor2D[] = []
     for (let from = 0; from < indices.length; from += encodeBatch) {
       const batch = source.batch(indices.slice(from, from + encodeBatch), -1)
-      parts_.push(tf.tidy(() => parts.encode(batch.x, batch.y, false)[0]))
+      chunks.push(tf.tidy(() => parts.encode(batch.x, batch.y, false)[0]))
       tf.dispose([batch.x, batch.y])
     }
-    const all = tf.concat(parts_) as tf.Tensor2D
-    tf.dispose(parts_)
+    const all = tf.concat(chunks) as tf.Tensor2D
+    tf.dispose(chunks)
     return all
   }
 
