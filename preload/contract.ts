@@ -199,6 +199,23 @@ export interface RunHeadline {
   trainingLength?: string
   /** Generative runs: what the researcher should know (discriminator winning, mode collapse). */
   warnings?: string[]
+  /**
+   * While it trains: its latest progress, written about once a second so that another process on
+   * the same data directory (the UI beside a CLI run) can relay it; removed when the run ends.
+   */
+  progress?: RunProgress | null
+}
+
+/** A training run's latest progress, as its `train/progress` event carries it (less the run id). */
+export interface RunProgress {
+  epoch: number
+  epochs: number
+  step: number
+  totalSteps: number
+  metrics: Record<string, number>
+  imagesPerSecond: number
+  elapsedSeconds: number
+  etaSeconds: number | null
 }
 
 /** One fixed-noise sample grid of a generative run (a frame of its timelapse). */
@@ -1069,7 +1086,9 @@ export const events = {
     epoch: z.number().int().min(0),
     step: z.number().int().min(0),
     metrics: z.record(z.string(), z.number())
-  })
+  }),
+  /** Another process on the same data directory (the CLI, a second server) changed these lists. */
+  'history/changed': z.strictObject({ datasets: z.boolean(), runs: z.boolean() })
 } as const
 
 export type RequestName = keyof typeof requests

@@ -85,7 +85,8 @@ function startWorkbench(): Workbench {
     },
     dataDir: resolveDataDir(values['data-dir'] as string | undefined),
     backend: parseBackendName(process.env.DGMW_BACKEND),
-    sqliteBinding: existsSync(binding) ? binding : undefined
+    sqliteBinding: existsSync(binding) ? binding : undefined,
+    watchOtherProcesses: true
   })
 }
 

@@ -13,6 +13,7 @@ import { createPredictService } from '../predict/predictService'
 import { createGenerativeService } from '../runs/generativeRuns'
 import { createLabelBudgetService } from '../runs/labelBudgetExperiment'
 import { createRunService, type RunService } from '../runs/runService'
+import { watchOtherProcesses } from '../runs/otherProcessWatcher'
 import { createDispatcher, type Dispatch } from './dispatcher'
 import { EventBus } from './eventBus'
 import { createHandlers } from './handlers'
@@ -28,6 +29,11 @@ export interface WorkbenchOptions {
   chooseFolder?: () => Promise<string | null>
   /** The host's native save dialog (the desktop app), for export folders. */
   chooseSavePath?: (defaultName: string) => Promise<string | null>
+  /**
+   * Relay runs and datasets that other processes (the CLI, a second server) create and train on
+   * the same data directory as events, as the UI's hosts do; the CLI's own workbench does not.
+   */
+  watchOtherProcesses?: boolean
 }
 
 export interface Workbench {
@@ -85,6 +91,9 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   const labelBudget = createLabelBudgetService(store, runs)
   const exports = createExportService({ store, dataDir, engine: () => engine })
   const predictions = createPredictService({ store, dataDir, engine: () => engine })
+  const watcher = options.watchOtherProcesses
+    ? watchOtherProcesses({ store, bus, log: options.log })
+    : undefined
 
   const workbench: Workbench = {
     dataDir,
@@ -121,6 +130,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     close() {
       closed ??= (async () => {
+        watcher?.close()
         runs.close()
         await engine.close()
         store.close()

@@ -13,6 +13,7 @@ import {
   type Evaluation,
   type RecipeName,
   type RunPreview,
+  type RunProgress,
   type RunSummary,
   type ValidArgs
 } from '../../preload/contract'
@@ -68,9 +69,12 @@ export function createRunService(options: RunServiceOptions) {
     error: string | null = null,
     backend: string | null = null
   ): void => {
+    const ended = !['queued', 'running', 'paused'].includes(status)
+    // Live progress is for other processes' eyes while it trains; a finished run lists without it.
+    if (ended) store.updateHeadline(runId, { progress: null })
     store.setRunStatus(runId, status, error, backend)
     bus.emit('run/status', { runId, status, ...(error ? { error } : {}) })
-    if (!['queued', 'running', 'paused'].includes(status)) {
+    if (ended) {
       const run = store.getRunSummary(runId)
       for (const resolve of waiters.get(runId) ?? []) resolve(run)
       waiters.delete(runId)
@@ -167,6 +171,7 @@ export function createRunService(options: RunServiceOptions) {
 
   function trainListeners(runId: number, spec: AnyTrainSpec): Parameters<EngineHost['train']>[1] {
     const epochs = spec.config.epochs
+    let progressWrittenAt = -Infinity
     return {
       onStart: ({ fromStep }) => {
         store.deleteMetricsAfter(runId, fromStep)
@@ -196,8 +201,7 @@ export function createRunService(options: RunServiceOptions) {
             .filter(([, value]) => Number.isFinite(value))
             .map(([name, value]) => ({ name, step: p.step, epoch: p.epoch, value }))
         )
-        bus.emit('train/progress', {
-          runId,
+        const progress: RunProgress = {
           epoch: p.epoch,
           epochs: p.epochs,
           step: p.step,
@@ -206,7 +210,14 @@ export function createRunService(options: RunServiceOptions) {
           imagesPerSecond: p.imagesPerSecond,
           elapsedSeconds: p.elapsedSeconds,
           etaSeconds: p.etaSeconds
-        })
+        }
+        // Another process relays it (see otherProcessWatcher): once a second is enough for its
+        // ETA and step counter, and costs one small row update, not one per event.
+        if (Date.now() - progressWrittenAt >= progressWriteInterval) {
+          store.updateHeadline(runId, { progress })
+          progressWrittenAt = Date.now()
+        }
+        bus.emit('train/progress', { runId, ...progress })
       },
       onEpoch: (report) => {
         const m = report.metrics
@@ -455,6 +466,9 @@ export function createRunService(options: RunServiceOptions) {
   }
   return service
 }
+
+/** How often a training run's progress is written to its row (milliseconds). */
+const progressWriteInterval = 1000
 
 /** Images a run's epoch goes through: augment adds its generated ones, CAS has only those. */
 function imagesPerEpoch(

@@ -17,6 +17,7 @@ import { datasetImageQueries, type ImageRow } from './datasetImages'
 import { migrations } from './migrations'
 import { runResultQueries } from './runResults'
 import { generativeResultQueries } from './generativeResults'
+import { changeQueries } from './changeQueries'
 
 export interface OpenOptions {
   /**
@@ -220,6 +221,7 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
     liveRuns: db.prepare(`SELECT id, pid FROM runs
       WHERE status IN (${liveStatuses.map((s) => `'${s}'`).join(', ')})`),
     markInterrupted: db.prepare(`UPDATE runs SET status = 'interrupted', ended_at = ?, pid = NULL,
+      headline = json_remove(headline, '$.progress'),
       error = 'The process running it stopped (closed, killed or crashed); resume it from its last checkpoint.'
       WHERE id = ?`),
     patchHeadline: db.prepare(`UPDATE runs SET headline = json_patch(headline, ?) WHERE id = ?`),
@@ -250,6 +252,7 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
   const images_ = datasetImageQueries(db)
   const results = runResultQueries(db)
   const generative = generativeResultQueries(db)
+  const changes = changeQueries(db)
 
   const requireRun = (id: number): RunRow => {
     const row = statements.getRun.get(id) as RunRow | undefined
@@ -504,6 +507,7 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
     },
 
     ...generative,
+    ...changes,
     saveEvaluation: results.saveEvaluation,
     getEvaluation: results.getEvaluation,
     listPredictions: results.listPredictions,

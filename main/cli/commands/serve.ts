@@ -19,7 +19,11 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UserError(`--port must be a whole number from 0 to 65535, not "${portFlag}".`)
   }
-  const workbench = createWorkbench({ dataDir: ctx.dataDir, backend: ctx.backend })
+  const workbench = createWorkbench({
+    dataDir: ctx.dataDir,
+    backend: ctx.backend,
+    watchOtherProcesses: true
+  })
   let server
   try {
     server = await startBrowserServer({

@@ -71,6 +71,8 @@ export const useHistoryStore = defineStore('history', () => {
   client.on('run/status', () => void refresh())
   client.on('train/epoch', patchHeadline)
   client.on('train/progress', notePlannedEpochs)
+  // Another process (the CLI, a second server) added, renamed or deleted datasets or runs.
+  client.on('history/changed', () => void refresh())
   websocketTransport?.onConnectionChange((state) => state === 'open' && void refresh())
   if (client.transport === 'ipc') void refresh()
 

@@ -1,0 +1,243 @@
+/**
+ * Relays what other processes write to the same data directory — a `dgmw train` in a terminal, a
+ * second `dgmw serve` — as the events this process's own runs emit, so the open UI shows their
+ * runs appear, progress, end, and their datasets, without a reload.
+ *
+ * It polls SQLite's `PRAGMA data_version`, which changes exactly when another connection commits:
+ * when nobody else writes, a poll is one pragma and emits nothing. When it changed, it reads the
+ * new and live runs and the steps, epochs and sample grids recorded since it last looked. The
+ * trainer writes its progress (step, ETA) to the run's headline once a second (see runService).
+ */
+import type { EventName, EventPayload, RunStatus } from '../../preload/contract'
+import type { EventBus } from '../host/eventBus'
+import type { RunState } from '../store/changeQueries'
+import type { RunStore } from '../store/runStore'
+
+export interface OtherProcessWatcherOptions {
+  store: RunStore
+  bus: EventBus
+  /** Milliseconds between polls (default 1000). */
+  intervalMs?: number
+  /** Whether a process still exists (tests replace it). */
+  alive?: (pid: number) => boolean
+  log?: (message: string) => void
+}
+
+export interface OtherProcessWatcher {
+  /** Looks once for other processes' changes and emits what it finds (the timer calls it). */
+  poll(): void
+  close(): void
+}
+
+/** What was last relayed of another process's live run. */
+interface Relayed {
+  status: RunStatus
+  pid: number | null
+  /** Last step whose progress was relayed. */
+  step: number
+  epochsDone: number
+  /** Last sample grid relayed (generative runs). */
+  gridStep: number
+  /** Names of the per-step series (`loss`, `lr`, a GAN's losses), known from its progress. */
+  stepSeries: string[]
+}
+
+const liveStatuses: RunStatus[] = ['queued', 'running', 'paused']
+const isLive = (status: RunStatus): boolean => liveStatuses.includes(status)
+
+export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherProcessWatcher {
+  const { store, bus } = options
+  const alive = options.alive ?? processAlive
+  /** Runs this process trains or trained (its run service announced them): never relayed. */
+  const own = new Set<number>()
+  const relayed = new Map<number, Relayed>()
+  let relaying = false
+
+  let version = store.dataVersion()
+  let datasetsPrint = store.datasetsFingerprint()
+  let runsPrint = store.runsFingerprint()
+  let maxSeenId = store.maxRunId()
+  // Runs already live when the watcher starts are followed from where they are now.
+  for (const run of store.runStates(maxSeenId, []))
+    if (run.pid !== process.pid) relayed.set(run.id, snapshot(run, lastGridStep(run.id)))
+
+  function lastGridStep(runId: number): number {
+    return store.listSampleGrids(runId).at(-1)?.step ?? -1
+  }
+
+  const emit = <E extends EventName>(name: E, payload: EventPayload<E>): void => {
+    relaying = true
+    try {
+      bus.emit(name, payload)
+    } finally {
+      relaying = false
+    }
+  }
+  const unsubscribe = bus.subscribe((name, payload) => {
+    if (relaying || name !== 'run/status') return
+    const { runId } = payload as EventPayload<'run/status'>
+    own.add(runId)
+    relayed.delete(runId)
+  })
+
+  function isOwn(run: RunState): boolean {
+    if (!own.has(run.id)) return false
+    if (run.pid === null || run.pid === process.pid) return true
+    own.delete(run.id) // another process resumed it
+    return false
+  }
+
+  function relayProgress(run: RunState, last: Relayed): void {
+    const progress = run.headline.progress
+    if (!progress || progress.step <= last.step) return
+    last.stepSeries = Object.keys(progress.metrics)
+    const steps = new Map<number, { epoch: number; metrics: Record<string, number> }>()
+    for (const m of store.metricsAfter(run.id, last.stepSeries, last.step, progress.step - 1)) {
+      const at = steps.get(m.step) ?? { epoch: m.epoch ?? progress.epoch, metrics: {} }
+      at.metrics[m.name] = m.value
+      steps.set(m.step, at)
+    }
+    // Steps between two progress writes keep the loss curve whole; the last carries the ETA.
+    const shared = { ...progress, etaSeconds: progress.etaSeconds ?? null, runId: run.id }
+    for (const [step, { epoch, metrics }] of steps)
+      emit('train/progress', { ...shared, step, epoch, metrics })
+    emit('train/progress', shared)
+    last.step = progress.step
+  }
+
+  function relayEpochs(run: RunState, last: Relayed): void {
+    const done = run.headline.epochsDone ?? 0
+    for (let epoch = last.epochsDone; epoch < done; epoch++) {
+      const values = store
+        .metricsOfEpoch(run.id, epoch)
+        .filter((m) => !last.stepSeries.includes(m.name))
+      if (values.length === 0) continue
+      // The epoch's series are stored at its last step (a snapshot's diversity may sit earlier).
+      const step = Math.max(...values.map((m) => m.step))
+      const metrics = Object.fromEntries(
+        values
+          .filter((m) => m.step === step)
+          .map((m) => [m.name === 'epoch/lr' ? 'lr' : m.name, m.value])
+      )
+      emit('train/epoch', { runId: run.id, epoch, step, metrics })
+    }
+    last.epochsDone = Math.max(last.epochsDone, done)
+  }
+
+  function relaySampleGrids(run: RunState, last: Relayed): void {
+    const grids = store.listSampleGrids(run.id).filter((g) => g.step > last.gridStep)
+    if (grids.length === 0) return
+    const diversity = new Map(
+      store
+        .metricsAfter(run.id, ['samples/diversity'], last.gridStep, Number.MAX_SAFE_INTEGER)
+        .map((m) => [m.step, m.value])
+    )
+    for (const g of grids) {
+      const value = diversity.get(g.step)
+      if (value !== undefined && value >= 0)
+        emit('run/sampleGrid', { runId: run.id, ...g, diversity: value })
+      last.gridStep = g.step
+    }
+  }
+
+  /** Emits what changed in other processes' runs; true when any run appeared or changed status. */
+  function relayRuns(): boolean {
+    let announced = false
+    for (const run of store.runStates(maxSeenId, [...relayed.keys()])) {
+      maxSeenId = Math.max(maxSeenId, run.id)
+      if (isOwn(run)) continue
+      const known = relayed.get(run.id)
+      // A run new to this process is relayed from its start.
+      const last = known ?? { ...snapshot(run, -1), step: -1, epochsDone: 0 }
+      if (!known) {
+        emit('run/status', { runId: run.id, status: run.status })
+        announced = true
+      }
+      // A run that ended before it was first seen needs only its status (the UI loads the rest).
+      if (run.status !== 'queued' && (known || isLive(run.status))) {
+        relayProgress(run, last)
+        relayEpochs(run, last)
+        relaySampleGrids(run, last)
+      }
+      if (known && run.status !== known.status) {
+        emit('run/status', {
+          runId: run.id,
+          status: run.status,
+          ...(run.error ? { error: run.error } : {})
+        })
+        announced = true
+      }
+      last.status = run.status
+      last.pid = run.pid
+      if (isLive(run.status)) relayed.set(run.id, last)
+      else relayed.delete(run.id)
+    }
+    return announced
+  }
+
+  /** Another process's live run whose process is gone (killed, crashed) ends as interrupted. */
+  function markOrphans(): boolean {
+    const orphaned = [...relayed.values()].some(
+      (r) => isLive(r.status) && r.pid !== null && r.pid !== process.pid && !alive(r.pid)
+    )
+    // Our own write: data_version does not count it, so the caller looks regardless.
+    if (orphaned) store.markInterruptedRuns(alive)
+    return orphaned
+  }
+
+  function poll(): void {
+    const orphaned = markOrphans()
+    const now = store.dataVersion()
+    if (now === version && !orphaned) return
+    version = now
+    const datasets = store.datasetsFingerprint()
+    const runs = store.runsFingerprint()
+    const datasetsChanged = datasets !== datasetsPrint
+    const runsChanged = runs !== runsPrint
+    datasetsPrint = datasets
+    runsPrint = runs
+    const announced = relayRuns()
+    // Deleted runs and new or renamed datasets have no event of their own: the lists reload.
+    if (datasetsChanged || (runsChanged && !announced))
+      emit('history/changed', { datasets: datasetsChanged, runs: runsChanged })
+  }
+
+  const timer = setInterval(() => {
+    try {
+      poll()
+    } catch (error) {
+      options.log?.(`Watching other processes' runs failed: ${(error as Error).message}`)
+    }
+  }, options.intervalMs ?? 1000)
+  timer.unref()
+
+  return {
+    poll,
+    close() {
+      clearInterval(timer)
+      unsubscribe()
+    }
+  }
+}
+
+/** Where another process's run stands now: later polls relay only what comes after. */
+function snapshot(run: RunState, gridStep: number): Relayed {
+  return {
+    status: run.status,
+    pid: run.pid,
+    step: run.headline.progress?.step ?? -1,
+    epochsDone: run.headline.epochsDone ?? 0,
+    gridStep,
+    stepSeries: Object.keys(run.headline.progress?.metrics ?? { loss: 0, lr: 0 })
+  }
+}
+
+/** Whether a process still exists (signal 0 only checks). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Runs of another process on the same data directory reach this one's event bus: the workbench a
+ * UI host opens (watching) beside the real `dgmw` CLI as a child process (npm test builds it),
+ * both on one temporary data folder. And a watcher costs next to nothing when nobody else writes.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { EventName, EventPayload } from '../../../preload/contract'
+import { EventBus } from '../../../main/host/eventBus'
+import { createWorkbench, type Workbench } from '../../../main/host/workbench'
+import { watchOtherProcesses } from '../../../main/runs/otherProcessWatcher'
+import { openRunStore } from '../../../main/store/runStore'
+import { tempDir } from '../../helpers/tempDir'
+import { writeHalves } from '../../helpers/trainingFixtures'
+
+const bin = join(__dirname, '../../../bin/dgmw.cjs')
+const env = { ...process.env, DGMW_BACKEND: 'wasm' }
+
+interface Seen {
+  name: EventName
+  payload: unknown
+  at: number
+}
+
+function dgmw(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env, timeout: 120_000 })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** Resolves when `test` holds, checking every 100 ms; fails after `ms`. */
+async function until(test: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+describe('a workbench watching the data directory', () => {
+  let dir: ReturnType<typeof tempDir>
+  let home: string
+  let workbench: Workbench
+  const seen: Seen[] = []
+  const of = <E extends EventName>(name: E): EventPayload<E>[] =>
+    seen.filter((e) => e.name === name).map((e) => e.payload as EventPayload<E>)
+
+  beforeAll(async () => {
+    dir = tempDir()
+    home = join(dir.path, 'home')
+    await writeHalves(join(dir.path, 'halves'), 40)
+    await writeHalves(join(dir.path, 'more'), 4)
+    const imported = dgmw(['import', join(dir.path, 'halves'), '--data-dir', home, '--seed', '1'])
+    expect(imported.code, imported.stderr).toBe(0)
+    workbench = createWorkbench({
+      dataDir: home,
+      backend: 'wasm',
+      log: () => {},
+      watchOtherProcesses: true
+    })
+    workbench.bus.subscribe((name, payload) => seen.push({ name, payload, at: Date.now() }))
+  })
+  afterAll(async () => {
+    await workbench?.close()
+    dir?.cleanup()
+  })
+
+  it("relays a CLI run's appearance, progress, epochs and end within seconds", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'train',
+        '--dataset',
+        'halves',
+        '--epochs',
+        '6',
+        '--batch-size',
+        '4',
+        '--seed',
+        '3'
+      ].concat(['--data-dir', home]),
+      { env, stdio: ['ignore', 'pipe', 'pipe'] }
+    )
+    child.stdout.resume()
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += d))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    const code = await exited
+    expect(code, stderr).toBe(0)
+    const exitedAt = Date.now()
+    const run = workbench.store.listRuns({ limit: 1 })[0]
+    expect(run.status).toBe('completed')
+    await until(
+      () => of('run/status').some((e) => e.runId === run.id && e.status === 'completed'),
+      5000,
+      'the completed status'
+    )
+    const completedAt = seen.find(
+      (e) =>
+        e.name === 'run/status' && (e.payload as EventPayload<'run/status'>).status === 'completed'
+    )!.at
+    expect(completedAt - exitedAt).toBeLessThan(3000)
+    const statuses = of('run/status').filter((e) => e.runId === run.id)
+    expect(statuses.map((s) => s.status)[0]).toMatch(/queued|running/)
+    const progress = of('train/progress').filter((e) => e.runId === run.id)
+    expect(progress.length).toBeGreaterThan(3)
+    const steps = progress.map((p) => p.step)
+    expect(steps).toEqual([...steps].sort((a, b) => a - b))
+    expect(new Set(steps).size).toBe(steps.length)
+    expect(progress.some((p) => p.etaSeconds !== null && p.etaSeconds > 0)).toBe(true)
+    expect(progress.every((p) => Number.isFinite(p.metrics.loss) && p.epochs === 6)).toBe(true)
+    const epochs = of('train/epoch').filter((e) => e.runId === run.id)
+    expect(epochs.length).toBeGreaterThan(1)
+    expect(epochs.map((e) => e.epoch)).toEqual(epochs.map((_, i) => i))
+    expect(epochs[0].metrics['train/loss']).toBeGreaterThan(0)
+    // Finished, the run lists without its live progress.
+    expect(workbench.store.getRunSummary(run.id).headline.progress).toBeUndefined()
+  }, 120_000)
+
+  it('relays a dataset another process imported', async () => {
+    seen.length = 0
+    const imported = dgmw(['import', join(dir.path, 'more'), '--data-dir', home, '--seed', '1'])
+    expect(imported.code, imported.stderr).toBe(0)
+    await until(() => of('history/changed').some((e) => e.datasets), 3000, 'history/changed')
+  }, 60_000)
+})
+
+describe('a watcher with nobody else writing', () => {
+  it('emits nothing and costs a pragma per poll, even while this process writes', () => {
+    const dir = tempDir()
+    const store = openRunStore(join(dir.path, 'workbench.sqlite'))
+    const bus = new EventBus()
+    const events: string[] = []
+    bus.subscribe((name) => events.push(name))
+    const watcher = watchOtherProcesses({ store, bus, intervalMs: 60_000 })
+    try {
+      store.setSetting('some.key', 1)
+      store.createDataset({ name: 'own', kind: 'folder' })
+      const started = performance.now()
+      for (let i = 0; i < 1000; i++) watcher.poll()
+      const perPoll = (performance.now() - started) / 1000
+      expect(events).toEqual([])
+      expect(perPoll).toBeLessThan(0.5) // milliseconds
+      // Another connection's commit is seen at the next poll.
+      const other = openRunStore(join(dir.path, 'workbench.sqlite'))
+      other.createDataset({ name: 'theirs', kind: 'folder' })
+      other.close()
+      watcher.poll()
+      expect(events).toEqual(['history/changed'])
+    } finally {
+      watcher.close()
+      store.close()
+      dir.cleanup()
+    }
+  })
+})
