@@ -328,6 +328,17 @@ export function createRunService(options: RunServiceOptions) {
   const live = (runId: number): boolean =>
     active?.item.runId === runId || queue.some((q) => q.runId === runId)
 
+  /** Refuses to control a run that another process (the CLI, a second server) trains. */
+  const refuseIfElsewhere = (run: RunSummary): void => {
+    if (['queued', 'running', 'paused'].includes(run.status) && !live(run.id))
+      throw new UserError(
+        `Run ${run.id} is ${run.status} in another process (a \`dgmw train\` in a terminal, or ` +
+          'another window on this data folder); control it there: Ctrl-C in the terminal stops it ' +
+          'after the current step and keeps its last checkpoint.',
+        'conflict'
+      )
+  }
+
   const service = {
     /** How long the run would train (the new-run form says it before the person starts it). */
     preview(args: ValidArgs<'runs/preview'>): RunPreview {
@@ -384,6 +395,7 @@ export function createRunService(options: RunServiceOptions) {
 
     pause(runId: number): void {
       const run = store.getRunSummary(runId)
+      refuseIfElsewhere(run)
       if (active?.item.runId !== runId || active.item.kind !== 'train' || run.status !== 'running')
         throw new UserError(
           `Run ${runId} is ${run.status}; only a running run can pause.`,
@@ -394,6 +406,7 @@ export function createRunService(options: RunServiceOptions) {
 
     resume(runId: number): void {
       const run = store.getRunSummary(runId)
+      refuseIfElsewhere(run)
       if (run.status === 'paused' && active?.item.runId === runId) return active.job.resume()
       if (!['interrupted', 'stopped', 'failed'].includes(run.status) || live(runId))
         throw new UserError(
@@ -407,6 +420,7 @@ export function createRunService(options: RunServiceOptions) {
 
     stop(runId: number): void {
       const run = store.getRunSummary(runId)
+      refuseIfElsewhere(run)
       const waiting = queue.findIndex((q) => q.runId === runId && q.kind === 'train')
       if (waiting >= 0) {
         queue.splice(waiting, 1)
@@ -418,6 +432,7 @@ export function createRunService(options: RunServiceOptions) {
 
     delete(runId: number): void {
       const run = store.getRunSummary(runId)
+      refuseIfElsewhere(run)
       if (live(runId))
         throw new UserError(
           `Run ${runId} is ${run.status}; stop it before deleting it.`,

@@ -86,6 +86,12 @@ describe('a workbench watching the data directory', () => {
     let stderr = ''
     child.stderr.on('data', (d) => (stderr += d))
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    // While it trains there, this process says where to control it instead of failing oddly.
+    await until(() => of('train/progress').length > 0, 60_000, 'the first relayed progress')
+    const training = of('train/progress')[0].runId
+    expect(() => workbench.runs.stop(training)).toThrow(/in another process.*Ctrl-C/)
+    expect(() => workbench.runs.pause(training)).toThrow(/in another process/)
+    expect(() => workbench.runs.delete(training)).toThrow(/in another process/)
     const code = await exited
     expect(code, stderr).toBe(0)
     const exitedAt = Date.now()
