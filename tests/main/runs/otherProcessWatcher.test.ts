@@ -10,7 +10,7 @@ import type { EventName, EventPayload } from '../../../preload/contract'
 import { EventBus } from '../../../main/host/eventBus'
 import { createWorkbench, type Workbench } from '../../../main/host/workbench'
 import { watchOtherProcesses } from '../../../main/runs/otherProcessWatcher'
-import { openRunStore } from '../../../main/store/runStore'
+import { openRunStore, type RunStore } from '../../../main/store/runStore'
 import { tempDir } from '../../helpers/tempDir'
 import { writeHalves } from '../../helpers/trainingFixtures'
 
@@ -159,5 +159,136 @@ describe('a watcher with nobody else writing', () => {
       store.close()
       dir.cleanup()
     }
+  })
+})
+
+describe('a watcher and a second connection writing as a trainer does', () => {
+  let dir: ReturnType<typeof tempDir>
+  let mine: RunStore
+  let theirs: RunStore
+  let bus: EventBus
+  let watcher: ReturnType<typeof watchOtherProcesses>
+  let events: { name: EventName; payload: Record<string, unknown> }[]
+  const poll = (): typeof events => {
+    events = []
+    watcher.poll()
+    return events
+  }
+  const progress = (step: number) => ({
+    epoch: 0,
+    epochs: 2,
+    step,
+    totalSteps: 8,
+    metrics: { loss: 1 / step, lr: 0.01 },
+    imagesPerSecond: 100,
+    elapsedSeconds: step,
+    etaSeconds: 8 - step
+  })
+
+  beforeAll(() => {
+    dir = tempDir()
+    const file = join(dir.path, 'workbench.sqlite')
+    mine = openRunStore(file)
+    theirs = openRunStore(file)
+    bus = new EventBus()
+    bus.subscribe((name, payload) =>
+      events.push({ name, payload: payload as Record<string, unknown> })
+    )
+    watcher = watchOtherProcesses({
+      store: mine,
+      bus,
+      intervalMs: 60_000,
+      deletionCheckMs: 0,
+      alive: () => false
+    })
+  })
+  afterAll(() => {
+    watcher.close()
+    mine.close()
+    theirs.close()
+    dir.cleanup()
+  })
+
+  it('relays a run from queued through steps, an epoch and a sample grid to completed', () => {
+    const id = theirs.createRun({ recipe: 'dcgan', config: {}, seed: 1 })
+    expect(poll()).toEqual([{ name: 'run/status', payload: { runId: id, status: 'queued' } }])
+
+    theirs.setRunStatus(id, 'running')
+    for (const step of [1, 2, 3])
+      theirs.addMetrics(id, [
+        { name: 'loss', step, epoch: 0, value: 1 / step },
+        { name: 'lr', step, epoch: 0, value: 0.01 }
+      ])
+    theirs.updateHeadline(id, { progress: progress(2) }) // step 3 is not announced yet
+    expect(poll()).toEqual([
+      { name: 'run/status', payload: { runId: id, status: 'running' } },
+      {
+        name: 'train/progress',
+        payload: { runId: id, ...progress(2), step: 1, metrics: { loss: 1, lr: 0.01 } }
+      },
+      { name: 'train/progress', payload: { runId: id, ...progress(2) } }
+    ])
+    expect(poll()).toEqual([]) // nothing new committed
+
+    theirs.addMetrics(id, [
+      { name: 'train/loss', step: 4, epoch: 0, value: 0.4 },
+      { name: 'epoch/lr', step: 4, epoch: 0, value: 0.01 },
+      { name: 'samples/diversity', step: 4, epoch: 0, value: 0.5 }
+    ])
+    theirs.addSampleGrid(id, { step: 4, epoch: 1, rows: 2, cols: 3, path: 'grid.png' })
+    theirs.updateHeadline(id, { epochsDone: 1, progress: progress(4) })
+    const relayed = poll()
+    expect(relayed.map((e) => e.name)).toEqual([
+      'train/progress',
+      'train/progress',
+      'train/epoch',
+      'run/sampleGrid'
+    ])
+    expect(relayed.slice(0, 2).map((e) => e.payload.step)).toEqual([3, 4])
+    expect(relayed[2].payload).toEqual({
+      runId: id,
+      epoch: 0,
+      step: 4,
+      metrics: { 'train/loss': 0.4, lr: 0.01, 'samples/diversity': 0.5 }
+    })
+    expect(relayed[3].payload).toEqual({
+      runId: id,
+      step: 4,
+      epoch: 1,
+      rows: 2,
+      cols: 3,
+      diversity: 0.5
+    })
+
+    theirs.setRunStatus(id, 'completed')
+    expect(poll()).toEqual([{ name: 'run/status', payload: { runId: id, status: 'completed' } }])
+    theirs.deleteRun(id)
+    expect(poll()).toEqual([{ name: 'history/changed', payload: { datasets: false, runs: true } }])
+  })
+
+  it("never relays this process's own runs", () => {
+    const id = mine.createRun({ recipe: 'classifier', config: {}, seed: 1 })
+    bus.emit('run/status', { runId: id, status: 'queued' }) // as the run service announces it
+    mine.setRunStatus(id, 'running')
+    theirs.setSetting('touched', true) // some other commit, so the watcher looks
+    expect(poll().filter((e) => e.name !== 'history/changed')).toEqual([])
+  })
+
+  it('ends a run whose process died as interrupted, with the reason', () => {
+    const id = theirs.createRun({
+      recipe: 'classifier',
+      config: {},
+      seed: 1,
+      status: 'running',
+      pid: 2 ** 22 + 7
+    })
+    expect(poll()).toEqual([{ name: 'run/status', payload: { runId: id, status: 'running' } }])
+    const [ended] = poll()
+    expect(ended.payload).toMatchObject({
+      runId: id,
+      status: 'interrupted',
+      error: expect.stringMatching(/resume/)
+    })
+    expect(mine.getRunSummary(id).status).toBe('interrupted')
   })
 })
