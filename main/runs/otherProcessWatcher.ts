@@ -65,7 +65,7 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
   let maxSeenId = store.maxRunId()
   // Runs already live when the watcher starts are followed from where they are now.
   for (const run of store.runStates(maxSeenId, []))
-    if (run.pid !== process.pid) relayed.set(run.id, snapshot(run, lastGridStep(run.id)))
+    if (run.pid !== process.pid) relayed.set(run.id, followFromNow(run))
 
   function lastGridStep(runId: number): number {
     return store.listSampleGrids(runId).at(-1)?.step ?? -1
@@ -146,15 +146,29 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
     }
   }
 
+  /**
+   * A run already under way (live when the watcher started, or resumed elsewhere) is relayed from
+   * its current progress on, or from after the last step it recorded: the UI loads its history
+   * when it opens the run or sees its status change.
+   */
+  function followFromNow(run: RunState): Relayed {
+    const progress = run.headline.progress
+    const step = progress ? progress.step - 1 : store.lastMetricStep(run.id)
+    return snapshot(run, step, lastGridStep(run.id))
+  }
+
   /** Emits what changed in other processes' runs; true when any run appeared or changed status. */
   function relayRuns(): boolean {
     let announced = false
+    const seenBefore = maxSeenId
     for (const run of store.runStates(maxSeenId, [...relayed.keys()])) {
       maxSeenId = Math.max(maxSeenId, run.id)
       if (isOwn(run)) continue
       const known = relayed.get(run.id)
-      // A run new to this process is relayed from its start.
-      const last = known ?? { ...snapshot(run, -1), step: -1, epochsDone: 0 }
+      // A new run is relayed from its start; an old one resumed elsewhere from where it stands.
+      const last =
+        known ??
+        (run.id > seenBefore ? { ...snapshot(run, -1, -1), epochsDone: 0 } : followFromNow(run))
       const changed = known !== undefined && run.status !== known.status
       const status = {
         runId: run.id,
@@ -233,12 +247,12 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
   }
 }
 
-/** Where another process's run stands now: later polls relay only what comes after. */
-function snapshot(run: RunState, gridStep: number): Relayed {
+/** Another process's run as relayed up to `step` and `gridStep`: later polls relay what follows. */
+function snapshot(run: RunState, step: number, gridStep: number): Relayed {
   return {
     status: run.status,
     pid: run.pid,
-    step: run.headline.progress?.step ?? -1,
+    step,
     epochsDone: run.headline.epochsDone ?? 0,
     gridStep,
     stepSeries: Object.keys(run.headline.progress?.metrics ?? { loss: 0, lr: 0 })

@@ -38,6 +38,8 @@ export function changeQueries(db: Database.Database) {
   const metricsAfter = db.prepare(`SELECT name, step, epoch, value FROM metrics
     WHERE run_id = @runId AND name IN (SELECT value FROM json_each(@names))
       AND step > @after AND step <= @upTo ORDER BY step, name`)
+  const lastStep = db.prepare(`SELECT coalesce(max(step), -1) AS step FROM metrics
+    WHERE run_id = ?`)
   const metricsOfEpoch = db.prepare(`SELECT name, step, epoch, value FROM metrics
     WHERE run_id = ? AND epoch = ? ORDER BY step, name`)
 
@@ -81,6 +83,11 @@ export function changeQueries(db: Database.Database) {
       upTo: number
     ): MetricValue[] {
       return metricsAfter.all({ runId, names: JSON.stringify(names), after, upTo }) as MetricValue[]
+    },
+
+    /** The last step the run recorded any value at (-1 before its first). */
+    lastMetricStep(runId: number): number {
+      return (lastStep.get(runId) as { step: number }).step
     },
 
     /** Every value the run recorded with this epoch number, by step. */

@@ -262,6 +262,17 @@ describe('a watcher and a second connection writing as a trainer does', () => {
 
     theirs.setRunStatus(id, 'completed')
     expect(poll()).toEqual([{ name: 'run/status', payload: { runId: id, status: 'completed' } }])
+
+    // Resumed there (`dgmw train --resume`): relayed from its fifth step, not from its first.
+    theirs.setRunStatus(id, 'running')
+    theirs.addMetrics(id, [{ name: 'loss', step: 5, epoch: 1, value: 0.2 }])
+    theirs.updateHeadline(id, { progress: { ...progress(5), epoch: 1 } })
+    expect(poll().map((e) => [e.name, e.payload.step])).toEqual([
+      ['run/status', undefined],
+      ['train/progress', 5]
+    ])
+    theirs.setRunStatus(id, 'completed')
+    poll()
     theirs.deleteRun(id)
     expect(poll()).toEqual([{ name: 'history/changed', payload: { datasets: false, runs: true } }])
   })
