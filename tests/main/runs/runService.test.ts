@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-cpu'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient, type Client } from '../../../preload/client'
-import type { EventName, RequestArgs, RunSummary } from '../../../preload/contract'
+import type { EventName, EventPayload, RequestArgs, RunSummary } from '../../../preload/contract'
 import { importDataset } from '../../../main/datasets/importDataset'
 import { createMemoryTransport } from '../../../main/host/memoryTransport'
 import { createWorkbench, type Workbench } from '../../../main/host/workbench'
@@ -49,10 +49,28 @@ describe('runs through the contract', () => {
   const settled = (run: RunSummary): Promise<RunSummary> => workbench.runs.settled(run.id)
 
   it('trains a tiny real dataset better than chance and records everything', async () => {
+    // What another process would read of its progress (the run's row) at each progress event.
+    const persisted: { step: number; stored: number | undefined }[] = []
+    const stopWatching = workbench.bus.subscribe((name, payload) => {
+      if (name !== 'train/progress') return
+      const p = payload as EventPayload<'train/progress'>
+      persisted.push({
+        step: p.step,
+        stored: workbench.store.getRunSummary(p.runId).headline.progress?.step
+      })
+    })
+    const startedAt = Date.now()
     const queued = await start()
     expect(['queued', 'running']).toContain(queued.status) // the engine was free: it started
     const run = await settled(queued)
+    stopWatching()
     expect(run.status).toBe('completed')
+    // Written at the first event, then at most once a second; gone once the run ended.
+    expect(persisted[0].stored).toBe(persisted[0].step)
+    expect(persisted.every((p) => p.stored !== undefined && p.stored <= p.step)).toBe(true)
+    const writes = new Set(persisted.map((p) => p.stored)).size
+    expect(writes).toBeLessThanOrEqual(Math.ceil((Date.now() - startedAt) / 1000) + 1)
+    expect(workbench.store.getRunSummary(run.id).headline.progress).toBeUndefined()
 
     const detail = await client.request('runs/get', { id: run.id })
     expect(detail).toMatchObject({
