@@ -86,7 +86,11 @@ describe('accessibility of every view (axe-core)', () => {
     await page.click('[data-status="backend"]')
     await page.getByText('Tensor backends, in the order tried').waitFor()
     await expectNoSeriousViolations('backend panel')
-    await page.click('[data-status="backend"]')
+    await page.keyboard.press('Escape') // closes the panel, focus back on its button
+    await expect.poll(() => page.getByText('Tensor backends, in the order tried').count()).toBe(0)
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-status'))).toBe(
+      'backend'
+    )
   })
 
   it('the new-run dialog, for a classifier and a generator', async () => {
@@ -162,5 +166,21 @@ describe('accessibility of every view (axe-core)', () => {
     await dialog.locator('[data-action="start-label-budget"]').click()
     await page.locator('[data-label-budget]').waitFor({ timeout: 30_000 })
     await expectNoSeriousViolations('label-budget view')
+  })
+
+  it('the dark theme: a dataset, a run tab and the compare tab', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await page.click('[data-section="datasets"]')
+    await page.locator('[data-dataset-item]', { hasText: 'clothes' }).click()
+    await page.locator('[data-image]').first().waitFor()
+    await expectNoSeriousViolations('dataset (dark)')
+    await page.click('[data-section="runs"]')
+    await page.locator('[data-run]', { hasText: 'cls' }).click()
+    await page.locator('[data-evaluation]').waitFor()
+    await expectNoSeriousViolations('run tab (dark)')
+    await page.locator('[role="tab"][data-tab^="compare:"]').click()
+    await page.getByText('Results').first().waitFor()
+    await expectNoSeriousViolations('compare tab (dark)')
+    await page.emulateMedia({ colorScheme: 'light' })
   })
 })
