@@ -1,7 +1,13 @@
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, watch } from 'vue'
 import type { RecipeName } from '../../../preload/contract'
 import { sortedIds } from '../runCompare'
+import {
+  keepExistingTabs,
+  loadOpenTabs,
+  saveOpenTabs,
+  type ExistingObjects
+} from '../tabPersistence'
 
 export type Section = 'datasets' | 'experiments' | 'runs'
 
@@ -27,6 +33,14 @@ export type ShellTab =
       path: string
       title: string
     }
+
+/** The short kind shown before a tab's title. */
+export const tabKindLabel = {
+  run: 'Run',
+  experiment: 'Exp',
+  compare: 'Compare',
+  model: 'Model'
+} as const
 
 /** A tab to open; its key is derived from what it shows. */
 export type NewTab =
@@ -61,8 +75,18 @@ export function tabKey(tab: NewTab): string {
  */
 export const useShellStore = defineStore('shell', () => {
   const section = ref<Section>('datasets')
-  const tabs = ref<ShellTab[]>([])
-  const activeKey = ref<string | null>(null)
+  // A reload keeps the open tabs (sessionStorage: per window, gone when the window closes).
+  const storage = globalThis.sessionStorage as Storage | undefined
+  const restored = loadOpenTabs(storage)
+  const tabs = ref<ShellTab[]>(restored.tabs)
+  const activeKey = ref<string | null>(restored.activeKey)
+  watch(
+    [tabs, activeKey],
+    () => saveOpenTabs(storage, { tabs: tabs.value, activeKey: activeKey.value }),
+    {
+      deep: true
+    }
+  )
   const activeTab = computed(() => tabs.value.find((t) => t.key === activeKey.value) ?? null)
   const newRun = ref<NewRunRequest | null>(null)
   const labelBudget = ref<LabelBudgetRequest | null>(null)
@@ -96,6 +120,25 @@ export const useShellStore = defineStore('shell', () => {
       activeKey.value = tabs.value[Math.min(index, tabs.value.length - 1)]?.key ?? null
   }
 
+  /** Closes every tab but `key`, which becomes the active one. */
+  function closeOtherTabs(key: string): void {
+    tabs.value = tabs.value.filter((t) => t.key === key)
+    activeKey.value = tabs.value.length ? key : null
+  }
+
+  function closeAllTabs(): void {
+    tabs.value = []
+    activeKey.value = null
+  }
+
+  /** Drops restored tabs whose run or experiment no longer exists (deleted from another window). */
+  function keepTabsOf(existing: ExistingObjects): void {
+    const kept = keepExistingTabs(tabs.value, existing)
+    if (kept.length === tabs.value.length && kept.every((t, i) => t === tabs.value[i])) return
+    tabs.value = kept
+    if (!kept.some((t) => t.key === activeKey.value)) activeKey.value = kept[0]?.key ?? null
+  }
+
   function openNewRun(request: NewRunRequest = {}): void {
     newRun.value = request
   }
@@ -121,6 +164,9 @@ export const useShellStore = defineStore('shell', () => {
     showSection,
     openTab,
     closeTab,
+    closeOtherTabs,
+    closeAllTabs,
+    keepTabsOf,
     openNewRun,
     closeNewRun,
     labelBudget,
