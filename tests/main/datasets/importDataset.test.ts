@@ -252,7 +252,7 @@ describe('importing datasets', () => {
     mkdirSync(join(root, 'a'), { recursive: true })
     writeFileSync(join(root, 'a', 'x.png'), '')
     await expect(importDataset(store, home.path, root)).rejects.toThrow(
-      /No images could be imported .*1 file\(s\) skipped \(first: a\/x.png — zero-byte file\)/
+      /^The only file in .*nothing, a\/x.png, could not be imported \(zero-byte file\)\. Check that it holds image files/
     )
     expect(store.listDatasets()).toEqual([])
     expect(readdirSync(join(home.path, 'datasets'))).toEqual([])

@@ -113,6 +113,8 @@ describe('the contract over the in-memory transport', () => {
       'datasets/images': { id: seeded.datasetId },
       'datasets/pixels': { id: seeded.datasetId, indices: [0] },
       'datasets/delete': { id: 999 },
+      'datasets/rename': { id: 999, name: 'x' },
+      'datasets/findImported': { path: '/nonexistent/folder' },
       'datasets/augmentPreview': { id: seeded.datasetId, augmentation: {} },
       'uploads/begin': { name: 'x' },
       'uploads/file': { uploadId: uuid, path: 'a.png', data: '' },
