@@ -36,6 +36,7 @@ describe('run store on a real SQLite file', () => {
       'artifacts',
       'dataset_images',
       'datasets',
+      'deleted_datasets',
       'evaluations',
       'experiments',
       'generator_scores',
