@@ -1,7 +1,7 @@
 /**
  * A dataset's life after import, through the contract as the UI drives it: renamed, imported
  * again (asked first), deleted with its cache files, and the runs that used it keeping their
- * results while saying the dataset is gone. Real SQLite, real images, the engine on cpu.
+ * results while saying the dataset is gone. Real SQLite, real images, the engine on wasm.
  */
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
@@ -24,7 +24,7 @@ describe('a dataset after its import', () => {
     dir = tempDir()
     halves = join(dir.path, 'halves')
     await writeHalves(halves, 24)
-    workbench = createWorkbench({ dataDir: join(dir.path, 'home'), backend: 'cpu', log: () => {} })
+    workbench = createWorkbench({ dataDir: join(dir.path, 'home'), backend: 'wasm', log: () => {} })
     client = createClient(createMemoryTransport(workbench))
   })
   afterAll(async () => {
