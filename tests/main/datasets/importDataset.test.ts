@@ -247,6 +247,15 @@ describe('importing datasets', () => {
     }
   )
 
+  it('refuses an empty folder in a sentence that says what to put in it', async () => {
+    const root = join(home.path, 'empty')
+    mkdirSync(root)
+    await expect(importDataset(store, home.path, root)).rejects.toThrow(
+      `${root} has no image files in it. Put the images in it (one subfolder per class, e.g. ${join(root, 'cat', '001.png')}) and import it again.`
+    )
+    expect(store.listDatasets()).toEqual([])
+  })
+
   it('refuses a folder with no usable image, saying why, and writes nothing', async () => {
     const root = join(home.path, 'nothing')
     mkdirSync(join(root, 'a'), { recursive: true })
