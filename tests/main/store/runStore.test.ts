@@ -197,6 +197,35 @@ describe('run store on a real SQLite file', () => {
     upgraded.close()
   })
 
+  it('upgrades a schema-6 database; deleting its dataset then keeps the name on its runs', () => {
+    const old = join(dir.path, 'v6.sqlite')
+    const raw = new Database(old)
+    for (const migration of migrations.slice(0, 6)) raw.exec(migration)
+    raw.pragma('user_version = 6')
+    raw
+      .prepare(
+        `INSERT INTO datasets (id, name, kind, created_at) VALUES (4, 'clothes', 'folder', '2026-01-01T00:00:00Z')`
+      )
+      .run()
+    raw
+      .prepare(
+        `INSERT INTO runs (dataset_id, recipe, config, seed, status, created_at) VALUES (4, 'classifier', '{}', 1, 'completed', '2026-01-02T00:00:00Z')`
+      )
+      .run()
+    raw.close()
+    const upgraded = openRunStore(old)
+    const [run] = upgraded.listRuns()
+    expect(run).toMatchObject({ datasetId: 4, datasetName: 'clothes' })
+    expect(run.datasetDeleted).toBeUndefined()
+    upgraded.deleteDataset(4)
+    expect(upgraded.getRunSummary(run.id)).toMatchObject({
+      datasetId: null,
+      datasetName: 'clothes (deleted)',
+      datasetDeleted: true
+    })
+    upgraded.close()
+  })
+
   it('keeps data across reopen and refuses a database from a newer app', () => {
     const runId = store.createRun({ recipe: 'classifier', seed: 7, config: { a: 1 } })
     store.close()
