@@ -89,7 +89,14 @@ export interface DoctorReport {
   cpu: { model: string; threads: number; memoryGiB: number }
   gpu: { nvidiaSmi?: string; cudaLibraries: { name: string; path?: string }[] }
   engine: EngineStatus
-  dataDir: { path: string; writable: boolean; databasePath: string; databaseBytes: number }
+  dataDir: {
+    path: string
+    writable: boolean
+    databasePath: string
+    /** The database with its -wal and -shm files (all it takes on disk). */
+    databaseBytes: number
+    databaseFiles?: { path: string; bytes: number }[]
+  }
 }
 
 export interface DatasetSummary {
@@ -239,7 +246,10 @@ export interface RunSummary {
   name: string | null
   experimentId: number | null
   datasetId: number | null
+  /** "clothes (deleted)" once the dataset is deleted (then datasetId is null). */
   datasetName: string | null
+  /** True when the run's dataset was deleted: its results stay, it cannot train again. */
+  datasetDeleted?: boolean
   recipe: string
   seed: number
   backend: string | null
@@ -843,9 +853,24 @@ export const requests = {
       channels: z.union([z.literal(1), z.literal(3)]).optional(),
       fit: z.enum(['cover', 'contain']).optional(),
       unlabelled: z.boolean().optional(),
-      seed: z.number().int().min(0).optional()
+      seed: z.number().int().min(0).optional(),
+      /**
+       * When the folder was imported before: without this the import is refused ('conflict',
+       * "already imported as dataset N"); 'reimport' imports it again as a new dataset, 'open'
+       * replies with the existing dataset's report.
+       */
+      onExisting: z.enum(['reimport', 'open']).optional()
     }),
     reply: reply<ImportReport>()
+  },
+  /** The dataset already imported from this path (after ~ expansion), asked before importing. */
+  'datasets/findImported': {
+    args: z.strictObject({ path: z.string().min(1).max(4096) }),
+    reply: reply<{ path: string; dataset: DatasetSummary | null }>()
+  },
+  'datasets/rename': {
+    args: z.strictObject({ id, name: z.string().min(1).max(120) }),
+    reply: reply<DatasetSummary>()
   },
   'datasets/get': { args: z.strictObject({ id }), reply: reply<DatasetDetail>() },
   'datasets/images': {
@@ -862,6 +887,7 @@ export const requests = {
     args: z.strictObject({ id, indices: z.array(z.number().int().min(0)).min(1).max(1000) }),
     reply: reply<ImagePixels>()
   },
+  /** Deletes the dataset and its cache files; its runs keep their results ("name (deleted)"). */
   'datasets/delete': { args: z.strictObject({ id }), reply: reply<void>() },
   /** Augmented copies of a few training images, for the preview grid: per image, the original then the copies. */
   'datasets/augmentPreview': {

@@ -79,6 +79,7 @@ const options = {
   channels: { type: 'string' },
   fit: { type: 'string' },
   unlabeled: { type: 'boolean' },
+  reimport: { type: 'boolean' },
   seed: { type: 'string' },
   steps: { type: 'string' },
   dataset: { type: 'string' },

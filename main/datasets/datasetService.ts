@@ -6,12 +6,20 @@ import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
-import type { DatasetDetail, ImagePixels, ImportReport, ValidArgs } from '../../preload/contract'
+import type {
+  DatasetDetail,
+  DatasetSummary,
+  ImagePixels,
+  ImportReport,
+  ValidArgs
+} from '../../preload/contract'
 import type { EventBus } from '../host/eventBus'
 import { UserError } from '../services/userError'
+import { userPath } from '../services/userPath'
 import type { RunStore } from '../store/runStore'
 import { augmentBatch } from './augment'
 import { readCachedImages } from './imageCache'
+import { deleteDatasetAndCache } from './cacheFolders'
 import { importDataset } from './importDataset'
 
 /** Largest single file accepted by an upload. */
@@ -43,7 +51,7 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
   return {
     async import(args: ValidArgs<'datasets/import'>): Promise<ImportReport> {
       const importId = args.importId ?? randomUUID()
-      return importDataset(store, dataDir, args.path, {
+      return importDataset(store, dataDir, userPath(args.path), {
         ...args,
         onProgress: (p) => bus.emit('import/progress', { importId, ...p })
       })
@@ -115,11 +123,16 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
       return { width, height, channels, data: out.toString('base64'), indices }
     },
 
+    /** The dataset already imported from a typed path (asked before importing it again). */
+    findImported(typed: string): { path: string; dataset: DatasetSummary | null } {
+      const path = userPath(typed)
+      return { path, dataset: store.findDatasetBySource(path) ?? null }
+    },
+
+    rename: (id: number, name: string): DatasetSummary => store.renameDataset(id, name),
+
     async delete(id: number): Promise<void> {
-      const dataset = store.getDataset(id)
-      store.deleteDataset(id)
-      if (dataset.meta.cacheFile)
-        await rm(dirname(dataset.meta.cacheFile as string), { recursive: true, force: true })
+      await deleteDatasetAndCache(store, dataDir, id)
     },
 
     async beginUpload(name: string): Promise<{ uploadId: string }> {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import type { DatasetSummary, DuplicateGroup, ImportReport } from '../../preload/contract'
 import { UserError } from '../services/userError'
@@ -24,6 +24,11 @@ export interface ImportOptions {
   fit?: 'cover' | 'contain'
   unlabelled?: boolean
   seed?: number
+  /**
+   * A source imported before is refused unless this says what to do: 'reimport' imports it again
+   * as a new dataset, 'open' returns the existing dataset's report without reading the source.
+   */
+  onExisting?: 'reimport' | 'open'
   /** Fractions for validation and test when the source gives no split of its own. */
   valFraction?: number
   testFraction?: number
@@ -127,6 +132,47 @@ async function writeCache(
   }
 }
 
+/** What the import said about a dataset imported earlier, rebuilt from the store and its report file. */
+export async function existingReport(store: RunStore, id: number): Promise<ImportReport> {
+  const { meta, ...dataset } = store.getDataset(id)
+  const classes = dataset.classNames.map((name) => ({ name, count: 0 }))
+  const splits = { train: 0, val: 0, test: 0 }
+  for (const row of store.imageCounts(id)) {
+    splits[row.split] += row.n
+    if (row.label !== null && classes[row.label]) classes[row.label].count += row.n
+  }
+  const reportFile = meta.report as string | undefined
+  const report =
+    reportFile && existsSync(reportFile)
+      ? (JSON.parse(await readFile(reportFile, 'utf8')) as Pick<
+          ImportReport,
+          'skipped' | 'duplicates' | 'warnings'
+        >)
+      : { skipped: [], duplicates: [], warnings: [] }
+  return {
+    dataset: { ...dataset, size: dataset.width ?? 0, cacheFile: meta.cacheFile as string },
+    classes,
+    splits,
+    imported: dataset.imageCount,
+    ...report
+  }
+}
+
+/** The sentence for an import that found nothing usable: an empty folder, or only unusable files. */
+export function nothingImportedMessage(
+  source: string,
+  skipped: readonly { path: string; detail: string }[]
+): string {
+  if (skipped.length === 0)
+    return `${source} has no image files in it. Put the images in it (one subfolder per class, e.g. ${join(source, 'cat', '001.png')}) and import it again.`
+  const [first] = skipped
+  const fix =
+    'Check that it holds image files (PNG, JPEG, WebP, GIF, BMP or TIFF) and import it again.'
+  if (skipped.length === 1)
+    return `The only file in ${source}, ${first.path}, could not be imported (${first.detail}). ${fix}`
+  return `None of the ${skipped.length} files in ${source} could be imported: ${first.path} was skipped (${first.detail}), and ${skipped.length - 1} more (the report lists them). ${fix}`
+}
+
 function uniqueName(store: RunStore, wanted: string): string {
   if (!store.findDatasetByName(wanted)) return wanted
   for (let n = 2; ; n++) if (!store.findDatasetByName(`${wanted} (${n})`)) return `${wanted} (${n})`
@@ -155,6 +201,13 @@ export async function importDataset(
       'conflict'
     )
   }
+  const existing = store.findDatasetBySource(source)
+  if (existing && options.onExisting === 'open') return existingReport(store, existing.id)
+  if (existing && options.onExisting !== 'reimport')
+    throw new UserError(
+      `${source} is already imported as dataset ${existing.id} "${existing.name}" (${existing.imageCount} images). Open that dataset, or import the folder again as a new dataset.`,
+      'conflict'
+    )
   const key = randomUUID()
   const datasetsDir = join(dataDir, 'datasets')
   const temp = join(datasetsDir, `${key}.partial`)
@@ -186,9 +239,7 @@ export async function importDataset(
         })
     const { kept, duplicates } = dedupe(collected.images)
     if (kept.length === 0) {
-      throw new UserError(
-        `No images could be imported from ${source}: ${collected.skipped.length} file(s) skipped (first: ${collected.skipped[0]?.path ?? 'none'} — ${collected.skipped[0]?.detail ?? 'no files found'}).`
-      )
+      throw new UserError(nothingImportedMessage(source, collected.skipped))
     }
     const channels: 1 | 3 = collected.channelsFixed
       ? collected.channels

@@ -2,10 +2,22 @@ import { createDatasetService } from '../datasets/datasetService'
 import { appVersion } from '../services/appVersion'
 import { UserError } from '../services/userError'
 import { doctorReport } from '../services/doctor'
+import { userPath } from '../services/userPath'
 import type { Handlers } from './dispatcher'
 import type { Workbench } from './workbench'
 
-/** One handler per contract request; each is a thin call into a service. */
+/** A fine-tuning start's `initFrom` folder is typed by a person: `~` expands, relative is refused. */
+function withTypedInitFrom<T extends { config: object }>(args: T): T {
+  const { initFrom } = args.config as { initFrom?: unknown }
+  return typeof initFrom === 'string'
+    ? { ...args, config: { ...args.config, initFrom: userPath(initFrom) } }
+    : args
+}
+
+/**
+ * One handler per contract request; each is a thin call into a service. Paths arrive as a person
+ * typed them and go through `userPath` here (the CLI resolves its own against the shell's folder).
+ */
 export function createHandlers(workbench: Workbench): Handlers {
   const { dataDir, store } = workbench
   const datasets = createDatasetService({ store, dataDir, bus: workbench.bus })
@@ -28,6 +40,8 @@ export function createHandlers(workbench: Workbench): Handlers {
     'datasets/images': (args) => datasets.images(args),
     'datasets/pixels': (args) => datasets.pixels(args.id, args.indices),
     'datasets/delete': (args) => datasets.delete(args.id),
+    'datasets/rename': (args) => datasets.rename(args.id, args.name),
+    'datasets/findImported': (args) => datasets.findImported(args.path),
     'datasets/augmentPreview': (args) => datasets.augmentPreview(args),
     'uploads/begin': (args) => datasets.beginUpload(args.name),
     'uploads/file': (args) => datasets.uploadFile(args.uploadId, args.path, args.data),
@@ -58,8 +72,8 @@ export function createHandlers(workbench: Workbench): Handlers {
       store.getDataset(args.datasetId)
       return store.getExperiment(store.createExperiment(args.name, args.datasetId))
     },
-    'runs/start': (args) => workbench.runs.start(args),
-    'runs/preview': (args) => workbench.runs.preview(args),
+    'runs/start': (args) => workbench.runs.start(withTypedInitFrom(args)),
+    'runs/preview': (args) => workbench.runs.preview(withTypedInitFrom(args)),
     'runs/pause': (args) => workbench.runs.pause(args.id),
     'runs/resume': (args) => workbench.runs.resume(args.id),
     'runs/stop': (args) => workbench.runs.stop(args.id),
@@ -80,15 +94,22 @@ export function createHandlers(workbench: Workbench): Handlers {
     },
     'runs/sampleGrid': (args) => workbench.generative.sampleGrid(args.id, args.step),
     'runs/generate': (args) => workbench.generative.generate(args),
-    'runs/saveSamples': (args) => workbench.generative.saveSamples(args),
+    'runs/saveSamples': (args) =>
+      workbench.generative.saveSamples({ ...args, out: userPath(args.out) }),
     'runs/scores': (args) => {
       store.getRunSummary(args.id)
       return store.listGeneratorScores(args.id)
     },
     'runs/score': (args) => workbench.generative.score(args.id),
-    'runs/export': (args) => workbench.exports.exportRun(args),
-    'exports/inspect': (args) => workbench.exports.inspect(args.path),
-    'predict/images': (args) => workbench.predictions.predict(args),
+    'runs/export': (args) => workbench.exports.exportRun({ ...args, out: userPath(args.out) }),
+    'exports/inspect': (args) => workbench.exports.inspect(userPath(args.path)),
+    'predict/images': (args) =>
+      workbench.predictions.predict({
+        ...args,
+        source:
+          'exportDir' in args.source ? { exportDir: userPath(args.source.exportDir) } : args.source,
+        paths: args.paths.map((p) => userPath(p))
+      }),
     'runs/reconstructions': (args) => workbench.generative.reconstructions(args.id, args.count),
     'runs/latentMap': (args) => workbench.generative.latentMap(args.id, args.count)
   }

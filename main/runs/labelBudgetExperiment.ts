@@ -21,6 +21,7 @@ import {
   requests
 } from '../../preload/contract'
 import { datasetTrainingData } from '../datasets/trainingData'
+import { checkLabelsPerClass } from '../datasets/labelsAvailable'
 import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
 import type { RunService } from './runService'
@@ -198,6 +199,9 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
     plan(input: LabelBudgetPlan): LabelBudgetResult {
       const plan = { ...input, budgets: [...new Set(input.budgets)].sort(byBudget) }
       const dataset = store.getDataset(plan.datasetId)
+      // Refused before anything is recorded, not after the smaller budgets' runs are queued.
+      const largest = Math.max(0, ...plan.budgets)
+      if (largest > 0) checkLabelsPerClass(store, dataset, largest)
       if (plan.recipes.includes('augment')) {
         if (plan.generatorRunId === undefined)
           throw new UserError(

@@ -25,6 +25,7 @@ import {
   type EvaluatedImages,
   type TrainResult
 } from '../compute/engineMessages'
+import { checkLabelsPerClass } from '../datasets/labelsAvailable'
 import { classifierTrainingData } from '../datasets/trainingData'
 import type { EventBus } from '../host/eventBus'
 import { codeVersion } from '../services/appVersion'
@@ -88,6 +89,8 @@ export function createRunService(options: RunServiceOptions) {
    */
   function prepare(args: ValidArgs<'runs/start'>) {
     const dataset = store.getDataset(args.datasetId)
+    const { labelsPerClass } = args.config as { labelsPerClass?: number }
+    if (labelsPerClass) checkLabelsPerClass(store, dataset, labelsPerClass)
     let config: Record<string, unknown> & { seed: number; epochs: number; batchSize: number }
     let data: DatasetData
     let images: number | undefined
@@ -407,6 +410,11 @@ export function createRunService(options: RunServiceOptions) {
     resume(runId: number): void {
       const run = store.getRunSummary(runId)
       refuseIfElsewhere(run)
+      if (run.datasetDeleted)
+        throw new UserError(
+          `Run ${runId} trained on ${run.datasetName}: its results stay, but it cannot train again without its images. Import them again and start a new run.`,
+          'conflict'
+        )
       if (run.status === 'paused' && active?.item.runId === runId) return active.job.resume()
       if (!['interrupted', 'stopped', 'failed'].includes(run.status) || live(runId))
         throw new UserError(

@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs'
+import { accessSync, constants, existsSync, statSync } from 'node:fs'
 import { arch, cpus, platform, totalmem, availableParallelism } from 'node:os'
 import type { DoctorReport, EngineStatus } from '../../preload/contract'
 import { findCudaLibraries, nvidiaSmi } from '../compute/cudaLibraries'
@@ -22,6 +22,13 @@ function fileSize(path: string): number {
   }
 }
 
+/** The database file and its write-ahead log and shared-memory index, those that exist. */
+export function databaseFiles(databasePath: string): { path: string; bytes: number }[] {
+  return [databasePath, `${databasePath}-wal`, `${databasePath}-shm`]
+    .filter((path) => existsSync(path))
+    .map((path) => ({ path, bytes: fileSize(path) }))
+}
+
 /** Everything a person needs to tell why the app runs where and how it does. */
 export function doctorReport(
   engine: EngineStatus,
@@ -43,7 +50,10 @@ export function doctorReport(
       path: dataDir,
       writable: isWritable(dataDir),
       databasePath,
-      databaseBytes: fileSize(databasePath)
+      // SQLite in WAL mode keeps recent commits in -wal (and an index in -shm) until a checkpoint:
+      // the database takes all three on disk.
+      databaseBytes: databaseFiles(databasePath).reduce((sum, f) => sum + f.bytes, 0),
+      databaseFiles: databaseFiles(databasePath)
     }
   }
 }

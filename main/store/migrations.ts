@@ -136,5 +136,19 @@ export const migrations: readonly string[] = [
   ALTER TABLE experiments ADD COLUMN kind TEXT NOT NULL DEFAULT 'runs'
     CHECK (kind IN ('runs', 'label-budget'));
   ALTER TABLE experiments ADD COLUMN plan TEXT;
+  `,
+  // 7: a deleted dataset's name stays on its runs and experiments (their dataset_id becomes NULL),
+  // so their results still say what they were trained on: "clothes (deleted)"; asking for the
+  // deleted dataset's id says it was deleted rather than that it never existed.
+  `
+  ALTER TABLE runs ADD COLUMN deleted_dataset_name TEXT;
+  ALTER TABLE experiments ADD COLUMN deleted_dataset_name TEXT;
+  CREATE INDEX runs_by_dataset ON runs (dataset_id);
+  CREATE INDEX datasets_by_source ON datasets (source_path);
+  CREATE TABLE deleted_datasets (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    deleted_at TEXT NOT NULL
+  );
   `
 ]

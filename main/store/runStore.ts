@@ -96,6 +96,7 @@ interface RunRow {
   experiment_id: number | null
   dataset_id: number | null
   dataset_name: string | null
+  dataset_deleted: 0 | 1
   recipe: string
   seed: number
   backend: string | null
@@ -120,6 +121,7 @@ function toRunSummary(row: RunRow): RunSummary {
     experimentId: row.experiment_id,
     datasetId: row.dataset_id,
     datasetName: row.dataset_name,
+    ...(row.dataset_deleted ? { datasetDeleted: true } : {}),
     recipe: row.recipe,
     seed: row.seed,
     backend: row.backend,
@@ -149,7 +151,12 @@ function toDatasetSummary(row: Record<string, unknown>): DatasetSummary {
   }
 }
 
-const runColumns = `r.id, r.name, r.experiment_id, r.dataset_id, d.name AS dataset_name, r.recipe,
+/** A run or experiment whose dataset was deleted says so: "clothes (deleted)". */
+const datasetNameOf = (table: 'r' | 'e'): string =>
+  `coalesce(d.name, ${table}.deleted_dataset_name || ' (deleted)') AS dataset_name,
+  (d.id IS NULL AND ${table}.deleted_dataset_name IS NOT NULL) AS dataset_deleted`
+
+const runColumns = `r.id, r.name, r.experiment_id, r.dataset_id, ${datasetNameOf('r')}, r.recipe,
   r.seed, r.backend, r.status, r.created_at, r.started_at, r.ended_at, r.error, r.tags, r.config,
   r.notes, r.headline, r.code_version, r.pid, d.class_names`
 
@@ -188,19 +195,32 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
     getDataset: db.prepare(`SELECT * FROM datasets WHERE id = ?`),
     datasetByName: db.prepare(`SELECT * FROM datasets WHERE name = ?`),
     deleteDataset: db.prepare(`DELETE FROM datasets WHERE id = ?`),
+    datasetBySource: db.prepare(`SELECT * FROM datasets WHERE source_path = ?
+      ORDER BY created_at DESC, id DESC LIMIT 1`),
+    renameDataset: db.prepare(`UPDATE datasets SET name = ? WHERE id = ?`),
+    keepDatasetNameOnRuns: db.prepare(
+      `UPDATE runs SET deleted_dataset_name = ? WHERE dataset_id = ?`
+    ),
+    keepDatasetNameOnExperiments: db.prepare(`UPDATE experiments SET deleted_dataset_name = ?
+      WHERE dataset_id = ?`),
+    recordDeletedDataset: db.prepare(`INSERT OR REPLACE INTO deleted_datasets (id, name, deleted_at)
+      VALUES (?, ?, ?)`),
+    deletedDataset: db.prepare(`SELECT name, deleted_at FROM deleted_datasets WHERE id = ?`),
+    liveRunsOfDataset: db.prepare(`SELECT id, status FROM runs WHERE dataset_id = ?
+      AND status IN (${liveStatuses.map((s) => `'${s}'`).join(', ')}) ORDER BY id`),
     insertExperiment: db.prepare(`INSERT INTO experiments (name, dataset_id, notes, kind, plan,
       created_at) VALUES (?, ?, ?, ?, ?, ?)`),
     experimentPlan: db.prepare(`SELECT plan FROM experiments WHERE id = ?`),
     experimentRuns: db.prepare(`SELECT r.id, r.recipe, r.seed, r.status, r.config, r.headline
       FROM runs r WHERE r.experiment_id = ? ORDER BY r.id`),
-    listExperiments: db.prepare(`SELECT e.id, e.name, e.kind, e.dataset_id, d.name AS dataset_name,
+    listExperiments: db.prepare(`SELECT e.id, e.name, e.kind, e.dataset_id, ${datasetNameOf('e')},
       e.created_at, (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id) AS run_count
       FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id
       ORDER BY e.created_at DESC, e.id DESC`),
     insertRun: db.prepare(`INSERT INTO runs (experiment_id, dataset_id, name, recipe, config, seed,
       backend, status, tags, code_version, pid, created_at) VALUES (@experimentId, @datasetId,
       @name, @recipe, @config, @seed, @backend, @status, @tags, @codeVersion, @pid, @createdAt)`),
-    getExperiment: db.prepare(`SELECT e.id, e.name, e.kind, e.dataset_id, d.name AS dataset_name,
+    getExperiment: db.prepare(`SELECT e.id, e.name, e.kind, e.dataset_id, ${datasetNameOf('e')},
       e.created_at, (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id) AS run_count
       FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?`),
     experimentByName: db.prepare(`SELECT id FROM experiments WHERE dataset_id = ? AND name = ?
@@ -315,11 +335,16 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
 
     getDataset(id: number): DatasetSummary & { meta: Record<string, unknown> } {
       const row = statements.getDataset.get(id) as Record<string, unknown> | undefined
-      if (!row)
+      if (!row) {
+        const gone = statements.deletedDataset.get(id) as
+          { name: string; deleted_at: string } | undefined
         throw new UserError(
-          `Dataset ${id} does not exist. List datasets with \`dgmw datasets\`.`,
+          gone
+            ? `Dataset ${id} "${gone.name}" was deleted on ${gone.deleted_at.slice(0, 10)}; import its images again to train on them.`
+            : `Dataset ${id} does not exist. List datasets with \`dgmw datasets\`.`,
           'not-found'
         )
+      }
       return {
         ...toDatasetSummary(row),
         meta: JSON.parse(row.meta as string) as Record<string, unknown>
@@ -331,9 +356,45 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       return row ? toDatasetSummary(row) : undefined
     },
 
+    /** The newest dataset imported from `sourcePath` (an absolute, resolved path), if any. */
+    findDatasetBySource(sourcePath: string): DatasetSummary | undefined {
+      const row = statements.datasetBySource.get(sourcePath) as Record<string, unknown> | undefined
+      return row ? toDatasetSummary(row) : undefined
+    },
+
+    renameDataset(id: number, name: string): DatasetSummary {
+      const dataset = this.getDataset(id)
+      const wanted = name.trim()
+      if (!wanted) throw new UserError('A dataset needs a name; type one.', 'invalid-args')
+      const other = this.findDatasetByName(wanted)
+      if (other && other.id !== id)
+        throw new UserError(
+          `Dataset ${other.id} is already called "${wanted}"; pick another name.`,
+          'conflict'
+        )
+      if (wanted !== dataset.name) statements.renameDataset.run(wanted, id)
+      return toDatasetSummary(statements.getDataset.get(id) as Record<string, unknown>)
+    },
+
+    /**
+     * Deletes a dataset and its image rows in one transaction. Its runs and experiments keep their
+     * results and its name (shown as "name (deleted)"); a run still training on it refuses the
+     * deletion. The caller removes the cache files afterwards.
+     */
     deleteDataset(id: number): void {
-      this.getDataset(id)
-      statements.deleteDataset.run(id)
+      db.transaction(() => {
+        const dataset = this.getDataset(id)
+        const live = statements.liveRunsOfDataset.all(id) as { id: number; status: string }[]
+        if (live.length > 0)
+          throw new UserError(
+            `Dataset "${dataset.name}" is in use by ${live.map((r) => `run ${r.id} (${r.status})`).join(', ')}; stop ${live.length === 1 ? 'it' : 'them'} before deleting the dataset.`,
+            'conflict'
+          )
+        statements.keepDatasetNameOnRuns.run(dataset.name, id)
+        statements.keepDatasetNameOnExperiments.run(dataset.name, id)
+        statements.recordDeletedDataset.run(id, dataset.name, now())
+        statements.deleteDataset.run(id)
+      })()
     },
 
     listImages: images_.listImages,

@@ -26,3 +26,10 @@ export function runDuration(
   if (!startedAt) return null
   return ((endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt)) / 1000
 }
+
+/** A size on disk, in kB, MB or GB (decimal, as file managers show them). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1e6) return `${Math.max(1, Math.round(bytes / 1e3))} kB`
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`
+  return `${(bytes / 1e9).toFixed(2)} GB`
+}

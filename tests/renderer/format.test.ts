@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatDuration, runDuration } from '../../renderer/src/format'
+import { formatBytes, formatDuration, runDuration } from '../../renderer/src/format'
 import { engineLabel, shortPath } from '../../renderer/src/components/shell/statusText'
 import { browserModeUrl } from '../../renderer/src/transport/websocketTransport'
 
@@ -65,5 +65,14 @@ describe('renderer display helpers', () => {
     expect(url).toBe('ws://127.0.0.1:8765/ws?token=abc123')
     expect(replaced).toEqual(['/?x=1'])
     expect(storage.get('dgmw-token')).toBe('abc123')
+  })
+})
+
+describe('formatBytes', () => {
+  it('says a size on disk the way file managers do', () => {
+    expect(formatBytes(55_296)).toBe('55 kB')
+    expect(formatBytes(12)).toBe('1 kB')
+    expect(formatBytes(54_880_000)).toBe('54.9 MB')
+    expect(formatBytes(2_195_200_000)).toBe('2.20 GB')
   })
 })

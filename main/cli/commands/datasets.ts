@@ -1,11 +1,24 @@
+import { deleteDatasetAndCache } from '../../datasets/cacheFolders'
+import { UserError } from '../../services/userError'
 import { formatTable, printJson } from '../output'
 import type { CommandContext } from '../context'
 import { withStore } from '../withStore'
 
 export const datasetsHelp = `dgmw datasets [--json]
-  List imported datasets: id, name, kind, images, classes, size.`
+  List imported datasets: id, name, kind, images, classes, size.
+dgmw datasets rename <id> <name> [--json]
+  Give a dataset another name (its runs show the new one).
+dgmw datasets delete <id> [--json]
+  Delete a dataset and its cached pixels. Runs that used it keep their results and show
+  "name (deleted)"; they cannot train again. The original images are not touched.`
 
-export function datasetsCommand(ctx: CommandContext): Promise<void> {
+function datasetId(text: string | undefined, usage: string): number {
+  if (!text || !/^\d+$/.test(text))
+    throw new UserError(`Say which dataset by its id: ${usage} (list them with \`dgmw datasets\`).`)
+  return Number(text)
+}
+
+function listDatasets(ctx: CommandContext): Promise<void> {
   return withStore(ctx, async (store, dataDir) => {
     const datasets = store.listDatasets()
     if (ctx.json) printJson({ dataDir, datasets })
@@ -29,4 +42,49 @@ export function datasetsCommand(ctx: CommandContext): Promise<void> {
       )
     }
   })
+}
+
+function renameDataset(ctx: CommandContext): Promise<void> {
+  const [, idText, name, ...extra] = ctx.positionals
+  const usage = '`dgmw datasets rename <id> <name>`'
+  const id = datasetId(idText, usage)
+  if (!name || extra.length > 0)
+    throw new UserError(`Give the new name as one argument (quote it if it has spaces): ${usage}.`)
+  return withStore(ctx, (store) => {
+    const before = store.getDataset(id).name
+    const dataset = store.renameDataset(id, name)
+    if (ctx.json) printJson({ dataset, previousName: before })
+    else console.log(`Dataset ${id} "${before}" is now "${dataset.name}".`)
+  })
+}
+
+function deleteDataset(ctx: CommandContext): Promise<void> {
+  const [, idText, ...extra] = ctx.positionals
+  const usage = '`dgmw datasets delete <id>`'
+  if (extra.length > 0) throw new UserError(`Delete one dataset at a time: ${usage}.`)
+  const id = datasetId(idText, usage)
+  return withStore(ctx, async (store, dataDir) => {
+    const runs = store.listRuns({ limit: 1_000_000 }).filter((r) => r.datasetId === id).length
+    const dataset = await deleteDatasetAndCache(store, dataDir, id)
+    if (ctx.json) printJson({ deleted: dataset, runsKept: runs })
+    else
+      console.log(
+        `Deleted dataset ${id} "${dataset.name}" and its cached pixels.` +
+          (runs === 1
+            ? ` Its run keeps its results and now shows "${dataset.name} (deleted)".`
+            : runs > 1
+              ? ` Its ${runs} runs keep their results and now show "${dataset.name} (deleted)".`
+              : '')
+      )
+  })
+}
+
+export function datasetsCommand(ctx: CommandContext): Promise<void> {
+  const [action] = ctx.positionals
+  if (action === undefined || action === 'list') return listDatasets(ctx)
+  if (action === 'rename') return renameDataset(ctx)
+  if (action === 'delete') return deleteDataset(ctx)
+  throw new UserError(
+    `Unknown datasets action "${action}". Use \`dgmw datasets\`, \`dgmw datasets rename <id> <name>\` or \`dgmw datasets delete <id>\`.`
+  )
 }

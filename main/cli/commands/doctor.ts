@@ -11,6 +11,9 @@ export const doctorHelp = `dgmw doctor [--backend B] [--json]
   Report Node, Electron, CPU, GPU/CUDA libraries, the data directory, and which tensor backend the
   engine picks, with the reason each higher one did not load.`
 
+const megabytes = (bytes: number): string =>
+  bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`
+
 function describe(report: DoctorReport): string {
   const lines = [
     `DGM Workbench ${report.app.version} on ${report.app.platform}-${report.app.arch}, Node ${report.app.node}`,
@@ -36,7 +39,15 @@ function describe(report: DoctorReport): string {
   lines.push(
     `Data directory: ${report.dataDir.path} (${report.dataDir.writable ? 'writable' : 'NOT writable'})`
   )
-  lines.push(`Run database: ${report.dataDir.databasePath} (${report.dataDir.databaseBytes} bytes)`)
+  const parts = (report.dataDir.databaseFiles ?? [])
+    .map(
+      (f) =>
+        `${f.path.slice(report.dataDir.databasePath.length) || 'database'} ${megabytes(f.bytes)}`
+    )
+    .join(', ')
+  lines.push(
+    `Run database: ${report.dataDir.databasePath} (${megabytes(report.dataDir.databaseBytes)} on disk${parts ? `: ${parts}` : ''})`
+  )
   return lines.join('\n')
 }
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import type { ImportReport } from '../../../preload/contract'
 import { importDataset } from '../../datasets/importDataset'
 import type { ImportProgress } from '../../datasets/progress'
@@ -7,10 +8,11 @@ import type { CommandContext } from '../context'
 import { withStore } from '../withStore'
 
 export const importHelp = `dgmw import <path> [--name N] [--size S] [--channels 1|3] [--fit cover|contain]
-            [--unlabeled] [--seed N] [--json]
+            [--unlabeled] [--seed N] [--reimport] [--json]
   Import an image folder (one subfolder per class, optional train/ test/ val/), an unlabelled
   folder, IDX files (MNIST, Fashion-MNIST) or CIFAR-10/100 batches. Every file is imported or
-  listed with the reason it was skipped. Originals are only read.`
+  listed with the reason it was skipped. Originals are only read. A folder imported before is
+  refused (it names the dataset to use); --reimport imports it again as a new dataset.`
 
 function progressLine(p: ImportProgress): string {
   const eta = p.etaSeconds === null ? '' : `, ${Math.ceil(p.etaSeconds)} s left`
@@ -65,6 +67,12 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
   if (fit !== undefined && fit !== 'cover' && fit !== 'contain')
     throw new UserError('--fit must be cover or contain.')
   return withStore(ctx, async (store, dataDir) => {
+    const existing = store.findDatasetBySource(resolve(path))
+    if (existing && ctx.values.reimport !== true)
+      throw new UserError(
+        `${resolve(path)} is already imported as dataset ${existing.id} "${existing.name}" (${existing.imageCount} images). Use it as it is (e.g. \`dgmw train --dataset ${existing.id}\`), or import the folder again as a new dataset with \`dgmw import ${path} --reimport\`.`,
+        'conflict'
+      )
     const progress = progressWriter()
     const report = await importDataset(store, dataDir, path, {
       name: ctx.values.name as string | undefined,
@@ -73,6 +81,7 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
       fit: fit as 'cover' | 'contain' | undefined,
       unlabelled: ctx.values.unlabeled === true,
       seed: intOption(ctx.values.seed, '--seed'),
+      onExisting: ctx.values.reimport === true ? 'reimport' : undefined,
       onProgress: (p) => progress.update(progressLine(p), p.done === p.total)
     })
     progress.end()

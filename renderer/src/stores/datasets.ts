@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { DatasetDetail, ImportReport } from '../../../preload/contract'
+import type { DatasetDetail, DatasetSummary, ImportReport } from '../../../preload/contract'
 import { client } from '../client'
 import { filesFromDrop, upload, type PickedFile } from '../upload'
 import { useHistoryStore } from './history'
@@ -16,9 +16,17 @@ export interface ImportState {
   error?: string
 }
 
+/** A folder about to be imported that was imported before: the person chooses what to do. */
+export interface ExistingImport {
+  path: string
+  label: string
+  dataset: DatasetSummary
+}
+
 /** The dataset import in progress, its last report, and the dataset shown in detail. */
 export const useDatasetsStore = defineStore('datasets', () => {
   const importing = ref<ImportState | null>(null)
+  const existing = ref<ExistingImport | null>(null)
   const lastReport = ref<ImportReport | null>(null)
   const selected = ref<DatasetDetail | null>(null)
   const history = useHistoryStore()
@@ -32,10 +40,40 @@ export const useDatasetsStore = defineStore('datasets', () => {
     selected.value = id === null ? null : await client.request('datasets/get', { id })
   }
 
+  const failed = (label: string, error: string): ImportState => ({
+    importId: '',
+    label,
+    phase: 'failed',
+    done: 0,
+    total: 0,
+    imagesPerSecond: 0,
+    etaSeconds: null,
+    error
+  })
+
+  /**
+   * Imports a path on the workbench machine. A folder imported before is not imported again
+   * silently: `existing` asks the person first (open that dataset, or import it again).
+   */
   async function importPath(
     path: string,
-    label = path.split(/[/\\]/).filter(Boolean).pop() ?? path
+    label = path.split(/[/\\]/).filter(Boolean).pop() ?? path,
+    onExisting?: 'reimport'
   ): Promise<void> {
+    existing.value = null
+    if (!onExisting) {
+      try {
+        const found = await client.request('datasets/findImported', { path })
+        if (found.dataset) {
+          importing.value = null
+          existing.value = { path: found.path, label, dataset: found.dataset }
+          return
+        }
+      } catch (e) {
+        importing.value = failed(label, (e as Error).message)
+        return
+      }
+    }
     const importId = crypto.randomUUID()
     importing.value = {
       importId,
@@ -47,7 +85,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
       etaSeconds: null
     }
     try {
-      lastReport.value = await client.request('datasets/import', { path, importId })
+      lastReport.value = await client.request('datasets/import', { path, importId, onExisting })
       importing.value.phase = 'done'
       await history.refresh()
       await select(lastReport.value.dataset.id)
@@ -87,5 +125,44 @@ export const useDatasetsStore = defineStore('datasets', () => {
     if (files.length > 0) await importFiles(name, files)
   }
 
-  return { importing, lastReport, selected, select, importPath, importFiles, importDrop }
+  /** The answer to `existing`: open the dataset it already is, import it again, or neither. */
+  async function answerExisting(choice: 'open' | 'reimport' | 'cancel'): Promise<void> {
+    const asked = existing.value
+    existing.value = null
+    if (!asked || choice === 'cancel') return
+    if (choice === 'open') await select(asked.dataset.id)
+    else await importPath(asked.path, asked.label, 'reimport')
+  }
+
+  /** A failed import's message is about what was typed then; typing again clears it. */
+  function clearFailedImport(): void {
+    if (importing.value?.phase === 'failed') importing.value = null
+  }
+
+  async function rename(id: number, name: string): Promise<void> {
+    await client.request('datasets/rename', { id, name })
+    await history.refresh()
+    if (selected.value?.id === id) await select(id)
+  }
+
+  async function remove(id: number): Promise<void> {
+    await client.request('datasets/delete', { id })
+    if (selected.value?.id === id) selected.value = null
+    await history.refresh()
+  }
+
+  return {
+    importing,
+    existing,
+    lastReport,
+    selected,
+    select,
+    importPath,
+    importFiles,
+    importDrop,
+    answerExisting,
+    clearFailedImport,
+    rename,
+    remove
+  }
 })

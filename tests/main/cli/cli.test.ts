@@ -99,7 +99,8 @@ describe('dgmw command line', () => {
       { path: 'b/z.png', reason: 'not-image', detail: expect.any(String) }
     ])
     expect(result.stderr).toMatch(/2\/3 images|3\/3 images/)
-    const again = dgmw(['import', folder, '--name', 'tiny', '--data-dir', dir.path])
+    // Imported again on purpose (--reimport), a name already taken is still refused.
+    const again = dgmw(['import', folder, '--reimport', '--name', 'tiny', '--data-dir', dir.path])
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(
       /A dataset named "tiny" already exists; pick another name with --name/

@@ -77,7 +77,7 @@ describe('importing through the contract', () => {
     expect(Buffer.from(pixels.data, 'base64').length).toBe(5 * 16 * 16 * 3)
     await client.request('datasets/delete', { id: report.dataset.id })
     await expect(client.request('datasets/get', { id: report.dataset.id })).rejects.toThrow(
-      /does not exist/
+      /"folder" was deleted on/
     )
   })
 

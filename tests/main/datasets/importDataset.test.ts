@@ -247,12 +247,21 @@ describe('importing datasets', () => {
     }
   )
 
+  it('refuses an empty folder in a sentence that says what to put in it', async () => {
+    const root = join(home.path, 'empty')
+    mkdirSync(root)
+    await expect(importDataset(store, home.path, root)).rejects.toThrow(
+      `${root} has no image files in it. Put the images in it (one subfolder per class, e.g. ${join(root, 'cat', '001.png')}) and import it again.`
+    )
+    expect(store.listDatasets()).toEqual([])
+  })
+
   it('refuses a folder with no usable image, saying why, and writes nothing', async () => {
     const root = join(home.path, 'nothing')
     mkdirSync(join(root, 'a'), { recursive: true })
     writeFileSync(join(root, 'a', 'x.png'), '')
     await expect(importDataset(store, home.path, root)).rejects.toThrow(
-      /No images could be imported .*1 file\(s\) skipped \(first: a\/x.png — zero-byte file\)/
+      /^The only file in .*nothing, a\/x.png, could not be imported \(zero-byte file\)\. Check that it holds image files/
     )
     expect(store.listDatasets()).toEqual([])
     expect(readdirSync(join(home.path, 'datasets'))).toEqual([])

@@ -24,6 +24,25 @@ const refused: { name: string; args: unknown; code: string; message: RegExp }[] 
   { name: 'runs/get', args: { id: '1' }, code: 'invalid-args', message: /id/ },
   { name: 'runs/get', args: { id: 999 }, code: 'not-found', message: /Run 999 does not exist/ },
   { name: 'app/info', args: { extra: true }, code: 'invalid-args', message: /extra/ },
+  // Paths typed in the app: relative ones are refused where they enter, saying where they'd land.
+  ...(
+    [
+      ['datasets/import', { path: 'data/clothes' }, 'data/clothes'],
+      ['datasets/findImported', { path: './clothes' }, './clothes'],
+      ['runs/export', { id: 1, format: 'onnx', out: 'models/cnn' }, 'models/cnn'],
+      ['runs/saveSamples', { id: 1, out: 'samples.png' }, 'samples.png'],
+      ['exports/inspect', { path: 'models/cnn' }, 'models/cnn'],
+      ['predict/images', { source: { runId: 1 }, paths: ['/abs/a.png', 'b.png'] }, 'b.png'],
+      ['predict/images', { source: { exportDir: 'cnn' }, paths: ['/abs/a.png'] }, 'cnn']
+    ] as const
+  ).map(([name, args, typed]) => ({
+    name,
+    args,
+    code: 'invalid-args',
+    message: new RegExp(
+      `^"${typed.replace(/[.]/g, '\\.')}" is relative; it would resolve to ${process.cwd()}/.+ — give the full path`
+    )
+  })),
   {
     name: 'fs/readFile',
     args: {},
@@ -113,6 +132,8 @@ describe('the contract over the in-memory transport', () => {
       'datasets/images': { id: seeded.datasetId },
       'datasets/pixels': { id: seeded.datasetId, indices: [0] },
       'datasets/delete': { id: 999 },
+      'datasets/rename': { id: 999, name: 'x' },
+      'datasets/findImported': { path: '/nonexistent/folder' },
       'datasets/augmentPreview': { id: seeded.datasetId, augmentation: {} },
       'uploads/begin': { name: 'x' },
       'uploads/file': { uploadId: uuid, path: 'a.png', data: '' },

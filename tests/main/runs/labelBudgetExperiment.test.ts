@@ -50,6 +50,21 @@ describe('a label-budget experiment', () => {
     ).rejects.toThrow(/conditional generator run/)
   })
 
+  it('refuses a budget above what a class has before recording or queueing anything', async () => {
+    const before = (await client.request('experiments/list')).length
+    await expect(
+      client.request('experiments/labelBudget', {
+        datasetId,
+        recipes: ['classifier'],
+        budgets: [3, 500]
+      })
+    ).rejects.toThrow(
+      /^500 labels per class is more than class ".+" has: it has \d+ labelled training images\./
+    )
+    expect(await client.request('experiments/list')).toHaveLength(before)
+    expect(await client.request('runs/list', {})).toEqual([])
+  })
+
   it('queues every recipe at every budget and seed, and charts their test accuracy', async () => {
     const planned = await client.request('experiments/labelBudget', {
       datasetId,

@@ -36,6 +36,7 @@ describe('run store on a real SQLite file', () => {
       'artifacts',
       'dataset_images',
       'datasets',
+      'deleted_datasets',
       'evaluations',
       'experiments',
       'generator_scores',
@@ -193,6 +194,35 @@ describe('run store on a real SQLite file', () => {
     expect(upgraded.schemaVersion()).toBe(migrations.length)
     expect(upgraded.listRuns()).toMatchObject([{ recipe: 'vae', seed: 5, status: 'completed' }])
     upgraded.setSetting('x', 1)
+    upgraded.close()
+  })
+
+  it('upgrades a schema-6 database; deleting its dataset then keeps the name on its runs', () => {
+    const old = join(dir.path, 'v6.sqlite')
+    const raw = new Database(old)
+    for (const migration of migrations.slice(0, 6)) raw.exec(migration)
+    raw.pragma('user_version = 6')
+    raw
+      .prepare(
+        `INSERT INTO datasets (id, name, kind, created_at) VALUES (4, 'clothes', 'folder', '2026-01-01T00:00:00Z')`
+      )
+      .run()
+    raw
+      .prepare(
+        `INSERT INTO runs (dataset_id, recipe, config, seed, status, created_at) VALUES (4, 'classifier', '{}', 1, 'completed', '2026-01-02T00:00:00Z')`
+      )
+      .run()
+    raw.close()
+    const upgraded = openRunStore(old)
+    const [run] = upgraded.listRuns()
+    expect(run).toMatchObject({ datasetId: 4, datasetName: 'clothes' })
+    expect(run.datasetDeleted).toBeUndefined()
+    upgraded.deleteDataset(4)
+    expect(upgraded.getRunSummary(run.id)).toMatchObject({
+      datasetId: null,
+      datasetName: 'clothes (deleted)',
+      datasetDeleted: true
+    })
     upgraded.close()
   })
 
