@@ -13,7 +13,7 @@ import {
   type MetricPoint,
   type RunDetail
 } from '../../preload/contract'
-import { runFd } from './runFilters'
+import { formatPercent, runFd } from './runFilters'
 
 export type RecipeFamily = 'classifier' | 'gan' | 'vae' | 'vaegan'
 
@@ -34,7 +34,7 @@ export interface MetricRow {
   better?: 'max' | 'min'
 }
 
-const pct = (v: number | undefined): string => (v === undefined ? '—' : `${(v * 100).toFixed(2)}%`)
+const pct = (v: number | undefined): string => formatPercent(v, 2)
 const fixed = (digits: number) => (v: number | undefined) =>
   v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits)
 

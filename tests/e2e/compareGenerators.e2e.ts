@@ -160,6 +160,11 @@ describe('comparing generators in browser mode', () => {
     expect(await page.textContent('[data-compare-tab]')).not.toContain('No run has')
     await page.locator('[data-compare-chart="d/loss"] canvas').first().waitFor()
     await page.locator('[data-compare-chart="loss"] canvas').first().waitFor()
+    // Any other score picked onto one axis carries the warning; FD is not offered there at all.
+    const others = page.locator('select[data-compare-series]')
+    expect(await others.locator('option[value="score/fd"]').count()).toBe(0)
+    await others.selectOption('score/classifier_score')
+    expect(await page.textContent('[data-chart-warning]')).toContain('different classifiers')
     // The config diff says which classifier measured each.
     const diff = page.locator('[data-compare="config"] tr[data-config-key="evaluator"]')
     expect(await diff.getAttribute('data-differs')).toBe('true')
@@ -191,12 +196,20 @@ describe('comparing generators in browser mode', () => {
       path: join(screenshotDir, 'compare-generators-1440.png'),
       fullPage: true
     })
-    await page.screenshot({ path: join(docs, 'screenshot-compare-generators.png') })
+    const charts = page.locator('[data-compare-chart]').first()
+    await charts.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: join(screenshotDir, 'compare-generators-charts-1440.png') })
     await page.setViewportSize({ width: 1280, height: 720 })
     await page.screenshot({
       path: join(screenshotDir, 'compare-generators-1280.png'),
       fullPage: true
     })
+    await charts.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: join(screenshotDir, 'compare-generators-charts-1280.png') })
+    // The README's picture: rows, evaluators, flags and the first charts in one view.
+    await page.setViewportSize({ width: 1440, height: 1260 })
+    await page.locator('[data-compare-tab] h1').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: join(docs, 'screenshot-compare-generators.png') })
     await page.setViewportSize({ width: 1440, height: 900 })
   }, 240_000)
 

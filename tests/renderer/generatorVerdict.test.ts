@@ -9,10 +9,11 @@ describe('worse than untrained', () => {
       50
     )
     expect(verdict.kind).toBe('worse')
+    expect(verdict.title).toBe('No better than the untrained generator.')
     expect(verdict.problem).toContain('FD 101.0 is worse than the untrained generator')
     expect(verdict.problem).toContain('classifier score of 1.06')
     expect(verdict.advice).toContain(`at least ${measuredSteps.dcgan.steps.toLocaleString()} steps`)
-    expect(verdict.advice).toContain('This run took 50 steps')
+    expect(verdict.advice).toContain('This run took 50.')
   })
 
   it('flags an FD that is not clearly (10%) better than untrained', () => {
@@ -31,6 +32,7 @@ describe('worse than untrained', () => {
       75
     )
     expect(verdict.kind).toBe('worse')
+    expect(verdict.title).toBe('Samples the evaluator cannot tell apart.')
     expect(verdict.problem).not.toContain('FD')
   })
 
@@ -54,7 +56,9 @@ describe('worse than untrained', () => {
   })
 
   it('advises from the nearest measured recipe', () => {
-    expect(adviceFor('cvae', undefined)).toContain(measuredSteps.vae.note)
-    expect(adviceFor('wgan-gp', 10)).toContain(measuredSteps.dcgan.note)
+    expect(adviceFor('cvae', undefined)).toContain(
+      `a VAE measured here first beat its untrained FD (${measuredSteps.vae.untrainedFd}) at ${measuredSteps.vae.steps} steps`
+    )
+    expect(adviceFor('wgan-gp', 10)).toContain('a DCGAN measured here')
   })
 })
