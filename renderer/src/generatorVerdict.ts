@@ -123,7 +123,7 @@ export function generatorVerdict(
  */
 export function adviceFor(recipe: string, steps: number | undefined): string {
   const m = measuredSteps[measuredFamily(recipe)]
-  const had = steps === undefined ? '' : ` This run took ${steps.toLocaleString()}.`
+  const had = steps === undefined ? '' : ` This run took ${steps.toLocaleString()} steps.`
   return (
     `Train longer: with default settings on ${m.images.toLocaleString()} Fashion-MNIST images, ` +
     `a ${m.recipe} measured here first beat its untrained FD (${m.untrainedFd}) at ` +

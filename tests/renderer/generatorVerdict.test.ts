@@ -13,7 +13,7 @@ describe('worse than untrained', () => {
     expect(verdict.problem).toContain('FD 101.0 is worse than the untrained generator')
     expect(verdict.problem).toContain('classifier score of 1.06')
     expect(verdict.advice).toContain(`at least ${measuredSteps.dcgan.steps.toLocaleString()} steps`)
-    expect(verdict.advice).toContain('This run took 50.')
+    expect(verdict.advice).toContain('This run took 50 steps.')
   })
 
   it('flags an FD that is not clearly (10%) better than untrained', () => {
