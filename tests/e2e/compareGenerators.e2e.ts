@@ -227,4 +227,24 @@ describe('comparing generators in browser mode', () => {
     await card.scrollIntoViewIfNeeded()
     await page.screenshot({ path: join(screenshotDir, 'compare-scores-card-1280.png') })
   })
+
+  it("shows a classifier's misclassification labels whole, wrapped rather than cut", async () => {
+    await page.setViewportSize({ width: 1440, height: 900 })
+    await page.click('[data-section="runs"]')
+    await page.locator(`[data-run="${ids.evaluatorA}"]`).click()
+    const gallery = page.locator('[data-gallery="Most confidently wrong"]')
+    const names = gallery.locator('[data-prediction-names]')
+    await names.first().waitFor({ timeout: 30_000 })
+    expect(await names.first().textContent()).toContain('→')
+    for (const width of [1440, 1280]) {
+      await page.setViewportSize({ width, height: width === 1440 ? 900 : 720 })
+      const cut = await names.evaluateAll((els) =>
+        els.map((el) => el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight)
+      )
+      expect(cut.length).toBeGreaterThan(0)
+      expect(cut.every((c) => !c)).toBe(true)
+      await gallery.scrollIntoViewIfNeeded()
+      await page.screenshot({ path: join(screenshotDir, `compare-misclassified-${width}.png`) })
+    }
+  })
 })

@@ -75,13 +75,6 @@ describe.runIf(existsSync(fashionMnistDir))('training a classifier from the UI',
       .locator('[data-gallery="Most confidently wrong"] [data-prediction]')
       .first()
       .waitFor()
-    // Misclassification labels wrap instead of ending in "…": every one shows whole.
-    const names = page.locator('[data-gallery="Most confidently wrong"] [data-prediction-names]')
-    expect(await names.first().textContent()).toContain('→')
-    for (const cut of await names.evaluateAll((els) =>
-      els.map((el) => el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight)
-    ))
-      expect(cut).toBe(false)
     await shot(page, 'run-completed')
 
     // The largest confusion: the first error listed after the ten diagonal cells.
