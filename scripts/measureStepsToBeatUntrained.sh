@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Re-measures the table in renderer/src/stepsToBeatUntrained.ts (and bench/RESULTS.md, "How many
-# steps a generator needs to beat its untrained self"): a DCGAN and a VAE with the workbench's
+# Re-measures measuredSteps in renderer/src/generatorVerdict.ts and the table in bench/RESULTS.md
+# ("How many steps a generator needs to beat its untrained self"): a DCGAN and a VAE with the workbench's
 # defaults trained for a few lengths on 2,000 Fashion-MNIST training images (200 per class), each
 # scored at its end with FD (dataset classifier) and the classifier score of one small-cnn
 # evaluator, beside the untrained generator's FD that every run measures at step 0.

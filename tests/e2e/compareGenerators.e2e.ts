@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import AxeBuilder from '@axe-core/playwright'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeFashionSubset } from '../helpers/fashionSubset'
@@ -17,6 +18,17 @@ import { launchChromium, screenshotDir, serve, type Served } from './browserMode
 
 const bin = join(__dirname, '../../bin/dgmw.cjs')
 const docs = join(__dirname, '../../docs')
+
+/**
+ * Serious and critical accessibility violations inside `region` as it is now (axe-core in
+ * Chromium). The status badge and the tab strip are the shell's, checked by its own tests.
+ */
+async function seriousViolations(page: Page, region: string): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).include(region).exclude('.badge').analyze()
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+}
 
 describe('comparing generators in browser mode', () => {
   let browser: Browser
@@ -65,7 +77,8 @@ describe('comparing generators in browser mode', () => {
     ])
     browser = await launchChromium()
     served = await serve(home)
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    // A page of its own context: axe-core's runner needs one.
+    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage()
     await page.goto(served.url)
     await page.click('[data-section="runs"]')
     await page.locator('[data-table="runs"] [data-run]').first().waitFor()
@@ -109,6 +122,7 @@ describe('comparing generators in browser mode', () => {
     await page.keyboard.press('Space')
     expect(await notes.isChecked()).toBe(false)
     await page.screenshot({ path: join(screenshotDir, 'compare-column-chooser.png') })
+    expect(await seriousViolations(page, '.run-table')).toEqual([])
     await page.keyboard.press('Escape')
     await expect.poll(() => page.locator('[data-column-chooser]').count()).toBe(0)
     expect(
@@ -171,6 +185,7 @@ describe('comparing generators in browser mode', () => {
     // A generator trained for a handful of steps is flagged, with what to try.
     const flag = page.locator('[data-compare="evaluators"] [data-worse-than-untrained]').first()
     expect(await flag.textContent()).toMatch(/Train longer.*at least \d+ steps/)
+    expect(await seriousViolations(page, '[data-compare-tab]')).toEqual([])
     await page.screenshot({
       path: join(screenshotDir, 'compare-generators-mixed-1440.png'),
       fullPage: true
