@@ -193,6 +193,9 @@ export interface RunHeadline {
   /** Generative runs: FD (dataset classifier) of the final and of the untrained generator. */
   fd?: number
   fdUntrained?: number
+  /** Classifier run behind `fd` / `classifierScore`, and behind `fdUntrained` (scores from different evaluators do not compare). */
+  evaluatorRunId?: number
+  fdUntrainedEvaluatorRunId?: number
   classifierScore?: number
   conditionalAccuracy?: number
   /** Generative Bayes classifier: share of test images flagged out-of-distribution. */
@@ -1021,8 +1024,14 @@ export const requests = {
   },
   /** Every stored measurement of the generator (untrained, end of run, on demand), oldest first. */
   'runs/scores': { args: z.strictObject({ id }), reply: reply<GeneratorScores[]>() },
-  /** Measures the generator again (FD, classifier score, conditional accuracy) and stores it. */
-  'runs/score': { args: z.strictObject({ id }), reply: reply<GeneratorScores>() },
+  /**
+   * Measures the generator again (FD, classifier score, conditional accuracy) and stores it, with
+   * the classifier run `evaluatorRunId` (default: the run's own evaluator, else the dataset's best).
+   */
+  'runs/score': {
+    args: z.strictObject({ id, evaluatorRunId: id.optional() }),
+    reply: reply<GeneratorScores>()
+  },
   /**
    * Writes the run's model to the folder `out` (atomically: a temporary folder renamed at the end),
    * with labels.txt, metadata.json and a model card, after a runtime we did not write has loaded

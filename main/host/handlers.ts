@@ -100,7 +100,7 @@ export function createHandlers(workbench: Workbench): Handlers {
       store.getRunSummary(args.id)
       return store.listGeneratorScores(args.id)
     },
-    'runs/score': (args) => workbench.generative.score(args.id),
+    'runs/score': (args) => workbench.generative.score(args.id, args.evaluatorRunId),
     'runs/export': (args) => workbench.exports.exportRun({ ...args, out: userPath(args.out) }),
     'exports/inspect': (args) => workbench.exports.inspect(userPath(args.path)),
     'predict/images': (args) =>

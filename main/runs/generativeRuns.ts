@@ -248,9 +248,14 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
       }
     },
 
-    async score(runId: number): Promise<GeneratorScores> {
+    async score(runId: number, evaluatorRunId?: number): Promise<GeneratorScores> {
       const { run, model, data } = saved(runId)
-      const evaluator = findEvaluator(store, dataDir, run.datasetId!, model.config.evaluatorRunId)
+      const evaluator = findEvaluator(
+        store,
+        dataDir,
+        run.datasetId!,
+        evaluatorRunId ?? model.config.evaluatorRunId
+      )
       if (!evaluator)
         throw new UserError(
           'Scores need a classifier trained on the same dataset (its features measure the samples). ' +
@@ -317,6 +322,9 @@ export function recordScores(store: RunStore, runId: number, scores: GeneratorSc
     fd: scores.fd,
     classifierScore: scores.classifierScore,
     conditionalAccuracy: scores.conditionalAccuracy,
-    ...(scores.step === 0 ? { fdUntrained: scores.fd } : {})
+    evaluatorRunId: scores.evaluatorRunId,
+    ...(scores.step === 0
+      ? { fdUntrained: scores.fd, fdUntrainedEvaluatorRunId: scores.evaluatorRunId }
+      : {})
   })
 }

@@ -8,6 +8,12 @@ export function formatTime(iso: string | null): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
 }
 
+/** Like formatTime, without the year when it is this year's (`12-03 17:40`): narrow table cells. */
+export function formatShortTime(iso: string | null, now = new Date()): string {
+  const full = formatTime(iso)
+  return iso && new Date(iso).getFullYear() === now.getFullYear() ? full.slice(5) : full
+}
+
 /** Seconds → `42 s`, `3 min 05 s`, `2 h 07 min`. */
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '—'

@@ -13,6 +13,7 @@ export type SortKey =
   | 'status'
   | 'testAccuracy'
   | 'valAccuracy'
+  | 'fd'
   | 'epochs'
   | 'duration'
   | 'backend'
@@ -58,6 +59,8 @@ export function sortValue(run: RunSummary, key: SortKey, now = Date.now()): stri
       return run.headline.testAccuracy ?? null
     case 'valAccuracy':
       return run.headline.valAccuracy ?? null
+    case 'fd':
+      return runFd(run) ?? null
     case 'epochs':
       return run.headline.epochsDone ?? null
     case 'duration':
@@ -99,7 +102,8 @@ export function sortRuns(
 export function nextSort(current: RunSort, key: SortKey): RunSort {
   if (current.key === key) return { key, direction: current.direction === 'asc' ? 'desc' : 'asc' }
   const textual: SortKey[] = ['name', 'dataset', 'recipe', 'status', 'backend', 'tags', 'notes']
-  return { key, direction: textual.includes(key) ? 'asc' : 'desc' }
+  // FD: lower is better, so the best generators come first.
+  return { key, direction: textual.includes(key) || key === 'fd' ? 'asc' : 'desc' }
 }
 
 function haystack(run: RunSummary): string {
@@ -164,4 +168,23 @@ export function headlineFromEpoch(event: EventPayload<'train/epoch'>): RunHeadli
   for (const key of Object.keys(patch) as (keyof RunHeadline)[])
     if (patch[key] === undefined) delete patch[key]
   return patch
+}
+
+/**
+ * A generative run's FD (dataset classifier) after training, and the classifier run that measured
+ * it. While a run trains the headline's FD is the untrained generator's, so it has none yet.
+ */
+export function runFd(run: RunSummary): number | undefined {
+  const { fd, fdUntrained } = run.headline
+  if (run.status === 'running' || run.status === 'queued' || run.status === 'paused')
+    return fd !== fdUntrained ? fd : undefined
+  return fd
+}
+
+/** "17.8 · #3": the FD and its evaluator, for the runs table (— when not measured). */
+export function formatFd(run: RunSummary): string {
+  const fd = runFd(run)
+  if (fd === undefined) return '—'
+  const by = run.headline.evaluatorRunId
+  return by === undefined ? fd.toFixed(1) : `${fd.toFixed(1)} · #${by}`
 }

@@ -12,27 +12,92 @@ export interface RunColumn {
   numeric?: boolean
 }
 
+/**
+ * Widths chosen so every column fits the 1440 px window (1,232 px beside the sidebar) without
+ * scrolling sideways; narrower windows scroll, or hide columns with the chooser.
+ */
 export const runColumns: RunColumn[] = [
-  { key: 'id', label: '#', width: '56px', min: 56, numeric: true },
-  { key: 'name', label: 'Name', width: 'minmax(190px, 2fr)', min: 190 },
-  { key: 'dataset', label: 'Dataset', width: 'minmax(120px, 1fr)', min: 120 },
-  { key: 'recipe', label: 'Recipe', width: '84px', min: 84 },
-  { key: 'status', label: 'Status', width: '104px', min: 104 },
-  { key: 'testAccuracy', label: 'Test acc', width: '76px', min: 76, numeric: true },
-  { key: 'valAccuracy', label: 'Val acc', width: '76px', min: 76, numeric: true },
-  { key: 'epochs', label: 'Epochs', width: '68px', min: 68, numeric: true },
-  { key: 'duration', label: 'Duration', width: '108px', min: 108, numeric: true },
-  { key: 'backend', label: 'Backend', width: '96px', min: 96 },
-  { key: 'tags', label: 'Tags', width: 'minmax(110px, 1fr)', min: 110 },
-  { key: 'notes', label: 'Notes', width: 'minmax(120px, 1.5fr)', min: 120 },
-  { key: 'started', label: 'Started', width: '128px', min: 128 }
+  { key: 'id', label: '#', width: '52px', min: 52, numeric: true },
+  { key: 'name', label: 'Name', width: 'minmax(128px, 2fr)', min: 128 },
+  { key: 'dataset', label: 'Dataset', width: 'minmax(88px, 1fr)', min: 88 },
+  { key: 'recipe', label: 'Recipe', width: '80px', min: 80 },
+  { key: 'status', label: 'Status', width: '100px', min: 100 },
+  { key: 'testAccuracy', label: 'Test acc', width: '72px', min: 72, numeric: true },
+  { key: 'valAccuracy', label: 'Val acc', width: '72px', min: 72, numeric: true },
+  // FD (dataset classifier) of a generative run with its evaluator, as `dgmw runs` lists it.
+  { key: 'fd', label: 'FD', width: '80px', min: 80, numeric: true },
+  { key: 'epochs', label: 'Epochs', width: '64px', min: 64, numeric: true },
+  { key: 'duration', label: 'Duration', width: '84px', min: 84, numeric: true },
+  { key: 'backend', label: 'Backend', width: '68px', min: 68 },
+  { key: 'tags', label: 'Tags', width: 'minmax(56px, 1fr)', min: 56 },
+  { key: 'notes', label: 'Notes', width: 'minmax(56px, 1.5fr)', min: 56 },
+  { key: 'started', label: 'Started', width: '112px', min: 112 }
 ]
+
+/** Columns that cannot be hidden: a row needs its number and name to be recognised. */
+export const fixedColumns: readonly SortKey[] = ['id', 'name']
 
 /** Width of the selection checkbox column, pinned at the left with # and Name. */
 export const selectColumnWidth = 36
 
-export const gridTemplate = `${selectColumnWidth}px ${runColumns.map((c) => c.width).join(' ')}`
-export const gridMinWidth = selectColumnWidth + runColumns.reduce((sum, c) => sum + c.min, 0)
+/** The columns shown when `hidden` are hidden (fixed ones always show). */
+export const shownColumns = (hidden: ReadonlySet<SortKey>): RunColumn[] =>
+  runColumns.filter((c) => fixedColumns.includes(c.key) || !hidden.has(c.key))
+
+export const gridTemplateOf = (columns: readonly RunColumn[]): string =>
+  `${selectColumnWidth}px ${columns.map((c) => c.width).join(' ')}`
+export const gridMinWidthOf = (columns: readonly RunColumn[]): number =>
+  selectColumnWidth + columns.reduce((sum, c) => sum + c.min, 0)
+
+export const gridTemplate = gridTemplateOf(runColumns)
+export const gridMinWidth = gridMinWidthOf(runColumns)
+
+/** Where the column chooser remembers its choice (one choice for every runs table). */
+export const hiddenColumnsKey = 'dgmw.runTable.hiddenColumns'
+
+/** The hidden columns remembered in `storage`; anything unreadable is ignored, not an error. */
+export function loadHiddenColumns(storage: Pick<Storage, 'getItem'> | undefined): Set<SortKey> {
+  try {
+    const parsed: unknown = JSON.parse(storage?.getItem(hiddenColumnsKey) ?? '[]')
+    if (!Array.isArray(parsed)) return new Set()
+    const known = new Set(runColumns.map((c) => c.key))
+    return new Set(
+      parsed.filter(
+        (k): k is SortKey => known.has(k as SortKey) && !fixedColumns.includes(k as SortKey)
+      )
+    )
+  } catch {
+    return new Set()
+  }
+}
+
+export function saveHiddenColumns(
+  storage: Pick<Storage, 'setItem'> | undefined,
+  hidden: ReadonlySet<SortKey>
+): void {
+  try {
+    storage?.setItem(hiddenColumnsKey, JSON.stringify([...hidden]))
+  } catch {
+    // Private mode or a full quota: the choice lasts for this session only.
+  }
+}
+
+const browserStorage = (): Storage | undefined =>
+  typeof localStorage === 'undefined' ? undefined : localStorage
+
+let hiddenState: Set<SortKey> | undefined
+/** The hidden columns of every runs table, shared and remembered across reloads. */
+export function hiddenColumns(): Set<SortKey> {
+  hiddenState ??= reactive(loadHiddenColumns(browserStorage())) as Set<SortKey>
+  return hiddenState
+}
+export function toggleColumn(key: SortKey): void {
+  if (fixedColumns.includes(key)) return
+  const hidden = hiddenColumns()
+  if (hidden.has(key)) hidden.delete(key)
+  else hidden.add(key)
+  saveHiddenColumns(browserStorage(), hidden)
+}
 
 /** Runs fetched side by side in one compare tab: beyond this the curves are unreadable anyway. */
 export const maxCompare = 12

@@ -98,6 +98,8 @@ describe.runIf(existsSync(fashionMnistDir))('training a generative model from th
   }, 240_000)
 
   it('says scores need a classifier, and generates new samples on demand', async () => {
+    // Never measured (no classifier yet): "Measure", not "Measure again".
+    expect((await page.textContent('[data-action="measure"]'))?.trim()).toBe('Measure')
     await page.click('[data-action="measure"]')
     await expect
       .poll(() => page.textContent('[data-score-error]'), { timeout: 30_000 })

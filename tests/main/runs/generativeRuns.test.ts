@@ -121,5 +121,23 @@ describe('generative runs through the contract', () => {
     expect(measured.map((m) => m.step)).toEqual([0, ganDetail.metrics['train/d/loss'][0].step])
     expect(ganDetail.headline.fdUntrained).toBeCloseTo(measured[0].fd, 6)
     expect(ganDetail.headline.fd).toBeCloseTo(measured[1].fd, 6)
-  }, 120_000)
+    // The headline names the classifier behind each score.
+    expect(ganDetail.headline.evaluatorRunId).toBe(classifier.id)
+    expect(ganDetail.headline.fdUntrainedEvaluatorRunId).toBe(classifier.id)
+
+    // Measured again with a classifier it names: the headline follows, the untrained FD keeps its own.
+    const second = await client.request('runs/start', {
+      datasetId,
+      config: { epochs: 1, batchSize: 32, seed: 2 }
+    })
+    expect((await workbench.runs.settled(second.id)).status).toBe('completed')
+    const again = await client.request('runs/score', { id: gan.id, evaluatorRunId: second.id })
+    expect(again.evaluatorRunId).toBe(second.id)
+    const remeasured = await client.request('runs/get', { id: gan.id })
+    expect(remeasured.headline.evaluatorRunId).toBe(second.id)
+    expect(remeasured.headline.fdUntrainedEvaluatorRunId).toBe(classifier.id)
+    await expect(
+      client.request('runs/score', { id: gan.id, evaluatorRunId: gan.id })
+    ).rejects.toThrow(/must be a trained classifier on the same dataset/)
+  }, 180_000)
 })
