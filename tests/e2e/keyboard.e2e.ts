@@ -226,6 +226,42 @@ describe('the keyboard', () => {
     await page.setViewportSize({ width: 1440, height: 900 })
   })
 
+  it('moves through the runs table as one tab stop: arrows, Home/End, Space ticks, Enter opens', async () => {
+    await page.click('[data-section="runs"]')
+    const rows = page.locator('.rt-body-row')
+    await rows.first().waitFor()
+    // One row in the tab order however many runs there are; checkboxes and tags are not stops.
+    expect(await page.locator('.rt-body-row[tabindex="0"]').count()).toBe(1)
+    expect(
+      await page
+        .locator('.rt-body-row input[tabindex="0"], .rt-body-row input:not([tabindex])')
+        .count()
+    ).toBe(0)
+    await page.focus('.rt-body-row[tabindex="0"]')
+    const firstRun = (await focused(page)).attr['data-run']
+    await page.keyboard.press('ArrowDown')
+    const second = await focused(page)
+    expect(second.attr['role']).toBe('row')
+    expect(second.attr['data-run']).not.toBe(firstRun)
+    expect(second.attr.tabindex).toBe('0')
+    await page.keyboard.press('End')
+    const last = await rows.last().getAttribute('data-run')
+    expect((await focused(page)).attr['data-run']).toBe(last)
+    await page.keyboard.press('Home')
+    expect((await focused(page)).attr['data-run']).toBe(firstRun)
+    // Space ticks the row for comparison; one Tab leaves the table.
+    await page.keyboard.press('Space')
+    expect(await rows.first().getAttribute('aria-selected')).toBe('true')
+    await page.keyboard.press('Space')
+    await page.keyboard.press('Tab')
+    expect((await focused(page)).attr.role).not.toBe('row')
+    // Back in with Shift+Tab lands on the same row, and Enter opens it in a tab.
+    await page.keyboard.press('Shift+Tab')
+    expect((await focused(page)).attr['data-run']).toBe(firstRun)
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.locator(`[data-run-tab]`).count()).toBe(1)
+  })
+
   it('opens the new-run dialog with focus inside, traps Tab, closes on Escape and confirms Stop', async () => {
     await page.click('[data-section="datasets"]')
     await page.locator('[data-dataset-item]', { hasText: 'clothes' }).click()
