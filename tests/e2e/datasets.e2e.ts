@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
@@ -119,32 +119,29 @@ describe('datasets in browser mode', () => {
     expect(await page.locator('[data-dataset="2"]').textContent()).toContain('3 images')
   })
 
-  it.runIf(existsSync('/usr/share/datasets/fashion-mnist'))(
-    'imports Fashion-MNIST by path and scrolls its 70,000-image gallery',
-    async () => {
-      await page.fill('[data-import-path]', '/usr/share/datasets/fashion-mnist')
-      await page.getByRole('button', { name: 'Import', exact: true }).click()
-      await expect
-        .poll(() => page.locator('[data-import-progress]').textContent(), { timeout: 60_000 })
-        .toContain('Imported fashion-mnist')
-      await expect
-        .poll(() => page.locator('[data-gallery-count]').textContent())
-        .toBe('70,000 images')
-      await page.locator('[data-image]').first().waitFor()
-      await shot(page, 'dataset-fashion-mnist')
-      const preview = page.locator('[data-augment-preview]')
-      await preview.scrollIntoViewIfNeeded()
-      await expect.poll(() => preview.locator('canvas').count()).toBe(32) // 4 images × (original + 7 copies)
-      await preview.screenshot({ path: join(screenshotDir, 'dataset-augment-preview.png') })
-      const scroller = page.locator('[data-gallery]')
-      await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight))
-      await expect
-        .poll(() => page.locator('[data-image="69999"]').count(), { timeout: 10_000 })
-        .toBe(1)
-      expect(await page.locator('[data-image]').count()).toBeLessThan(400) // only what is on screen exists
-      await shot(page, 'dataset-fashion-mnist-end')
-    }
-  )
+  it('imports Fashion-MNIST by path and scrolls its 70,000-image gallery', async () => {
+    await page.fill('[data-import-path]', '/usr/share/datasets/fashion-mnist')
+    await page.getByRole('button', { name: 'Import', exact: true }).click()
+    await expect
+      .poll(() => page.locator('[data-import-progress]').textContent(), { timeout: 60_000 })
+      .toContain('Imported fashion-mnist')
+    await expect
+      .poll(() => page.locator('[data-gallery-count]').textContent())
+      .toBe('70,000 images')
+    await page.locator('[data-image]').first().waitFor()
+    await shot(page, 'dataset-fashion-mnist')
+    const preview = page.locator('[data-augment-preview]')
+    await preview.scrollIntoViewIfNeeded()
+    await expect.poll(() => preview.locator('canvas').count()).toBe(32) // 4 images × (original + 7 copies)
+    await preview.screenshot({ path: join(screenshotDir, 'dataset-augment-preview.png') })
+    const scroller = page.locator('[data-gallery]')
+    await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight))
+    await expect
+      .poll(() => page.locator('[data-image="69999"]').count(), { timeout: 10_000 })
+      .toBe(1)
+    expect(await page.locator('[data-image]').count()).toBeLessThan(400) // only what is on screen exists
+    await shot(page, 'dataset-fashion-mnist-end')
+  })
 })
 
 /** Shoots the page at both sizes the README's views are checked at. */

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { classNames, fashionMnistDir, writeFashionSubset } from '../helpers/fashionSubset'
+import { classNames, writeFashionSubset } from '../helpers/fashionSubset'
 import { tempDir } from '../helpers/tempDir'
 import { openFashionApp, screenshotDir, type Served } from './browserMode'
 
@@ -19,7 +19,7 @@ const docs = join(__dirname, '../../docs')
 const shot = (page: Page, name: string): Promise<Buffer> =>
   page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true })
 
-describe.runIf(existsSync(fashionMnistDir))('exporting a model and predicting with it', () => {
+describe('exporting a model and predicting with it', () => {
   let browser: Browser
   let dir: ReturnType<typeof tempDir>
   let served: Served

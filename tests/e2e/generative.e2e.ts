@@ -5,11 +5,10 @@
  * generated on demand.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fashionMnistDir, writeFashionSubset } from '../helpers/fashionSubset'
+import { writeFashionSubset } from '../helpers/fashionSubset'
 import { tempDir } from '../helpers/tempDir'
 import { launchChromium, openFashionApp, screenshotDir, serve, type Served } from './browserMode'
 
@@ -17,7 +16,7 @@ const bin = join(__dirname, '../../bin/dgmw.cjs')
 const shot = (page: Page, name: string): Promise<Buffer> =>
   page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true })
 
-describe.runIf(existsSync(fashionMnistDir))('training a generative model from the UI', () => {
+describe('training a generative model from the UI', () => {
   let browser: Browser
   let dir: ReturnType<typeof tempDir>
   let served: Served
@@ -124,7 +123,7 @@ describe.runIf(existsSync(fashionMnistDir))('training a generative model from th
   }, 120_000)
 })
 
-describe.runIf(existsSync(fashionMnistDir))('a conditional VAE measured by a classifier', () => {
+describe('a conditional VAE measured by a classifier', () => {
   let browser: Browser
   let dir: ReturnType<typeof tempDir>
   let served: Served

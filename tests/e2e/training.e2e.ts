@@ -3,21 +3,19 @@
  * folder of Fashion-MNIST clothes, a run started from the new-run form, live progress and curves
  * while it trains, then the evaluation: a confusion-matrix cell clicked, and exactly its images.
  */
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { classificationReport } from '../../main/runs/evaluation'
 import { databaseFileName, ensureDataDir } from '../../main/services/dataDir'
 import { openRunStore } from '../../main/store/runStore'
-import { fashionMnistDir } from '../helpers/fashionSubset'
 import { tempDir } from '../helpers/tempDir'
 import { launchChromium, openFashionApp, screenshotDir, serve, type Served } from './browserMode'
 
 const shot = (page: Page, name: string): Promise<Buffer> =>
   page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true })
 
-describe.runIf(existsSync(fashionMnistDir))('training a classifier from the UI', () => {
+describe('training a classifier from the UI', () => {
   let browser: Browser
   let dir: ReturnType<typeof tempDir>
   let served: Served

@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs'
-import { readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import sharp from 'sharp'
@@ -20,10 +19,24 @@ export const classNames = [
 ]
 
 /**
+ * Fails (never skips) where Debian's Fashion-MNIST is missing, saying how to get it: a test that
+ * needs real data must not pass by not running.
+ */
+export function requireFashionMnist(): string {
+  for (const file of ['train-images-idx3-ubyte.gz', 't10k-images-idx3-ubyte.gz'])
+    if (!existsSync(join(fashionMnistDir, file)))
+      throw new Error(
+        `${join(fashionMnistDir, file)} is missing: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist).`
+      )
+  return fashionMnistDir
+}
+
+/**
  * The first `perClass` images of each class of Debian's Fashion-MNIST test set, written as an
  * ImageFolder of PNGs: real clothes, small enough to train in seconds, hard enough to confuse.
  */
 export async function writeFashionSubset(root: string, perClass: number): Promise<void> {
+  requireFashionMnist()
   const images = gunzipSync(readFileSync(join(fashionMnistDir, 't10k-images-idx3-ubyte.gz')))
   const labels = gunzipSync(readFileSync(join(fashionMnistDir, 't10k-labels-idx1-ubyte.gz')))
   const counts = new Array(10).fill(0)

@@ -56,8 +56,14 @@ export function runsCommand(ctx: CommandContext): Promise<void> {
           r.headline.epochs ? `${r.headline.epochsDone ?? 0}/${r.headline.epochs}` : '-',
           percent(r.headline.valAccuracy),
           percent(r.headline.testAccuracy),
-          // FD (dataset classifier) of a generative run, lower is better.
-          r.headline.fd === undefined ? '-' : r.headline.fd.toFixed(1),
+          // FD (dataset classifier) of a generative run, lower is better, and which classifier
+          // run measured it: FDs by different evaluators are not comparable.
+          r.headline.fd === undefined
+            ? '-'
+            : r.headline.fd.toFixed(1) +
+              (r.headline.evaluatorRunId === undefined
+                ? ''
+                : ` (by #${r.headline.evaluatorRunId})`),
           duration(r),
           r.backend ?? '-',
           r.createdAt.slice(0, 19).replace('T', ' ')
