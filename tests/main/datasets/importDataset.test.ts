@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import sharp from 'sharp'
@@ -6,10 +6,11 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { encodeIdxImages, encodeIdxLabels } from '../../../main/datasets/idxReader'
 import { importDataset } from '../../../main/datasets/importDataset'
 import { openRunStore, type RunStore } from '../../../main/store/runStore'
+import { fashionMnistDir, requireFashionMnist } from '../../helpers/fashionSubset'
 import { writeMessyImageFolder } from '../../helpers/imageFixtures'
 import { tempDir } from '../../helpers/tempDir'
 
-const fashionMnist = '/usr/share/datasets/fashion-mnist'
+const fashionMnist = fashionMnistDir
 
 describe('importing datasets', () => {
   let messy: ReturnType<typeof tempDir>
@@ -236,16 +237,14 @@ describe('importing datasets', () => {
     expect(report.splits.test).toBe(1)
   })
 
-  it.runIf(existsSync(fashionMnist))(
-    "imports Fashion-MNIST from Debian's dataset-fashion-mnist",
-    async () => {
-      const report = await importDataset(store, home.path, fashionMnist)
-      expect(report.imported).toBe(70_000)
-      expect(report.dataset.classNames[9]).toBe('Ankle boot')
-      expect(report.splits).toEqual({ train: 54_000, val: 6_000, test: 10_000 })
-      expect(statSync(report.dataset.cacheFile).size).toBe(70_000 * 28 * 28)
-    }
-  )
+  it("imports Fashion-MNIST from Debian's dataset-fashion-mnist", async () => {
+    requireFashionMnist()
+    const report = await importDataset(store, home.path, fashionMnist)
+    expect(report.imported).toBe(70_000)
+    expect(report.dataset.classNames[9]).toBe('Ankle boot')
+    expect(report.splits).toEqual({ train: 54_000, val: 6_000, test: 10_000 })
+    expect(statSync(report.dataset.cacheFile).size).toBe(70_000 * 28 * 28)
+  })
 
   it('refuses an empty folder in a sentence that says what to put in it', async () => {
     const root = join(home.path, 'empty')
