@@ -804,6 +804,26 @@ export interface RunPreview {
   /** Optimisation steps, and how they come about (epochs × batches, raised to a minimum). */
   plannedSteps: number
   trainingLength: string
+  /** How long it takes on this machine, from a measured speed; `unavailable` says why not. */
+  estimate?: RunEstimate | { unavailable: string }
+}
+
+/** A label-budget plan's size and time before it is queued. */
+export interface LabelBudgetPreview {
+  runs: number
+  estimate: RunEstimate | { unavailable: string }
+  /** Steps per run at which the plan takes about 15 minutes here (absent when none can). */
+  fitSteps?: number
+}
+
+/** Planned training time from the speed measured on this machine and backend. */
+export interface RunEstimate {
+  seconds: number
+  runs: number
+  /** "45 runs ≈ 6 h 20 min on wasm · 2 threads". */
+  text: string
+  /** "measured from run #12", "measured just now". */
+  source: string
 }
 
 export const requests = {
@@ -897,6 +917,11 @@ export const requests = {
   'runs/get': { args: z.strictObject({ id }), reply: reply<RunDetail>() },
   /** Plans a label-budget experiment and queues all its runs; results fill in as they finish. */
   'experiments/labelBudget': { args: labelBudgetPlanSchema, reply: reply<LabelBudgetResult>() },
+  /** How many runs a label-budget plan queues and how long they take here (nothing is queued). */
+  'experiments/labelBudgetPreview': {
+    args: labelBudgetPlanSchema,
+    reply: reply<LabelBudgetPreview>()
+  },
   'experiments/labelBudgetResult': {
     args: z.strictObject({ id }),
     reply: reply<LabelBudgetResult>()
