@@ -875,7 +875,8 @@ export const requests = {
       copies: z.number().int().min(1).max(16).default(7),
       seed: z.number().int().min(0).default(0)
     }),
-    reply: reply<ImagePixels & { indices: number[] }>()
+    /** One image of each of several classes (`labels`: each row's class), with its copies. */
+    reply: reply<ImagePixels & { indices: number[]; labels: (number | null)[] }>()
   },
   /** Browser mode: files dropped in the browser are uploaded into the data directory, then imported. */
   'uploads/begin': {

@@ -136,6 +136,8 @@ export interface EstimatorOptions {
   engine: () => EngineHost
   /** The engine's backend as runs record it ("wasm"), null while none is active. */
   backend: () => string | null
+  /** Whether a run is training now (a probe then waits: it would slow the run and mis-time). */
+  training: () => boolean
 }
 
 /** Steps a probe times after one warm-up step (whose kernels compile). */
@@ -144,22 +146,25 @@ const probeSteps = 12
 /**
  * Estimates planned work from the history, probing the engine for what it has never run. A probe
  * is skipped while a run trains (it would slow that run and time a shared CPU): the estimate then
- * says it waits for one.
+ * says it waits for the engine to be free. Probes run one at a time, each key once.
  */
 export function createRunEstimator(options: EstimatorOptions) {
   const probes = new Map<string, Promise<Throughput | null>>()
+  // One probe at a time: two at once would share the CPU and time each other.
+  let queue: Promise<unknown> = Promise.resolve()
 
   async function probe(key: SpeedKey, spec: AnyTrainSpec): Promise<Throughput | null> {
     const id = JSON.stringify(key)
     const known = probes.get(id)
     if (known) return known
-    const timed = (async (): Promise<Throughput | null> => {
+    const timed = queue.then(async (): Promise<Throughput | null> => {
       const seen: { at: number; step: number; imagesPerSecond: number }[] = []
       const job = options.engine().train(spec, {
         onProgress: (p) => {
           seen.push({ at: performance.now(), step: p.step, imagesPerSecond: p.imagesPerSecond })
-          // Timed: stopped before the final evaluation, which costs more than the steps.
-          if (p.step >= p.totalSteps) job.stop()
+          // Stopped a step or two before the end, so the final evaluation (which can cost more
+          // than all the steps) never starts.
+          if (p.step >= p.totalSteps - 2) job.stop()
         }
       })
       await job.done
@@ -173,7 +178,8 @@ export function createRunEstimator(options: EstimatorOptions) {
           : key.batchSize / last.imagesPerSecond
       if (!(secondsPerStep > 0) || !Number.isFinite(secondsPerStep)) return null
       return { secondsPerStep, overheadSeconds: 0, source: { kind: 'probe' } }
-    })()
+    })
+    queue = timed.catch(() => null)
     probes.set(id, timed)
     // A failed probe is not cached: the next estimate tries again.
     timed.then((t) => t ?? probes.delete(id)).catch(() => probes.delete(id))
@@ -189,15 +195,18 @@ export function createRunEstimator(options: EstimatorOptions) {
       work: PlannedWork[],
       probeSpec: (key: SpeedKey) => AnyTrainSpec
     ): Promise<RunEstimate | { unavailable: string }> {
+      // A form opened as the app starts waits for the engine's backend (the speed depends on it).
+      if (!options.backend()) await options.engine().ready()
       const backend = options.backend()
-      if (!backend) return { unavailable: 'The engine is still starting; no speed measured yet.' }
+      if (!backend)
+        return { unavailable: 'The engine did not start, so no speed can be measured; see Engine.' }
       const history = new Map<string, CompletedRun[]>()
       const found: { planned: PlannedWork; throughput: Throughput }[] = []
       for (const planned of work) {
         const key = { ...planned.key, backend }
         if (!history.has(key.recipe)) history.set(key.recipe, options.completedRunsOf(key.recipe))
         let throughput = throughputFromHistory(history.get(key.recipe)!, key)
-        if (!throughput && !probes.has(JSON.stringify(key)) && options.engine().busy())
+        if (!throughput && !probes.has(JSON.stringify(key)) && options.training())
           return {
             unavailable: `No ${key.recipe} run finished on ${backend} yet; its speed is measured when the engine is free.`
           }

@@ -321,7 +321,8 @@ export function createRunService(options: RunServiceOptions) {
   const estimator = createRunEstimator({
     completedRunsOf: (recipe) => store.completedRunsOf(recipe),
     engine: options.engine,
-    backend: () => backendLabel(options.engine().status())
+    backend: () => backendLabel(options.engine().status()),
+    training: () => active !== null
   })
 
   /** What a run's speed depends on, and the synthetic-data job that times it (a few steps). */
@@ -347,7 +348,12 @@ export function createRunService(options: RunServiceOptions) {
         ? {
             recipe,
             data,
-            config: { ...(config as GenerativeConfig), ...short, evaluatorRunId: undefined }
+            config: {
+              ...(config as GenerativeConfig),
+              ...short,
+              evaluatorRunId: undefined,
+              snapshotsPerEpoch: 1
+            }
           }
         : {
             data,

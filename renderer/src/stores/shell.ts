@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { RecipeName } from '../../../preload/contract'
+import type { Augmentation, RecipeName } from '../../../preload/contract'
 import { sortedIds } from '../runCompare'
 
 export type Section = 'datasets' | 'experiments' | 'runs'
@@ -42,6 +42,8 @@ export interface NewRunRequest {
   recipe?: RecipeName
   /** A config to start from (e.g. an existing run's, to re-run it with a change). */
   config?: Record<string, unknown>
+  /** Augmentation settings to train with (from the dataset's augmentation preview). */
+  augmentation?: Augmentation
 }
 
 /** What the label-budget planner starts from. */

@@ -155,6 +155,25 @@ describe('estimates on a real workbench', () => {
     expect((second.estimate as RunEstimate).seconds).toBeCloseTo(wall, 0)
   }, 180_000)
 
+  it('waits for the engine to be free before probing a recipe nobody ran', async () => {
+    const datasetId = fashion.report.dataset.id
+    const running = await fashion.client.request('runs/start', {
+      datasetId,
+      recipe: 'classifier',
+      config: { ...config, epochs: 3 }
+    })
+    const preview = await fashion.client.request('runs/preview', {
+      datasetId,
+      recipe: 'dcgan',
+      config: { epochs: 1, batchSize: 32 }
+    })
+    expect(preview.estimate).toEqual({
+      unavailable:
+        'No dcgan run finished on wasm yet; its speed is measured when the engine is free.'
+    })
+    expect((await fashion.workbench.runs.settled(running.id)).status).toBe('completed')
+  }, 120_000)
+
   it('totals a label-budget plan', async () => {
     const preview = await fashion.client.request('experiments/labelBudgetPreview', {
       datasetId: fashion.report.dataset.id,
