@@ -812,7 +812,10 @@ export interface RunPreview {
 export interface LabelBudgetPreview {
   runs: number
   estimate: RunEstimate | { unavailable: string }
-  /** Steps per run at which the plan takes about 15 minutes here (absent when none can). */
+  /**
+   * Steps per run at which the plan takes about 15 minutes here, or less where a budget's cap of
+   * 1,000 epochs stops its runs sooner (absent when no number of steps fits).
+   */
   fitSteps?: number
 }
 

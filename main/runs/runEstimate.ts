@@ -88,7 +88,11 @@ export function durationText(seconds: number): string {
   return m === 0 ? `≈ ${h} h` : `≈ ${h} h ${m} min`
 }
 
-/** "measured from run #12", "measured from runs #12, #15", "measured just now". */
+/**
+ * "measured from run #12", "measured from runs #12, #15", "measured just now, training steps
+ * only": a probe times steps, not what a run does around them (its test evaluation, scoring),
+ * which the first completed run of the recipe then adds.
+ */
 export function sourceText(sources: Throughput['source'][]): string {
   const runIds = [...new Set(sources.flatMap((s) => (s.kind === 'run' ? [s.runId] : [])))]
   const probed = sources.some((s) => s.kind === 'probe')
@@ -98,7 +102,7 @@ export function sourceText(sources: Throughput['source'][]): string {
       `measured from run${runIds.length === 1 ? '' : 's'} ${runIds.map((id) => `#${id}`).join(', ')}`
     )
   if (probed) parts.push(runIds.length ? 'a probe just now' : 'measured just now')
-  return parts.join(' and ')
+  return parts.join(' and ') + (probed ? ', training steps only' : '')
 }
 
 /** One planned run (or `count` alike) to estimate: its speed key and its steps. */
@@ -152,12 +156,16 @@ export function createRunEstimator(options: EstimatorOptions) {
   const probes = new Map<string, Promise<Throughput | null>>()
   // One probe at a time: two at once would share the CPU and time each other.
   let queue: Promise<unknown> = Promise.resolve()
+  let inFlight = 0
 
   async function probe(key: SpeedKey, spec: AnyTrainSpec): Promise<Throughput | null> {
     const id = JSON.stringify(key)
     const known = probes.get(id)
     if (known) return known
+    inFlight++
     const timed = queue.then(async (): Promise<Throughput | null> => {
+      // The engine trains one job at a time: a run that started meanwhile goes first.
+      if (options.training()) return null
       const seen: { at: number; step: number; imagesPerSecond: number }[] = []
       const job = options.engine().train(spec, {
         onProgress: (p) => {
@@ -179,7 +187,7 @@ export function createRunEstimator(options: EstimatorOptions) {
       if (!(secondsPerStep > 0) || !Number.isFinite(secondsPerStep)) return null
       return { secondsPerStep, overheadSeconds: 0, source: { kind: 'probe' } }
     })
-    queue = timed.catch(() => null)
+    queue = timed.catch(() => null).finally(() => inFlight--)
     probes.set(id, timed)
     // A failed probe is not cached: the next estimate tries again.
     timed.then((t) => t ?? probes.delete(id)).catch(() => probes.delete(id))
@@ -187,6 +195,10 @@ export function createRunEstimator(options: EstimatorOptions) {
   }
 
   return {
+    /** Whether a probe holds (or waits for) the engine: a run starts once `idle` resolves. */
+    probing: (): boolean => inFlight > 0,
+    idle: (): Promise<void> => queue.then(() => undefined),
+
     /**
      * The estimate of `work`; `probeSpec` builds the synthetic-data job that times a key nobody
      * ran yet. Null (with the reason) when no speed is known and none can be measured now.
@@ -211,6 +223,10 @@ export function createRunEstimator(options: EstimatorOptions) {
             unavailable: `No ${key.recipe} run finished on ${backend} yet; its speed is measured when the engine is free.`
           }
         throughput ??= await probe(key, probeSpec(key)).catch(() => null)
+        if (!throughput && options.training())
+          return {
+            unavailable: `No ${key.recipe} run finished on ${backend} yet; its speed is measured when the engine is free.`
+          }
         if (!throughput)
           return { unavailable: `The speed of ${key.recipe} on ${backend} could not be measured.` }
         found.push({ planned: { ...planned, key }, throughput })

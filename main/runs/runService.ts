@@ -148,6 +148,8 @@ export function createRunService(options: RunServiceOptions) {
   /** Starts the next queued item when the engine is free. */
   function pump(): void {
     if (active || closing || queue.length === 0) return
+    // A speed probe holds the engine for a few seconds (one job at a time): the run follows it.
+    if (estimator.probing()) return void estimator.idle().then(pump)
     const item = queue.shift()!
     let spec: AnyTrainSpec
     try {
@@ -322,7 +324,8 @@ export function createRunService(options: RunServiceOptions) {
     completedRunsOf: (recipe) => store.completedRunsOf(recipe),
     engine: options.engine,
     backend: () => backendLabel(options.engine().status()),
-    training: () => active !== null
+    // A queued run is about to start: no probe begins before it.
+    training: () => active !== null || queue.length > 0
   })
 
   /** What a run's speed depends on, and the synthetic-data job that times it (a few steps). */

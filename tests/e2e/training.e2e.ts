@@ -213,7 +213,7 @@ describe('guidance before long work', () => {
     const estimate = dialog().locator('[data-run-estimate]')
     await expect
       .poll(() => estimate.textContent(), { timeout: 60_000 })
-      .toMatch(/≈ \d+ (s|min).* on wasm · \d+ threads? \(measured just now\)/)
+      .toMatch(/≈ \d+ (s|min).* on wasm · \d+ threads? \(measured just now, training steps only\)/)
     for (const size of sizes) {
       await page.setViewportSize(size)
       for (const recipe of ['classifier', 'sgan', 'dcgan', 'cas']) {
