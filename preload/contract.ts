@@ -834,6 +834,29 @@ export interface RunPreview {
   /** Optimisation steps, and how they come about (epochs × batches, raised to a minimum). */
   plannedSteps: number
   trainingLength: string
+  /** How long it takes on this machine, from a measured speed; `unavailable` says why not. */
+  estimate?: RunEstimate | { unavailable: string }
+}
+
+/** A label-budget plan's size and time before it is queued. */
+export interface LabelBudgetPreview {
+  runs: number
+  estimate: RunEstimate | { unavailable: string }
+  /**
+   * Steps per run at which the plan takes about 15 minutes here, or less where a budget's cap of
+   * 1,000 epochs stops its runs sooner (absent when no number of steps fits).
+   */
+  fitSteps?: number
+}
+
+/** Planned training time from the speed measured on this machine and backend. */
+export interface RunEstimate {
+  seconds: number
+  runs: number
+  /** "45 runs ≈ 6 h 20 min on wasm · 2 threads". */
+  text: string
+  /** "measured from run #12", "measured just now". */
+  source: string
 }
 
 export const requests = {
@@ -901,7 +924,8 @@ export const requests = {
       copies: z.number().int().min(1).max(16).default(7),
       seed: z.number().int().min(0).default(0)
     }),
-    reply: reply<ImagePixels & { indices: number[] }>()
+    /** One image of each of several classes (`labels`: each row's class), with its copies. */
+    reply: reply<ImagePixels & { indices: number[]; labels: (number | null)[] }>()
   },
   /** Browser mode: files dropped in the browser are uploaded into the data directory, then imported. */
   'uploads/begin': {
@@ -943,6 +967,11 @@ export const requests = {
   'runs/get': { args: z.strictObject({ id }), reply: reply<RunDetail>() },
   /** Plans a label-budget experiment and queues all its runs; results fill in as they finish. */
   'experiments/labelBudget': { args: labelBudgetPlanSchema, reply: reply<LabelBudgetResult>() },
+  /** How many runs a label-budget plan queues and how long they take here (nothing is queued). */
+  'experiments/labelBudgetPreview': {
+    args: labelBudgetPlanSchema,
+    reply: reply<LabelBudgetPreview>()
+  },
   'experiments/labelBudgetResult': {
     args: z.strictObject({ id }),
     reply: reply<LabelBudgetResult>()

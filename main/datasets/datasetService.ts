@@ -2,6 +2,7 @@
  * What the contract offers for datasets: import (with progress events), details with the cleaning
  * report, pages of images, cached pixels for thumbnails, deletion, and uploads for browser mode.
  */
+import { spreadOverClasses } from './spreadOverClasses'
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
@@ -98,10 +99,11 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
     /** Originals and augmented copies of the first few training images, for the preview grid. */
     async augmentPreview(
       args: ValidArgs<'datasets/augmentPreview'>
-    ): Promise<ImagePixels & { indices: number[] }> {
-      const indices = store
-        .listImages(args.id, { split: 'train', limit: args.images })
-        .items.map((i) => i.idx)
+    ): Promise<ImagePixels & { indices: number[]; labels: (number | null)[] }> {
+      // One training image of each of several classes (a dataset is often stored class by class).
+      const rows = store.labelsAndSplits(args.id)
+      const train = rows.flatMap((r, idx) => (r.split === 'train' ? [idx] : []))
+      const indices = spreadOverClasses(train, (i) => rows[i].label, args.images)
       const originals = await this.pixels(args.id, indices)
       const { width, height, channels } = originals
       const shape = { height, width, channels }
@@ -120,7 +122,8 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
         out.set(image, k * (args.copies + 1) * size)
         out.set(copies, (k * (args.copies + 1) + 1) * size)
       })
-      return { width, height, channels, data: out.toString('base64'), indices }
+      const labels = indices.map((i) => rows[i].label)
+      return { width, height, channels, data: out.toString('base64'), indices, labels }
     },
 
     /** The dataset already imported from a typed path (asked before importing it again). */

@@ -68,6 +68,7 @@ export function createHandlers(workbench: Workbench): Handlers {
     'runs/get': (args) => store.getRun(args.id),
     'experiments/labelBudget': (args) => workbench.labelBudget.plan(args),
     'experiments/labelBudgetResult': (args) => workbench.labelBudget.result(args.id),
+    'experiments/labelBudgetPreview': (args) => workbench.labelBudget.preview(args),
     'experiments/create': (args) => {
       store.getDataset(args.datasetId)
       return store.getExperiment(store.createExperiment(args.name, args.datasetId))

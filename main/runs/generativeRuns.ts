@@ -4,6 +4,7 @@
  * reconstructions, latent maps). Training itself goes through the run queue (runService.ts);
  * the rest are short engine tasks.
  */
+import { spreadOverClasses } from '../datasets/spreadOverClasses'
 import { readFileSync } from 'node:fs'
 import {
   classifierConfigSchema,
@@ -276,7 +277,8 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
 
     async reconstructions(runId: number, count: number) {
       const { model, data } = saved(runId)
-      const indices = data.evalIndices.slice(0, count)
+      // Test images of several classes, in turn (not the first few, often all one class).
+      const indices = spreadOverClasses(data.evalIndices, (i) => data.labels[i], count)
       const result = pixelsOf(await engine().task({ kind: 'reconstruct', model, data, indices }))
       return {
         width: result.width,

@@ -17,6 +17,7 @@ import {
   type LabelBudgetRecipe,
   type LabelBudgetResult,
   type PairedDifference,
+  type LabelBudgetPreview,
   type RequestArgs,
   requests
 } from '../../preload/contract'
@@ -29,6 +30,9 @@ import { selfTrainImages } from './selfTraining'
 import { checkGenerator } from './syntheticRuns'
 
 const maxEpochs = 1000
+
+/** The time a first label-budget plan should take on this machine: a result within the hour. */
+export const labelBudgetTargetSeconds = 15 * 60
 
 /** Epochs that give about `steps` batches on `images` training images (at least one). */
 export const epochsFor = (steps: number, batchSize: number, images: number): number =>
@@ -194,6 +198,57 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
 
   return {
     result,
+
+    /**
+     * How many runs the plan queues and how long they take on this machine (nothing is recorded):
+     * each recipe's steps at each budget as `plan` would queue them (seed 0's draw stands for
+     * every seed's), at the speed measured for it.
+     */
+    async preview(plan: LabelBudgetPlan): Promise<LabelBudgetPreview> {
+      const dataset = store.getDataset(plan.datasetId)
+      const recipes =
+        plan.recipes.includes('self-train') && !plan.recipes.includes('vae-graph')
+          ? [...plan.recipes, 'vae-graph' as const]
+          : plan.recipes
+      const budgets = [...new Set(plan.budgets)]
+      const full = fullSizes(dataset.id)
+      const planned = recipes.flatMap((recipe) =>
+        budgets.map((budget) => {
+          const size = {
+            all: full.all,
+            labelled: budget ? labelledAt(dataset.id, budget, 0) : full.fullLabelled
+          }
+          if (recipe === 'self-train')
+            // Its config needs the graph run, which does not exist yet: the plan's steps it is.
+            return {
+              recipe,
+              config: syntheticConfigSchema.parse({ batchSize: plan.batchSize, generatorRunId: 1 }),
+              steps: plan.steps,
+              count: plan.seeds
+            }
+          const args = requests['runs/start'].args.parse(plannedRun(plan, recipe, budget, 0, size))
+          return { ...runs.plan(args), recipe, count: plan.seeds }
+        })
+      )
+      const estimate = await runs.estimate(planned, dataset.id)
+      const reply = { runs: planned.reduce((n, p) => n + p.count, 0), estimate }
+      if (!('seconds' in estimate)) return reply
+      // The time is linear in the plan's steps (vae-graph keeps its own): a second estimate at
+      // 1,000 steps more (speeds now cached) gives the steps that fit the target time.
+      const longer = await runs.estimate(
+        planned.map((p) =>
+          p.recipe === 'vae-graph'
+            ? p
+            : { ...p, steps: (p.steps * (plan.steps + 1000)) / plan.steps }
+        ),
+        dataset.id
+      )
+      if (!('seconds' in longer)) return reply
+      const perStep = (longer.seconds - estimate.seconds) / 1000
+      const fixed = estimate.seconds - plan.steps * perStep
+      const fit = Math.round((labelBudgetTargetSeconds - fixed) / perStep / 50) * 50
+      return fit >= 50 ? { ...reply, fitSteps: fit } : reply
+    },
 
     /** Records the experiment and queues every run: seed by seed, so a first chart comes early. */
     plan(input: LabelBudgetPlan): LabelBudgetResult {

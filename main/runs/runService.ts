@@ -12,8 +12,11 @@ import {
   resolveGenerativeConfig,
   type Evaluation,
   type RecipeName,
+  type GenerativeConfig,
+  type RunEstimate,
   type RunPreview,
   type RunProgress,
+  type SyntheticConfig,
   type RunSummary,
   type ValidArgs
 } from '../../preload/contract'
@@ -37,6 +40,7 @@ import { deleteRunFiles, runDir } from './runFiles'
 import { checkInitFrom } from '../export/checkInitFrom'
 import { checkGenerator, classifierPart, findRealOnlyTwin, syntheticSpec } from './syntheticRuns'
 import { graphBudget, pendingGraphRun, selfTrainData } from './selfTraining'
+import { createRunEstimator, modelOf, probeData, type PlannedWork } from './runEstimate'
 
 export interface RunServiceOptions {
   store: RunStore
@@ -151,6 +155,8 @@ export function createRunService(options: RunServiceOptions) {
   /** Starts the next queued item when the engine is free. */
   function pump(): void {
     if (active || closing || queue.length === 0) return
+    // A speed probe holds the engine for a few seconds (one job at a time): the run follows it.
+    if (estimator.probing()) return void estimator.idle().then(pump)
     const item = queue.shift()!
     let spec: AnyTrainSpec
     try {
@@ -328,6 +334,56 @@ export function createRunService(options: RunServiceOptions) {
     if (error.deviceLost) await options.restartEngine?.()
   }
 
+  const estimator = createRunEstimator({
+    completedRunsOf: (recipe) => store.completedRunsOf(recipe),
+    engine: options.engine,
+    backend: () => backendLabel(options.engine().status()),
+    // A queued run is about to start: no probe begins before it.
+    training: () => active !== null || queue.length > 0
+  })
+
+  /** What a run's speed depends on, and the synthetic-data job that times it (a few steps). */
+  function plannedWork(
+    recipe: RecipeName,
+    config: Record<string, unknown> & { batchSize: number },
+    dataset: { width: number | null; height: number | null; channels: number | null },
+    classes: number,
+    steps: number
+  ): { work: PlannedWork; probe: () => AnyTrainSpec } {
+    const shape = `${dataset.width}×${dataset.height}×${dataset.channels}`
+    const key = {
+      backend: '',
+      recipe,
+      model: modelOf(recipe, config),
+      shape,
+      batchSize: config.batchSize
+    }
+    const data = probeData(shape, config.batchSize, classes)
+    const short = { epochs: 1, minSteps: 0, labelsPerClass: 0 }
+    const probe = (): AnyTrainSpec =>
+      isGenerative(recipe)
+        ? {
+            recipe,
+            data,
+            config: {
+              ...(config as GenerativeConfig),
+              ...short,
+              evaluatorRunId: undefined,
+              snapshotsPerEpoch: 1
+            }
+          }
+        : {
+            data,
+            config: classifierConfigSchema.parse({
+              ...(isSynthetic(recipe) ? classifierPart(config as SyntheticConfig) : config),
+              ...short,
+              earlyStoppingPatience: 0,
+              initFrom: undefined
+            })
+          }
+    return { work: { key, steps }, probe }
+  }
+
   const live = (runId: number): boolean =>
     active?.item.runId === runId || queue.some((q) => q.runId === runId)
 
@@ -344,12 +400,42 @@ export function createRunService(options: RunServiceOptions) {
 
   const service = {
     /** How long the run would train (the new-run form says it before the person starts it). */
-    preview(args: ValidArgs<'runs/preview'>): RunPreview {
-      const { config, length, images } = prepare(args)
+    async preview(args: ValidArgs<'runs/preview'>): Promise<RunPreview> {
+      const { config, length, images, dataset, data } = prepare(args)
+      const { work, probe } = plannedWork(args.recipe, config, dataset, data.classes, length.steps)
       return {
         plannedSteps: length.steps,
-        trainingLength: trainingLengthText(length, config.batchSize, images)
+        trainingLength: trainingLengthText(length, config.batchSize, images),
+        estimate: await estimator.estimate([work], probe)
       }
+    },
+
+    /** The time estimate of planned runs (a label-budget plan), by the same measured speeds. */
+    async estimate(
+      planned: {
+        recipe: RecipeName
+        config: Record<string, unknown> & { batchSize: number }
+        steps: number
+        count: number
+      }[],
+      datasetId: number
+    ): Promise<RunEstimate | { unavailable: string }> {
+      const dataset = store.getDataset(datasetId)
+      const works = planned.map((p) => ({
+        ...plannedWork(p.recipe, p.config, dataset, dataset.classNames.length, p.steps),
+        count: p.count
+      }))
+      const probes = new Map(works.map((w) => [JSON.stringify(w.work.key), w.probe]))
+      return estimator.estimate(
+        works.map((w) => ({ ...w.work, count: w.count })),
+        (key) => probes.get(JSON.stringify({ ...key, backend: '' }))!()
+      )
+    },
+
+    /** The resolved config and planned steps `runs/start` would use (nothing is recorded). */
+    plan(args: ValidArgs<'runs/start'>) {
+      const { config, length } = prepare(args)
+      return { config, steps: length.steps }
     },
 
     /**

@@ -160,6 +160,19 @@ const runColumns = `r.id, r.name, r.experiment_id, r.dataset_id, ${datasetNameOf
   r.seed, r.backend, r.status, r.created_at, r.started_at, r.ended_at, r.error, r.tags, r.config,
   r.notes, r.headline, r.code_version, r.pid, d.class_names`
 
+/** A completed run as the time estimates read it (main/runs/runEstimate.ts). */
+export interface CompletedRun {
+  id: number
+  recipe: string
+  config: Record<string, unknown>
+  headline: RunHeadline
+  backend: string | null
+  startedAt: string | null
+  endedAt: string | null
+  /** The dataset's image shape, "28×28×1". */
+  shape: string
+}
+
 export type RunStore = ReturnType<typeof openRunStore>
 
 /**
@@ -213,6 +226,9 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
     experimentPlan: db.prepare(`SELECT plan FROM experiments WHERE id = ?`),
     experimentRuns: db.prepare(`SELECT r.id, r.recipe, r.seed, r.status, r.config, r.headline
       FROM runs r WHERE r.experiment_id = ? ORDER BY r.id`),
+    completedRunsOf: db.prepare(`SELECT r.id, r.config, r.headline, r.backend, r.started_at,
+      r.ended_at, d.width, d.height, d.channels FROM runs r JOIN datasets d ON d.id = r.dataset_id
+      WHERE r.status = 'completed' AND r.recipe = ? ORDER BY r.id DESC LIMIT 200`),
     listExperiments: db.prepare(`SELECT e.id, e.name, e.kind, e.dataset_id, ${datasetNameOf('e')},
       e.created_at, (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id) AS run_count
       FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id
@@ -421,6 +437,23 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
           now()
         ).lastInsertRowid
       )
+    },
+
+    /**
+     * The newest completed runs of a recipe with what their speed depends on (config, backend,
+     * image shape) and how long they took: the history the time estimates are measured from.
+     */
+    completedRunsOf(recipe: string): CompletedRun[] {
+      return (statements.completedRunsOf.all(recipe) as Record<string, unknown>[]).map((r) => ({
+        id: r.id as number,
+        recipe,
+        config: JSON.parse(r.config as string) as Record<string, unknown>,
+        headline: JSON.parse((r.headline as string | null) ?? '{}') as RunHeadline,
+        backend: r.backend as string | null,
+        startedAt: r.started_at as string | null,
+        endedAt: r.ended_at as string | null,
+        shape: `${r.width as number}×${r.height as number}×${r.channels as number}`
+      }))
     },
 
     /** An experiment's runs with their configs (lighter than a RunDetail each), oldest first. */

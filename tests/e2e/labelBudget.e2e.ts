@@ -154,12 +154,14 @@ describe('a label-budget experiment from the UI', () => {
     await shot(page, 'label-budget-experiments')
     await page.click('[data-action="new-run"]')
     const dialog = page.locator('[data-dialog="new-run"]')
-    const recipe = dialog.locator('select[data-field="recipe"]')
+    const recipe = {
+      selectOption: (r: string) => dialog.locator(`input[data-recipe="${r}"]`).check()
+    }
     await recipe.selectOption('gen-bayes')
     expect(await dialog.locator('[data-field="importanceSamples"] input').inputValue()).toBe('1')
     await dialog.locator('[data-field="oodQuantile"] input').waitFor()
     await recipe.selectOption('sgan')
-    await dialog.locator('[data-field="unsupervisedWeight"] input').waitFor()
+    await dialog.locator('[data-field="unsupervisedWeight"] input').waitFor({ state: 'attached' })
     expect(await dialog.locator('[data-field="labelsPerClass"] input').inputValue()).toBe('0')
     await dialog.screenshot({ path: join(screenshotDir, 'new-run-sgan.png') })
     await recipe.selectOption('augment')

@@ -86,6 +86,47 @@ describe('runs, compare and the new-run form in browser mode', () => {
     )
   })
 
+  it('keeps tag chips on one line and run actions in one button style', async () => {
+    await page.setViewportSize({ width: 1280, height: 720 })
+    const [first] = seeded.compared.ids
+    await page.locator(`[data-tab="run:${first}"]`).click()
+    const actions = page.locator('[data-run-tab] [data-run-actions] button')
+    await actions.first().waitFor()
+    const looks = await actions.evaluateAll((buttons) =>
+      buttons.map((b) => {
+        const s = getComputedStyle(b)
+        return {
+          kind: b.classList.contains('primary')
+            ? 'primary'
+            : b.classList.contains('plain')
+              ? 'plain'
+              : 'bare',
+          radius: s.borderRadius,
+          height: b.getBoundingClientRect().height
+        }
+      })
+    )
+    expect(looks.length).toBeGreaterThan(1)
+    expect(looks.filter((l) => l.kind === 'bare')).toEqual([])
+    expect(new Set(looks.map((l) => l.radius)).size).toBe(1)
+    expect(
+      Math.max(...looks.map((l) => l.height)) - Math.min(...looks.map((l) => l.height))
+    ).toBeLessThan(2)
+    await page.screenshot({ path: join(screenshotDir, 'run-actions-1280.png') })
+
+    await page.click('[data-section="runs"]')
+    const chips = page.locator('[data-tag]')
+    await chips.first().waitFor()
+    const heights = await chips.evaluateAll((els) =>
+      els.map((e) => ({
+        height: e.getBoundingClientRect().height,
+        line: Number.parseFloat(getComputedStyle(e).fontSize) * 1.6
+      }))
+    )
+    for (const h of heights) expect(h.height).toBeLessThan(h.line + 6)
+    await page.setViewportSize({ width: 1366, height: 820 })
+  })
+
   it('compares two selected runs: curves, best values and the config key that differs', async () => {
     const [a, b] = seeded.compared.ids
     await page.click('[data-section="runs"]')
@@ -131,8 +172,9 @@ describe('runs, compare and the new-run form in browser mode', () => {
     expect(await dialog.locator('[data-field="experimentId"]').inputValue()).toBe(
       String(seeded.experimentIds[0])
     )
-    // Momentum belongs to SGD only.
+    // Momentum belongs to SGD only (the optimizer is an advanced setting, folded at first).
     expect(await dialog.locator('[data-field="momentum"]').count()).toBe(0)
+    await dialog.locator('[data-advanced] > summary').click()
     await dialog.locator('[data-field="optimizer"]').selectOption('sgd')
     expect(await dialog.locator('[data-field="momentum"]').count()).toBe(1)
 

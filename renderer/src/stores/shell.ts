@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
-import type { RecipeName } from '../../../preload/contract'
+import type { Augmentation, RecipeName } from '../../../preload/contract'
 import { sortedIds } from '../runCompare'
 import {
   keepExistingTabs,
@@ -56,6 +56,8 @@ export interface NewRunRequest {
   recipe?: RecipeName
   /** A config to start from (e.g. an existing run's, to re-run it with a change). */
   config?: Record<string, unknown>
+  /** Augmentation settings to train with (from the dataset's augmentation preview). */
+  augmentation?: Augmentation
 }
 
 /** What the label-budget planner starts from. */

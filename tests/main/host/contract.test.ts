@@ -142,6 +142,7 @@ describe('the contract over the in-memory transport', () => {
       'experiments/create': { name: 'x', datasetId: 999 },
       'experiments/labelBudget': { datasetId: 999, recipes: ['classifier'], budgets: [10] },
       'experiments/labelBudgetResult': { id: 999 },
+      'experiments/labelBudgetPreview': { datasetId: 999, recipes: ['classifier'], budgets: [10] },
       'runs/start': { datasetId: 999 },
       'runs/preview': { datasetId: 999 },
       'runs/pause': { id: 999 },

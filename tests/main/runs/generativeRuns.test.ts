@@ -86,6 +86,15 @@ describe('generative runs through the contract', () => {
   it('shows reconstructions beside originals and the 2-D latent itself', async () => {
     const pairs = await client.request('runs/reconstructions', { id: runId, count: 4 })
     expect(Buffer.from(pairs.data, 'base64')).toHaveLength(8 * 28 * 28)
+    // Several classes, not the first four test images of one.
+    const labelOf = (i: number) => workbench.store.labelsAndSplits(datasetId)[i].label
+    expect(new Set(pairs.indices.map(labelOf)).size).toBe(4)
+    const preview = await client.request('datasets/augmentPreview', {
+      id: datasetId,
+      augmentation: {},
+      images: 4
+    })
+    expect(new Set(preview.indices.map(labelOf)).size).toBe(4)
     const map = await client.request('runs/latentMap', { id: runId, count: 50 })
     expect(map.projection).toBe('latent')
     expect(map.points).toHaveLength(map.labels.length)
