@@ -48,7 +48,7 @@ describe('generative models on Fashion-MNIST through the CLI', () => {
     ])
     expect(classifier.code, classifier.stderr).toBe(0)
   }, 600_000)
-  afterAll(() => dir.cleanup())
+  afterAll(() => dir?.cleanup())
 
   it.each(['dcgan', 'vae'])(
     'a %s beats its untrained generator by far after one epoch',

@@ -33,7 +33,7 @@ describe('Fashion-MNIST through the CLI', () => {
     const imported = dgmw(['import', fashionMnist, '--seed', '1', '--data-dir', home])
     expect(imported.code, imported.stderr).toBe(0)
   }, 300_000)
-  afterAll(() => dir.cleanup())
+  afterAll(() => dir?.cleanup())
 
   it('trains the small CNN to at least 90% test accuracy', () => {
     // The recipe bench/RESULTS.md settled on: Adam with a one-cycle schedule, 5 epochs.
