@@ -8,10 +8,10 @@
  * new and live runs and the steps, epochs and sample grids recorded since it last looked. The
  * trainer writes its progress (step, ETA) to the run's headline once a second (see runService).
  */
-import type { EventName, EventPayload, RunStatus } from '../../preload/contract'
+import type { EventName, EventPayload, RunProgress, RunStatus } from '../../preload/contract'
 import type { EventBus } from '../host/eventBus'
 import type { RunState } from '../store/changeQueries'
-import type { RunStore } from '../store/runStore'
+import { processAlive, type RunStore } from '../store/runStore'
 
 export interface OtherProcessWatcherOptions {
   store: RunStore
@@ -45,6 +45,8 @@ interface Relayed {
   gridStep: number
   /** Names of the per-step series (`loss`, `lr`, a GAN's losses), known from its progress. */
   stepSeries: string[]
+  /** The last progress seen: a run that ends between two polls has dropped its own. */
+  progress?: RunProgress
 }
 
 const liveStatuses: RunStatus[] = ['queued', 'running', 'paused']
@@ -94,19 +96,31 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
   }
 
   function relayProgress(run: RunState, last: Relayed): void {
-    const progress = run.headline.progress
-    if (!progress || progress.step <= last.step) return
+    const ended = !isLive(run.status)
+    // A run that ended since the last poll has removed its progress from its row, but its last
+    // steps are stored: they are relayed (with the last progress seen) so the curve ends whole.
+    const progress = run.headline.progress ?? (ended ? last.progress : undefined)
+    if (!progress || (!ended && progress.step <= last.step)) return
+    last.progress = progress
     last.stepSeries = Object.keys(progress.metrics)
+    const upTo = ended ? Number.MAX_SAFE_INTEGER : progress.step - 1
     const steps = new Map<number, { epoch: number; metrics: Record<string, number> }>()
-    for (const m of store.metricsAfter(run.id, last.stepSeries, last.step, progress.step - 1)) {
+    for (const m of store.metricsAfter(run.id, last.stepSeries, last.step, upTo)) {
       const at = steps.get(m.step) ?? { epoch: m.epoch ?? progress.epoch, metrics: {} }
       at.metrics[m.name] = m.value
       steps.set(m.step, at)
     }
     // Steps between two progress writes keep the loss curve whole; the last carries the ETA.
-    const shared = { ...progress, etaSeconds: progress.etaSeconds ?? null, runId: run.id }
-    for (const [step, { epoch, metrics }] of steps)
+    const shared = {
+      ...progress,
+      etaSeconds: ended ? null : (progress.etaSeconds ?? null),
+      runId: run.id
+    }
+    for (const [step, { epoch, metrics }] of steps) {
       emit('train/progress', { ...shared, step, epoch, metrics })
+      last.step = step
+    }
+    if (ended) return
     emit('train/progress', shared)
     last.step = progress.step
   }
@@ -256,15 +270,5 @@ function snapshot(run: RunState, step: number, gridStep: number): Relayed {
     epochsDone: run.headline.epochsDone ?? 0,
     gridStep,
     stepSeries: Object.keys(run.headline.progress?.metrics ?? { loss: 0, lr: 0 })
-  }
-}
-
-/** Whether a process still exists (signal 0 only checks). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

@@ -79,7 +79,7 @@ export interface NewArtifact {
 const liveStatuses: RunStatus[] = ['queued', 'running', 'paused']
 
 /** Whether a process still exists (signal 0 only checks). */
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

@@ -73,6 +73,17 @@ export function parseBudgets(text: string): { budgets: number[] } | { error: str
   return { budgets: [...budgets].sort((a, b) => (a === 0 ? 1 : b === 0 ? -1 : a - b)) }
 }
 
+/**
+ * The plan dialog's first budgets: 10 and 100 labels per class where every class has that many
+ * labelled training images. A budget above the smallest class would be refused, so "all" (every
+ * label) stands in for the ones that do not fit.
+ */
+export function defaultBudgetsText(classCounts: readonly { train: number }[] = []): string {
+  const smallest = Math.min(...classCounts.map((c) => c.train))
+  const fitting = [10, 100].filter((b) => b <= smallest)
+  return fitting.length === 2 ? '10, 100' : [...fitting, 'all'].join(', ')
+}
+
 /** One point of a recipe's line: accuracies in percent. */
 export interface BudgetPoint {
   recipe: LabelBudgetRecipe

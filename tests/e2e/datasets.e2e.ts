@@ -132,7 +132,7 @@ describe('datasets in browser mode', () => {
     await shot(page, 'dataset-fashion-mnist')
     const preview = page.locator('[data-augment-preview]')
     await preview.scrollIntoViewIfNeeded()
-    await expect.poll(() => preview.locator('canvas').count()).toBe(32) // 4 images × (original + 7 copies)
+    await expect.poll(() => preview.locator('canvas').count()).toBe(48) // 6 classes × (original + 7 copies)
     await preview.screenshot({ path: join(screenshotDir, 'dataset-augment-preview.png') })
     const scroller = page.locator('[data-gallery]')
     await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight))

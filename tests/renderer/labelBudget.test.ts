@@ -15,7 +15,8 @@ import {
   hasRun,
   labelBudgetCsv,
   parseBudgets,
-  progressText
+  progressText,
+  defaultBudgetsText
 } from '../../renderer/src/labelBudget'
 
 let nextId = 1
@@ -186,5 +187,14 @@ describe('generator runs for augment', () => {
       summary(6, 'classifier', 'completed')
     ]
     expect(generatorCandidates(runs, 1).map((r) => r.id)).toEqual([4, 1])
+  })
+})
+
+describe("the plan dialog's first budgets", () => {
+  it('are 10 and 100 where every class has that many labels, "all" standing in for the rest', () => {
+    expect(defaultBudgetsText([{ train: 5400 }, { train: 120 }])).toBe('10, 100')
+    expect(defaultBudgetsText([{ train: 32 }, { train: 40 }])).toBe('10, all')
+    expect(defaultBudgetsText([{ train: 8 }])).toBe('all')
+    expect(defaultBudgetsText([])).toBe('10, 100')
   })
 })

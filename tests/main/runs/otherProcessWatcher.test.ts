@@ -271,8 +271,17 @@ describe('a watcher and a second connection writing as a trainer does', () => {
       ['run/status', undefined],
       ['train/progress', 5]
     ])
+    // It ends between two polls, its progress gone from its row: the steps after the last progress
+    // write still reach the curve, before the end.
+    for (const step of [6, 7])
+      theirs.addMetrics(id, [{ name: 'loss', step, epoch: 1, value: 1 / step }])
+    theirs.updateHeadline(id, { progress: null })
     theirs.setRunStatus(id, 'completed')
-    poll()
+    expect(poll().map((e) => [e.name, e.payload.step])).toEqual([
+      ['train/progress', 6],
+      ['train/progress', 7],
+      ['run/status', undefined]
+    ])
     theirs.deleteRun(id)
     expect(poll()).toEqual([{ name: 'history/changed', payload: { datasets: false, runs: true } }])
   })
