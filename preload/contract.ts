@@ -253,6 +253,8 @@ export interface RunSummary {
   datasetName: string | null
   /** True when the run's dataset was deleted: its results stay, it cannot train again. */
   datasetDeleted?: boolean
+  /** Queued, running or paused in another process (a CLI, another server): controlled there. */
+  trainedElsewhere?: boolean
   recipe: string
   seed: number
   backend: string | null

@@ -3,6 +3,7 @@ import { appVersion } from '../services/appVersion'
 import { UserError } from '../services/userError'
 import { doctorReport } from '../services/doctor'
 import { userPath } from '../services/userPath'
+import type { RunSummary } from '../../preload/contract'
 import type { Handlers } from './dispatcher'
 import type { Workbench } from './workbench'
 
@@ -21,6 +22,9 @@ function withTypedInitFrom<T extends { config: object }>(args: T): T {
 export function createHandlers(workbench: Workbench): Handlers {
   const { dataDir, store } = workbench
   const datasets = createDatasetService({ store, dataDir, bus: workbench.bus })
+  // The UI offers Pause and Stop only for runs this process trains; another's are controlled there.
+  const markElsewhere = <T extends RunSummary>(run: T): T =>
+    workbench.runs.trainedElsewhere(run) ? { ...run, trainedElsewhere: true } : run
   return {
     'app/info': () => ({
       version: appVersion,
@@ -64,8 +68,8 @@ export function createHandlers(workbench: Workbench): Handlers {
       return { path: await workbench.chooseSavePath(args.defaultName) }
     },
     'experiments/list': () => store.listExperiments(),
-    'runs/list': (args) => store.listRuns(args),
-    'runs/get': (args) => store.getRun(args.id),
+    'runs/list': (args) => store.listRuns(args).map(markElsewhere),
+    'runs/get': (args) => markElsewhere(store.getRun(args.id)),
     'experiments/labelBudget': (args) => workbench.labelBudget.plan(args),
     'experiments/labelBudgetResult': (args) => workbench.labelBudget.result(args.id),
     'experiments/labelBudgetPreview': (args) => workbench.labelBudget.preview(args),

@@ -387,9 +387,13 @@ export function createRunService(options: RunServiceOptions) {
   const live = (runId: number): boolean =>
     active?.item.runId === runId || queue.some((q) => q.runId === runId)
 
-  /** Refuses to control a run that another process (the CLI, a second server) trains. */
+  /** Whether another process (the CLI, a second server) has this unfinished run. */
+  const trainedElsewhere = (run: RunSummary): boolean =>
+    ['queued', 'running', 'paused'].includes(run.status) && !live(run.id)
+
+  /** Refuses to control a run that another process trains. */
   const refuseIfElsewhere = (run: RunSummary): void => {
-    if (['queued', 'running', 'paused'].includes(run.status) && !live(run.id))
+    if (trainedElsewhere(run))
       throw new UserError(
         `Run ${run.id} is ${run.status} in another process (a \`dgmw train\` in a terminal, or ` +
           'another window on this data folder); control it there: Ctrl-C in the terminal stops it ' +
@@ -399,6 +403,8 @@ export function createRunService(options: RunServiceOptions) {
   }
 
   const service = {
+    trainedElsewhere,
+
     /** How long the run would train (the new-run form says it before the person starts it). */
     async preview(args: ValidArgs<'runs/preview'>): Promise<RunPreview> {
       const { config, length, images, dataset, data } = prepare(args)

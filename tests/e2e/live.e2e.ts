@@ -104,11 +104,13 @@ describe('a run started from the CLI beside the open UI', () => {
       .waitFor({ timeout: 30_000 })
     expect(await page.title()).toMatch(/^\d+% · epoch \d\/5 · /)
     await shotAt(page, 'live-cli-run-tab')
-    // It is controlled where it runs: this window says so instead of pausing it.
-    await page.getByRole('button', { name: 'Pause' }).click()
-    await expect
-      .poll(() => page.getByRole('alert').first().textContent())
-      .toMatch(/in another process.*Ctrl-C/)
+    // It is controlled where it runs: this window says so and offers no Pause or Stop.
+    expect(await page.locator('[data-trained-elsewhere]').textContent()).toMatch(
+      /another process.*Ctrl-C/s
+    )
+    expect(await page.locator('[data-run-actions] button', { hasText: /Pause|Stop/ }).count()).toBe(
+      0
+    )
 
     expect(await exited, stderr).toBe(0)
     const endedAt = Date.now()
