@@ -22,6 +22,12 @@ export const runStatuses = [
 ] as const
 export type RunStatus = (typeof runStatuses)[number]
 
+/** Statuses of a run that has not ended: a process owns it (queued, training or paused). */
+export const liveRunStatuses: readonly RunStatus[] = ['queued', 'running', 'paused']
+/** Whether a run with this status has not ended yet. */
+export const isLiveStatus = (status: string): boolean =>
+  (liveRunStatuses as readonly string[]).includes(status)
+
 /** Tensor backends in the order the engine tries them (see docs/compute). */
 export const backendNames = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const
 export type BackendName = (typeof backendNames)[number]

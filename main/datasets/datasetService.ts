@@ -4,8 +4,7 @@
  */
 import { spreadOverClasses } from './spreadOverClasses'
 import { randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type {
   DatasetDetail,
@@ -21,6 +20,7 @@ import type { RunStore } from '../store/runStore'
 import { augmentBatch } from './augment'
 import { readCachedImages } from './imageCache'
 import { deleteDatasetAndCache } from './cacheFolders'
+import { classSplitCounts, readImportReport } from './datasetCounts'
 import { importDataset } from './importDataset'
 
 /** Largest single file accepted by an upload. */
@@ -59,19 +59,9 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
     },
 
     async get(id: number): Promise<DatasetDetail> {
-      const dataset = store.getDataset(id)
-      const classCounts = dataset.classNames.map(() => ({ train: 0, val: 0, test: 0 }))
-      const splits = { train: 0, val: 0, test: 0 }
-      for (const row of store.imageCounts(id)) {
-        splits[row.split] += row.n
-        if (row.label !== null && classCounts[row.label]) classCounts[row.label][row.split] += row.n
-      }
-      const reportFile = dataset.meta.report as string | undefined
-      const report =
-        reportFile && existsSync(reportFile)
-          ? JSON.parse(await readFile(reportFile, 'utf8'))
-          : { skipped: [], duplicates: [], warnings: [] }
-      const { meta, ...summary } = dataset
+      const { meta, ...summary } = store.getDataset(id)
+      const { classCounts, splits } = classSplitCounts(store, summary)
+      const report = await readImportReport(meta)
       return { ...summary, fit: String(meta.fit ?? 'cover'), classCounts, splits, ...report }
     },
 

@@ -5,10 +5,11 @@
  */
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import type { DatasetSummary, DuplicateGroup, ImportReport } from '../../preload/contract'
 import { UserError } from '../services/userError'
+import { classSplitCounts, readImportReport } from './datasetCounts'
 import type { ImageRow } from '../store/datasetImages'
 import type { RunStore } from '../store/runStore'
 import { collectArrays, detectArraySource } from './collectArrays'
@@ -135,20 +136,12 @@ async function writeCache(
 /** What the import said about a dataset imported earlier, rebuilt from the store and its report file. */
 export async function existingReport(store: RunStore, id: number): Promise<ImportReport> {
   const { meta, ...dataset } = store.getDataset(id)
-  const classes = dataset.classNames.map((name) => ({ name, count: 0 }))
-  const splits = { train: 0, val: 0, test: 0 }
-  for (const row of store.imageCounts(id)) {
-    splits[row.split] += row.n
-    if (row.label !== null && classes[row.label]) classes[row.label].count += row.n
-  }
-  const reportFile = meta.report as string | undefined
-  const report =
-    reportFile && existsSync(reportFile)
-      ? (JSON.parse(await readFile(reportFile, 'utf8')) as Pick<
-          ImportReport,
-          'skipped' | 'duplicates' | 'warnings'
-        >)
-      : { skipped: [], duplicates: [], warnings: [] }
+  const { classCounts, splits } = classSplitCounts(store, dataset)
+  const classes = dataset.classNames.map((name, label) => ({
+    name,
+    count: classCounts[label].train + classCounts[label].val + classCounts[label].test
+  }))
+  const report = await readImportReport(meta)
   return {
     dataset: { ...dataset, size: dataset.width ?? 0, cacheFile: meta.cacheFile as string },
     classes,

@@ -1,14 +1,11 @@
 import type { DatasetSummary } from '../../preload/contract'
 import { UserError } from '../services/userError'
 import type { RunStore } from '../store/runStore'
+import { classSplitCounts } from './datasetCounts'
 
 /** Labelled training images of each class (the pool a label budget draws from). */
 export function labelledTrainingCounts(store: RunStore, dataset: DatasetSummary): number[] {
-  const counts = dataset.classNames.map(() => 0)
-  for (const row of store.imageCounts(dataset.id))
-    if (row.split === 'train' && row.label !== null && row.label < counts.length)
-      counts[row.label] += row.n
-  return counts
+  return classSplitCounts(store, dataset).classCounts.map((c) => c.train)
 }
 
 /**

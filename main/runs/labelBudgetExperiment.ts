@@ -9,6 +9,7 @@
  * stored with the experiment, and the chart is rebuilt from its runs whenever it is asked for.
  */
 import {
+  isLiveStatus,
   classifierConfigSchema,
   syntheticConfigSchema,
   labelBudgetPlanSchema,
@@ -190,8 +191,7 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
       plan,
       cells,
       fullBudget: Math.round(fullSizes(plan.datasetId).fullLabelled / classes),
-      done: experimentRuns.filter((r) => !['queued', 'running', 'paused'].includes(r.status))
-        .length,
+      done: experimentRuns.filter((r) => !isLiveStatus(r.status)).length,
       total: experimentRuns.length
     }
   }

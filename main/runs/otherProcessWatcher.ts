@@ -8,7 +8,13 @@
  * new and live runs and the steps, epochs and sample grids recorded since it last looked. The
  * trainer writes its progress (step, ETA) to the run's headline once a second (see runService).
  */
-import type { EventName, EventPayload, RunProgress, RunStatus } from '../../preload/contract'
+import {
+  isLiveStatus,
+  type EventName,
+  type EventPayload,
+  type RunProgress,
+  type RunStatus
+} from '../../preload/contract'
 import type { EventBus } from '../host/eventBus'
 import type { RunState } from '../store/changeQueries'
 import { processAlive, type RunStore } from '../store/runStore'
@@ -48,9 +54,6 @@ interface Relayed {
   /** The last progress seen: a run that ends between two polls has dropped its own. */
   progress?: RunProgress
 }
-
-const liveStatuses: RunStatus[] = ['queued', 'running', 'paused']
-const isLive = (status: RunStatus): boolean => liveStatuses.includes(status)
 
 export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherProcessWatcher {
   const { store, bus } = options
@@ -96,7 +99,7 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
   }
 
   function relayProgress(run: RunState, last: Relayed): void {
-    const ended = !isLive(run.status)
+    const ended = !isLiveStatus(run.status)
     // A run that ended since the last poll has removed its progress from its row, but its last
     // steps are stored: they are relayed (with the last progress seen) so the curve ends whole.
     const progress = run.headline.progress ?? (ended ? last.progress : undefined)
@@ -190,23 +193,23 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
         ...(run.error ? { error: run.error } : {})
       }
       // A run that appears or starts is announced before its progress; one that ends, after it.
-      if (!known || (changed && isLive(run.status))) {
+      if (!known || (changed && isLiveStatus(run.status))) {
         emit('run/status', status)
         announced = true
       }
       // A run that ended before it was first seen needs only its status (the UI loads the rest).
-      if (run.status !== 'queued' && (known || isLive(run.status))) {
+      if (run.status !== 'queued' && (known || isLiveStatus(run.status))) {
         relayProgress(run, last)
         relayEpochs(run, last)
         relaySampleGrids(run, last)
       }
-      if (changed && !isLive(run.status)) {
+      if (changed && !isLiveStatus(run.status)) {
         emit('run/status', status)
         announced = true
       }
       last.status = run.status
       last.pid = run.pid
-      if (isLive(run.status)) relayed.set(run.id, last)
+      if (isLiveStatus(run.status)) relayed.set(run.id, last)
       else relayed.delete(run.id)
     }
     return announced
@@ -215,7 +218,7 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
   /** Another process's live run whose process is gone (killed, crashed) ends as interrupted. */
   function markOrphans(): boolean {
     const orphaned = [...relayed.values()].some(
-      (r) => isLive(r.status) && r.pid !== null && r.pid !== process.pid && !alive(r.pid)
+      (r) => isLiveStatus(r.status) && r.pid !== null && r.pid !== process.pid && !alive(r.pid)
     )
     // Our own write: data_version does not count it, so the caller looks regardless.
     if (orphaned) store.markInterruptedRuns(alive)

@@ -6,6 +6,7 @@
 import { backendLabel } from '../../preload/backendLabel'
 import { trainingLength, trainingLengthText } from '../../preload/trainingLength'
 import {
+  isLiveStatus,
   classifierConfigSchema,
   isGenerative,
   isSynthetic,
@@ -74,7 +75,7 @@ export function createRunService(options: RunServiceOptions) {
     error: string | null = null,
     backend: string | null = null
   ): void => {
-    const ended = !['queued', 'running', 'paused'].includes(status)
+    const ended = !isLiveStatus(status)
     // Live progress is for other processes' eyes while it trains; a finished run lists without it.
     if (ended) store.updateHeadline(runId, { progress: null })
     store.setRunStatus(runId, status, error, backend)
@@ -388,8 +389,7 @@ export function createRunService(options: RunServiceOptions) {
     active?.item.runId === runId || queue.some((q) => q.runId === runId)
 
   /** Whether another process (the CLI, a second server) has this unfinished run. */
-  const trainedElsewhere = (run: RunSummary): boolean =>
-    ['queued', 'running', 'paused'].includes(run.status) && !live(run.id)
+  const trainedElsewhere = (run: RunSummary): boolean => isLiveStatus(run.status) && !live(run.id)
 
   /** Refuses to control a run that another process trains. */
   const refuseIfElsewhere = (run: RunSummary): void => {
@@ -573,7 +573,7 @@ export function createRunService(options: RunServiceOptions) {
       for (const item of [...(active ? [active.item] : []), ...queue]) {
         item.settle?.reject(new Error('The app is closing.'))
         // A run that just ended may still be `active` until its promise chain unwinds.
-        const stillLive = ['queued', 'running', 'paused'].includes(store.getRun(item.runId).status)
+        const stillLive = isLiveStatus(store.getRun(item.runId).status)
         if (item.kind === 'train' && stillLive) setStatus(item.runId, 'interrupted', message)
       }
       queue.length = 0

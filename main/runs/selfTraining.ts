@@ -13,7 +13,7 @@
  * the test split never enters training.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { generativeConfigSchema, type SyntheticConfig } from '../../preload/contract'
+import { generativeConfigSchema, isLiveStatus, type SyntheticConfig } from '../../preload/contract'
 import type { DatasetData } from '../compute/engineMessages'
 import { pseudoLabelsFile } from '../compute/generative/generativeTrainer'
 import { classifierTrainingData, datasetTrainingData } from '../datasets/trainingData'
@@ -56,7 +56,7 @@ export function pendingGraphRun(
 ): { data: DatasetData; images: number } | null {
   const graph = store.getRunSummary(graphRunId)
   if (graph.recipe !== 'vae-graph' || graph.datasetId !== datasetId) return null
-  if (!['queued', 'running', 'paused'].includes(graph.status)) return null
+  if (!isLiveStatus(graph.status)) return null
   const data = datasetTrainingData(store, datasetId, {
     normalisation: 'unit',
     ...graphBudget(store, graphRunId)

@@ -4,7 +4,7 @@
  * runs that changed, so a watcher can relay a CLI run's progress to the open UI.
  */
 import type Database from 'better-sqlite3'
-import type { RunHeadline, RunStatus } from '../../preload/contract'
+import { liveRunStatuses, type RunHeadline, type RunStatus } from '../../preload/contract'
 
 /** What a watcher needs of a run to tell what changed since it last looked. */
 export interface RunState {
@@ -31,7 +31,7 @@ export function changeQueries(db: Database.Database) {
   const runStates =
     db.prepare(`SELECT id, status, error, pid, headline FROM runs WHERE id > @afterId
     UNION SELECT id, status, error, pid, headline FROM runs
-      WHERE status IN ('queued', 'running', 'paused')
+      WHERE status IN (${liveRunStatuses.map((s) => `'${s}'`).join(', ')})
     UNION SELECT id, status, error, pid, headline FROM runs
       WHERE id IN (SELECT value FROM json_each(@ids))
     ORDER BY id`)

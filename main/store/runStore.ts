@@ -12,6 +12,7 @@ import type {
   RunStatus,
   RunSummary
 } from '../../preload/contract'
+import { liveRunStatuses } from '../../preload/contract'
 import { UserError } from '../services/userError'
 import { datasetImageQueries, type ImageRow } from './datasetImages'
 import { migrations } from './migrations'
@@ -76,7 +77,6 @@ export interface NewArtifact {
 }
 
 /** Statuses a run may be left in when the process that owned it died. */
-const liveStatuses: RunStatus[] = ['queued', 'running', 'paused']
 
 /** Whether a process still exists (signal 0 only checks). */
 export function processAlive(pid: number): boolean {
@@ -220,7 +220,7 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
       VALUES (?, ?, ?)`),
     deletedDataset: db.prepare(`SELECT name, deleted_at FROM deleted_datasets WHERE id = ?`),
     liveRunsOfDataset: db.prepare(`SELECT id, status FROM runs WHERE dataset_id = ?
-      AND status IN (${liveStatuses.map((s) => `'${s}'`).join(', ')}) ORDER BY id`),
+      AND status IN (${liveRunStatuses.map((s) => `'${s}'`).join(', ')}) ORDER BY id`),
     insertExperiment: db.prepare(`INSERT INTO experiments (name, dataset_id, notes, kind, plan,
       created_at) VALUES (?, ?, ?, ?, ?, ?)`),
     experimentPlan: db.prepare(`SELECT plan FROM experiments WHERE id = ?`),
@@ -255,7 +255,7 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
         ELSE NULL END
       WHERE id = @id`),
     liveRuns: db.prepare(`SELECT id, pid FROM runs
-      WHERE status IN (${liveStatuses.map((s) => `'${s}'`).join(', ')})`),
+      WHERE status IN (${liveRunStatuses.map((s) => `'${s}'`).join(', ')})`),
     markInterrupted: db.prepare(`UPDATE runs SET status = 'interrupted', ended_at = ?, pid = NULL,
       headline = json_remove(headline, '$.progress'),
       error = 'The process running it stopped (closed, killed or crashed); resume it from its last checkpoint.'
