@@ -105,16 +105,20 @@ export function sourceText(sources: Throughput['source'][]): string {
   return parts.join(' and ') + (probed ? ', training steps only' : '')
 }
 
-/** One planned run (or `count` alike) to estimate: its speed key and its steps. */
+/**
+ * One planned run (or `count` alike) to estimate: its speed key (the backend is the engine's, filled
+ * in by the estimator), its steps, and the synthetic-data job that times it if nobody ran it yet.
+ */
 export interface PlannedWork {
-  key: SpeedKey
+  key: Omit<SpeedKey, 'backend'>
   steps: number
   count?: number
+  probe: () => AnyTrainSpec
 }
 
 /** The estimate of several planned runs, each with the throughput found for it. */
 export function estimateOf(
-  work: { planned: PlannedWork; throughput: Throughput }[],
+  work: { planned: Omit<PlannedWork, 'probe'>; throughput: Throughput }[],
   engine: { backend: string; threads: number }
 ): RunEstimate {
   const runs = work.reduce((n, w) => n + (w.planned.count ?? 1), 0)
@@ -199,14 +203,8 @@ export function createRunEstimator(options: EstimatorOptions) {
     probing: (): boolean => inFlight > 0,
     idle: (): Promise<void> => queue.then(() => undefined),
 
-    /**
-     * The estimate of `work`; `probeSpec` builds the synthetic-data job that times a key nobody
-     * ran yet. Null (with the reason) when no speed is known and none can be measured now.
-     */
-    async estimate(
-      work: PlannedWork[],
-      probeSpec: (key: SpeedKey) => AnyTrainSpec
-    ): Promise<RunEstimate | { unavailable: string }> {
+    /** The estimate of `work`, or why none can be given now (no speed known, none measurable). */
+    async estimate(work: PlannedWork[]): Promise<RunEstimate | { unavailable: string }> {
       // A form opened as the app starts waits for the engine's backend (the speed depends on it).
       if (!options.backend()) await options.engine().ready()
       const backend = options.backend()
@@ -217,19 +215,19 @@ export function createRunEstimator(options: EstimatorOptions) {
       for (const planned of work) {
         const key = { ...planned.key, backend }
         if (!history.has(key.recipe)) history.set(key.recipe, options.completedRunsOf(key.recipe))
-        let throughput = throughputFromHistory(history.get(key.recipe)!, key)
-        if (!throughput && !probes.has(JSON.stringify(key)) && options.training())
-          return {
-            unavailable: `No ${key.recipe} run finished on ${backend} yet; its speed is measured when the engine is free.`
-          }
-        throughput ??= await probe(key, probeSpec(key)).catch(() => null)
-        if (!throughput && options.training())
-          return {
-            unavailable: `No ${key.recipe} run finished on ${backend} yet; its speed is measured when the engine is free.`
-          }
+        // No new probe starts while a run trains (a cached one still answers).
+        const throughput =
+          throughputFromHistory(history.get(key.recipe)!, key) ??
+          (options.training() && !probes.has(JSON.stringify(key))
+            ? null
+            : await probe(key, planned.probe()).catch(() => null))
         if (!throughput)
-          return { unavailable: `The speed of ${key.recipe} on ${backend} could not be measured.` }
-        found.push({ planned: { ...planned, key }, throughput })
+          return {
+            unavailable: options.training()
+              ? `No ${key.recipe} run finished on ${backend} yet; its speed is measured when the engine is free.`
+              : `The speed of ${key.recipe} on ${backend} could not be measured.`
+          }
+        found.push({ planned, throughput })
       }
       return estimateOf(found, { backend, threads: options.engine().status().threads })
     }

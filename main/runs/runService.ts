@@ -350,10 +350,9 @@ export function createRunService(options: RunServiceOptions) {
     dataset: { width: number | null; height: number | null; channels: number | null },
     classes: number,
     steps: number
-  ): { work: PlannedWork; probe: () => AnyTrainSpec } {
+  ): PlannedWork {
     const shape = `${dataset.width}×${dataset.height}×${dataset.channels}`
     const key = {
-      backend: '',
       recipe,
       model: modelOf(recipe, config),
       shape,
@@ -382,7 +381,7 @@ export function createRunService(options: RunServiceOptions) {
               initFrom: undefined
             })
           }
-    return { work: { key, steps }, probe }
+    return { key, steps, probe }
   }
 
   const live = (runId: number): boolean =>
@@ -408,11 +407,11 @@ export function createRunService(options: RunServiceOptions) {
     /** How long the run would train (the new-run form says it before the person starts it). */
     async preview(args: ValidArgs<'runs/preview'>): Promise<RunPreview> {
       const { config, length, images, dataset, data } = prepare(args)
-      const { work, probe } = plannedWork(args.recipe, config, dataset, data.classes, length.steps)
+      const work = plannedWork(args.recipe, config, dataset, data.classes, length.steps)
       return {
         plannedSteps: length.steps,
         trainingLength: trainingLengthText(length, config.batchSize, images),
-        estimate: await estimator.estimate([work], probe)
+        estimate: await estimator.estimate([work])
       }
     },
 
@@ -427,14 +426,11 @@ export function createRunService(options: RunServiceOptions) {
       datasetId: number
     ): Promise<RunEstimate | { unavailable: string }> {
       const dataset = store.getDataset(datasetId)
-      const works = planned.map((p) => ({
-        ...plannedWork(p.recipe, p.config, dataset, dataset.classNames.length, p.steps),
-        count: p.count
-      }))
-      const probes = new Map(works.map((w) => [JSON.stringify(w.work.key), w.probe]))
       return estimator.estimate(
-        works.map((w) => ({ ...w.work, count: w.count })),
-        (key) => probes.get(JSON.stringify({ ...key, backend: '' }))!()
+        planned.map((p) => ({
+          ...plannedWork(p.recipe, p.config, dataset, dataset.classNames.length, p.steps),
+          count: p.count
+        }))
       )
     },
 
