@@ -2,7 +2,13 @@
  * Sorting and filtering of run lists, kept out of components so they can be unit-tested and so
  * the 5,000-row table only re-sorts when its inputs change.
  */
-import type { EventPayload, RunHeadline, RunStatus, RunSummary } from '../../preload/contract'
+import {
+  isLiveStatus,
+  type EventPayload,
+  type RunHeadline,
+  type RunStatus,
+  type RunSummary
+} from '../../preload/contract'
 import { runDuration } from './format'
 
 export type SortKey =
@@ -176,8 +182,7 @@ export function headlineFromEpoch(event: EventPayload<'train/epoch'>): RunHeadli
  */
 export function runFd(run: RunSummary): number | undefined {
   const { fd, fdUntrained } = run.headline
-  if (run.status === 'running' || run.status === 'queued' || run.status === 'paused')
-    return fd !== fdUntrained ? fd : undefined
+  if (isLiveStatus(run.status)) return fd !== fdUntrained ? fd : undefined
   return fd
 }
 
