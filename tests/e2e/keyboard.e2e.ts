@@ -73,10 +73,11 @@ describe('the keyboard', () => {
     await page.keyboard.press('Control+End')
     await expect.poll(activeCell).toBe(299)
     expect(await page.locator('[data-cell="299"]').isVisible()).toBe(true)
+    // Jumps that scroll the virtual list: the active cell exists once the list has re-rendered.
     await page.keyboard.press('Control+Home')
-    expect(await activeCell()).toBe(0)
+    await expect.poll(activeCell).toBe(0)
     await page.keyboard.press('PageDown')
-    expect(await activeCell()).toBeGreaterThanOrEqual(columns * 4)
+    await expect.poll(activeCell).toBeGreaterThanOrEqual(columns * 4)
     expect((await activeCell()) % columns).toBe(0)
     await page.keyboard.press('ArrowRight')
     await page.keyboard.press('ArrowRight')
