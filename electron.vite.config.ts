@@ -15,7 +15,7 @@ export default defineConfig({
           // `dgmw` command line; runs in plain Node.
           cli: resolve(__dirname, 'main/cli/dgmw.ts'),
           // The long-lived engine worker that owns the tensor library.
-          engineWorker: resolve(__dirname, 'main/compute/engineWorker.ts'),
+          engineWorker: resolve(__dirname, 'main/engine/engineWorker.ts'),
           // Image decoding for dataset imports, one thread per core.
           decodeWorker: resolve(__dirname, 'main/datasets/decodeWorker.ts'),
           // `dgmw bench` measures each tensor backend in a child process running this.

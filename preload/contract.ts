@@ -311,7 +311,7 @@ export const classifierPresets = ['small-cnn', 'deep-cnn', 'resnet-small'] as co
 export type ClassifierPreset = (typeof classifierPresets)[number]
 export const optimizerNames = ['adam', 'adamw', 'sgd'] as const
 export const scheduleNames = ['constant', 'step', 'cosine', 'one-cycle'] as const
-/** Generative recipes: GANs, VAEs and their hybrid (see main/models/generative). */
+/** Generative recipes: GANs, VAEs and their hybrid (see main/engine/models/generative). */
 export const generativeRecipes = [
   'dcgan',
   'cgan',
@@ -326,7 +326,7 @@ export const generativeRecipes = [
 ] as const
 export type GenerativeRecipe = (typeof generativeRecipes)[number]
 /**
- * Classifiers that learn from a generative run's output (main/runs/syntheticRuns.ts): `augment`
+ * Classifiers that learn from a generative run's output (main/runs/generatedDataRuns.ts): `augment`
  * trains on real images plus a conditional generator's, `cas` on generated images only (Ravuri &
  * Vinyals 2019's Classification Accuracy Score), `self-train` on the labelled images plus those a
  * vae-graph run labelled confidently (main/runs/selfTraining.ts).

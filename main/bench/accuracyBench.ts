@@ -16,7 +16,7 @@ import {
 import { importDataset } from '../datasets/importDataset'
 import { datasetTrainingData } from '../datasets/trainingData'
 import { createWorkbench } from '../host/workbench'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 
 const fashionMnist = '/usr/share/datasets/fashion-mnist'
 

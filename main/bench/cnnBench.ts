@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Scalar, Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs-core'
 import type { BackendName, GpuAdapterReport } from '../../preload/contract'
-import { selectBackend } from '../compute/backendProbe'
+import { selectBackend } from '../engine/backendProbe'
 
 /** What one measurement runs. Defaults (see cnnBenchDefaults) match the PyTorch reference. */
 export interface CnnBenchOptions {
@@ -126,11 +126,11 @@ export async function measureCnn(options: CnnBenchOptions): Promise<CnnBenchResu
   }
   // Loaded only now, after selectBackend, so each backend's process loads only its own packages.
   const tf = await import('@tensorflow/tfjs-core')
-  const { buildReferenceCnn, trainStep } = await import('../models/referenceCnn')
+  const { buildReferenceCnn, trainStep } = await import('../engine/models/referenceCnn')
   if (status.active === 'wasm') {
     // Stock wasm lacks Conv2DBackpropFilter; the engine worker registers these the same way.
     try {
-      const { registerWasmTrainingKernels } = await import('../compute/wasmKernels')
+      const { registerWasmTrainingKernels } = await import('../engine/wasmKernels')
       registerWasmTrainingKernels()
     } catch (error) {
       // Inference needs none of them, so it is still measured.

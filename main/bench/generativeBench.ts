@@ -15,9 +15,9 @@ import {
   type BackendName,
   type GenerativeConfig
 } from '../../preload/contract'
-import type { GenerativeTrainSpec, TrainProgress } from '../compute/engineMessages'
+import type { GenerativeTrainSpec, TrainProgress } from '../engine/engineMessages'
 import { createWorkbench } from '../host/workbench'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 
 export const generativeBenchModels = ['dcgan', 'vae'] as const
 export type GenerativeBenchModel = (typeof generativeBenchModels)[number]

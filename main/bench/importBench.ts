@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { readIdxImages, readIdxLabels } from '../datasets/idxReader'
 import { importDataset } from '../datasets/importDataset'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 import { openRunStore } from '../store/runStore'
 
 export interface ImportBenchResult {

@@ -26,7 +26,7 @@ import { importDataset } from '../datasets/importDataset'
 import { datasetTrainingData } from '../datasets/trainingData'
 import { createWorkbench, type Workbench } from '../host/workbench'
 import { meanStd } from '../runs/labelBudgetExperiment'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 
 const fashionMnist = '/usr/share/datasets/fashion-mnist'
 

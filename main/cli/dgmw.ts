@@ -3,10 +3,10 @@
  * errors go to stderr with a non-zero exit code and a message that says what to do.
  */
 import { parseArgs } from 'node:util'
-import { parseBackendName } from '../compute/backendProbe'
-import { resolveDataDir } from '../services/dataDir'
-import { UserError } from '../services/userError'
-import { appVersion } from '../services/appVersion'
+import { parseBackendName } from '../engine/backendProbe'
+import { resolveDataDir } from '../platform/dataDir'
+import { UserError } from '../platform/userError'
+import { appVersion } from '../platform/appVersion'
 import type { CommandContext } from './context'
 import { benchCommand, benchHelp } from './commands/bench'
 import { datasetsCommand, datasetsHelp } from './commands/datasets'

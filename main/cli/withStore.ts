@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { databaseFileName, ensureDataDir } from '../services/dataDir'
+import { databaseFileName, ensureDataDir } from '../platform/dataDir'
 import { openRunStore, type RunStore } from '../store/runStore'
 import type { CommandContext } from './context'
 

@@ -1,5 +1,5 @@
 import { createWorkbench, type Workbench } from '../host/workbench'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 import type { CommandContext } from './context'
 
 /** A headless workbench (store, engine, runs) for commands that train or evaluate; always closed. */

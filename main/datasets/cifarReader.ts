@@ -4,7 +4,7 @@
  * (CIFAR-10) or fine_label_names.txt (CIFAR-100).
  */
 import { readFile } from 'node:fs/promises'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 
 const planeSize = 32 * 32
 

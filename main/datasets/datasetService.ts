@@ -14,8 +14,8 @@ import type {
   ValidArgs
 } from '../../preload/contract'
 import type { EventBus } from '../host/eventBus'
-import { UserError } from '../services/userError'
-import { userPath } from '../services/userPath'
+import { UserError } from '../platform/userError'
+import { userPath } from '../platform/userPath'
 import type { RunStore } from '../store/runStore'
 import { augmentBatch } from './augment'
 import { readCachedImages } from './imageCache'

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os'
 import type { Worker } from 'node:worker_threads'
-import { startWorkerThread } from '../services/workerThread'
+import { startWorkerThread } from '../platform/workerThread'
 import type { DecodeOptions } from './decodeImage'
 import type { DecodeBatch, DecodeReply, DecodeResult } from './decodeMessages'
 

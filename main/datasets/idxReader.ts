@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { gunzipSync } from 'node:zlib'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 
 export interface IdxImages {
   count: number

@@ -1,5 +1,5 @@
 import type { DatasetSummary } from '../../preload/contract'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
 import { classSplitCounts } from './datasetCounts'
 

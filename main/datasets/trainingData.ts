@@ -1,6 +1,6 @@
 import type { Augmentation, ClassifierConfig } from '../../preload/contract'
-import type { DatasetData } from '../compute/engineMessages'
-import { UserError } from '../services/userError'
+import type { DatasetData } from '../engine/engineMessages'
+import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
 import { drawLabelBudget } from './labelBudget'
 import type { Normalisation } from './normalize'

@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ipcChannels, type Envelope, type EventPayload } from '../../preload/contract'
-import { parseBackendName } from '../compute/backendProbe'
+import { parseBackendName } from '../engine/backendProbe'
 import { createWorkbench, type Workbench } from '../host/workbench'
-import { appName, resolveDataDir } from '../services/dataDir'
-import { electronSqliteBinding } from '../services/electronSqlite'
+import { appName, resolveDataDir } from '../platform/dataDir'
+import { electronSqliteBinding } from '../platform/electronSqlite'
 
 app.setName(appName)
 const rendererUrl = process.env.ELECTRON_RENDERER_URL

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 
 export interface AtomicFolderOptions {
   force: boolean

@@ -5,8 +5,8 @@
  */
 import { resolve } from 'node:path'
 import type { ClassifierConfig } from '../../preload/contract'
-import type { DatasetData } from '../compute/engineMessages'
-import { UserError } from '../services/userError'
+import type { DatasetData } from '../engine/engineMessages'
+import { UserError } from '../platform/userError'
 import { readExportMetadata, tfjsClassifierOf } from './exportMetadata'
 
 /** Returns the export folder's absolute path (what the run's config stores). */

@@ -6,10 +6,10 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { ExportedModelInfo, ExportReport, RunDetail, ValidArgs } from '../../preload/contract'
-import type { EngineHost } from '../compute/engineHost'
-import type { ModelSource } from '../compute/engineMessages'
+import type { EngineHost } from '../engine/engineHost'
+import type { ModelSource } from '../engine/engineMessages'
 import { runModelSource } from '../runs/modelSource'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
 import { writeFolderAtomically } from './atomicFolder'
 import {
@@ -18,7 +18,7 @@ import {
   readExportMetadata,
   type ExportMetadata
 } from './exportMetadata'
-import type { ExportTaskResult } from './exportTask'
+import type { ExportTaskResult } from '../engine/export/exportTask'
 import { confusionPng, modelCard } from './modelCard'
 
 export interface ExportServiceOptions {

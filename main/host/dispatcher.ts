@@ -11,7 +11,7 @@ import {
   type RequestName,
   type ValidArgs
 } from '../../preload/contract'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 
 export type Handlers = {
   [N in RequestName]: (args: ValidArgs<N>) => Reply<N> | Promise<Reply<N>>

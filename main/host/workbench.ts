@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path'
 import type { BackendName, EngineStatus } from '../../preload/contract'
-import { startEngine, type EngineHost } from '../compute/engineHost'
-import { UserError } from '../services/userError'
-import { databaseFileName, ensureDataDir } from '../services/dataDir'
+import { startEngine, type EngineHost } from '../engine/engineHost'
+import { UserError } from '../platform/userError'
+import { databaseFileName, ensureDataDir } from '../platform/dataDir'
 import { openRunStore, type RunStore } from '../store/runStore'
 import { createExportService } from '../export/exportService'
 import { createPredictService } from '../predict/predictService'

@@ -9,16 +9,16 @@ import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync } f
 import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { ImagePrediction, PredictReport, SkippedFile, ValidArgs } from '../../preload/contract'
-import type { EngineHost } from '../compute/engineHost'
-import type { ModelSource } from '../compute/engineMessages'
+import type { EngineHost } from '../engine/engineHost'
+import type { ModelSource } from '../engine/engineMessages'
 import { decodeAll } from '../datasets/decodePool'
 import { hasImageExtension } from '../datasets/imageFiles'
 import { scanFolder } from '../datasets/scanFolder'
 import { readExportMetadata } from '../export/exportMetadata'
 import { runModelSource } from '../runs/modelSource'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
-import type { PredictTaskResult } from './predictTask'
+import type { PredictTaskResult } from '../engine/predict/predictTask'
 
 /** Thumbnails come back for this many images at most (the table shows them; the rest still predict). */
 const maxThumbnails = 5000

@@ -20,24 +20,24 @@ import {
   type RunDetail,
   type ValidArgs
 } from '../../preload/contract'
-import type { EngineHost } from '../compute/engineHost'
+import type { EngineHost } from '../engine/engineHost'
 import type {
   DatasetData,
   GenerativeTrainSpec,
   SavedGenerativeModel
-} from '../compute/engineMessages'
-import type { EvaluatorSpec } from '../compute/generative/generatorScoring'
+} from '../engine/engineMessages'
+import type { EvaluatorSpec } from '../engine/generative/generatorScoring'
 import {
   type PixelBatch,
   encodePng,
   tileGrid,
   writeFileAtomic,
   writeImageFolder
-} from '../compute/generative/sampleImages'
-import type { TaskResult } from '../compute/generative/generativeTasks'
-import { checkpointFile } from '../compute/trainer'
+} from '../engine/generative/sampleImages'
+import type { TaskResult } from '../engine/generative/generativeTasks'
+import { checkpointFile } from '../engine/trainer'
 import { datasetTrainingData } from '../datasets/trainingData'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
 import { runDir } from './runFiles'
 

@@ -24,11 +24,11 @@ import {
 } from '../../preload/contract'
 import { datasetTrainingData } from '../datasets/trainingData'
 import { checkLabelsPerClass } from '../datasets/labelsAvailable'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
 import type { RunService } from './runService'
 import { selfTrainImages } from './selfTraining'
-import { checkGenerator } from './syntheticRuns'
+import { checkGenerator } from './generatedDataRuns'
 
 const maxEpochs = 1000
 

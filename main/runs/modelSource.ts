@@ -10,14 +10,14 @@ import {
   syntheticConfigSchema,
   type RunDetail
 } from '../../preload/contract'
-import type { ModelSource } from '../compute/engineMessages'
-import { checkpointFile } from '../compute/trainer'
+import type { ModelSource } from '../engine/engineMessages'
+import { checkpointFile } from '../engine/trainer'
 import { classifierTrainingData } from '../datasets/trainingData'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
 import { savedGenerativeRun } from './generativeRuns'
 import { runDir } from './runFiles'
-import { classifierPart } from './syntheticRuns'
+import { classifierPart } from './generatedDataRuns'
 
 export function runModelSource(
   store: RunStore,

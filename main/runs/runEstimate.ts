@@ -7,8 +7,8 @@
  * images of the same shape — cached per backend, model, shape and batch size.
  */
 import { isSynthetic, type RecipeName, type RunEstimate } from '../../preload/contract'
-import type { EngineHost } from '../compute/engineHost'
-import type { AnyTrainSpec } from '../compute/engineMessages'
+import type { EngineHost } from '../engine/engineHost'
+import type { AnyTrainSpec } from '../engine/engineMessages'
 import type { CompletedRun } from '../store/runStore'
 
 /** What a run's speed depends on. */

@@ -21,25 +21,25 @@ import {
   type RunSummary,
   type ValidArgs
 } from '../../preload/contract'
-import type { EngineHost, TrainJob } from '../compute/engineHost'
+import type { EngineHost, TrainJob } from '../engine/engineHost'
 import {
   isGenerativeSpec,
   type AnyTrainSpec,
   type DatasetData,
   type EvaluatedImages,
   type TrainResult
-} from '../compute/engineMessages'
+} from '../engine/engineMessages'
 import { checkLabelsPerClass } from '../datasets/labelsAvailable'
 import { classifierTrainingData } from '../datasets/trainingData'
 import type { EventBus } from '../host/eventBus'
-import { codeVersion } from '../services/appVersion'
-import { UserError } from '../services/userError'
+import { codeVersion } from '../platform/appVersion'
+import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
 import { classificationReport } from './evaluation'
 import { generativeData, generativeSpec, recordScores } from './generativeRuns'
 import { deleteRunFiles, runDir } from './runFiles'
 import { checkInitFrom } from '../export/checkInitFrom'
-import { checkGenerator, classifierPart, findRealOnlyTwin, syntheticSpec } from './syntheticRuns'
+import { checkGenerator, classifierPart, findRealOnlyTwin, syntheticSpec } from './generatedDataRuns'
 import { graphBudget, pendingGraphRun, selfTrainData } from './selfTraining'
 import { createRunEstimator, modelOf, probeData, type PlannedWork } from './runEstimate'
 

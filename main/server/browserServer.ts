@@ -11,7 +11,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { z } from 'zod'
 import { websocketPath, type WireMessage } from '../../preload/contract'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 import type { Workbench } from '../host/workbench'
 
 export interface BrowserServerOptions {

@@ -13,7 +13,7 @@ import type {
   RunSummary
 } from '../../preload/contract'
 import { liveRunStatuses } from '../../preload/contract'
-import { UserError } from '../services/userError'
+import { UserError } from '../platform/userError'
 import { datasetImageQueries, type ImageRow } from './datasetImages'
 import { migrations } from './migrations'
 import { runResultQueries } from './runResults'

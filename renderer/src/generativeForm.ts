@@ -54,7 +54,7 @@ const labelBudgetRecipes: GenerativeRecipe[] = [
 const bceDiscriminator: GenerativeRecipe[] = ['dcgan', 'cgan', 'acgan', 'vaegan']
 
 /**
- * The settings a recipe reads (see main/models/generative). The form shows only these and sends
+ * The settings a recipe reads (see main/engine/models/generative). The form shows only these and sends
  * only these, so a run's stored config never lists a setting that did nothing.
  */
 export function recipeFields(recipe: GenerativeRecipe): GenerativeField[] {

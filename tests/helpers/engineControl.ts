@@ -1,5 +1,5 @@
-import type { EngineHost } from '../../main/compute/engineHost'
-import type { AnyTrainSpec, TrainResult } from '../../main/compute/engineMessages'
+import type { EngineHost } from '../../main/engine/engineHost'
+import type { AnyTrainSpec, TrainResult } from '../../main/engine/engineMessages'
 
 /**
  * Trains `spec`, pausing at the first progress report, resuming once paused and stopping once

@@ -4,8 +4,8 @@
  * Recipes without one are left as they are.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import type { BatchSource } from '../../main/compute/batchSources'
-import type { GenerativeModel } from '../../main/models/generative/recipe'
+import type { BatchSource } from '../../main/engine/batchSources'
+import type { GenerativeModel } from '../../main/engine/models/generative/recipe'
 
 export async function propagateOn(
   model: GenerativeModel,

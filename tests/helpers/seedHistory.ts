@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { databaseFileName, ensureDataDir } from '../../main/services/dataDir'
+import { databaseFileName, ensureDataDir } from '../../main/platform/dataDir'
 import { openRunStore } from '../../main/store/runStore'
 import { fashionMnistNames } from '../../main/datasets/collectArrays'
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { classifierConfigSchema, type RunStatus } from '../../preload/contract'
 import { fashionMnistNames } from '../../main/datasets/collectArrays'
-import { databaseFileName, ensureDataDir } from '../../main/services/dataDir'
+import { databaseFileName, ensureDataDir } from '../../main/platform/dataDir'
 import { openRunStore, type MetricRow } from '../../main/store/runStore'
 
 export interface SeededRuns {

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs'
 import { expect } from 'vitest'
 import type { GpuAdapterReport } from '../../preload/contract'
-import { prepareDawnEnvironment } from '../../main/compute/dawnEnvironment'
+import { prepareDawnEnvironment } from '../../main/engine/dawnEnvironment'
 
 export const swiftShaderIcd = '/usr/lib/chromium/vk_swiftshader_icd.json'
 

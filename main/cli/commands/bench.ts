@@ -21,8 +21,8 @@ import {
   runGenerativeBench,
   type GenerativeBenchResult
 } from '../../bench/generativeBench'
-import { backendPackages } from '../../compute/backendProbe'
-import { UserError } from '../../services/userError'
+import { backendPackages } from '../../engine/backendProbe'
+import { UserError } from '../../platform/userError'
 import { formatTable, note, printJson } from '../output'
 import type { CommandContext } from '../context'
 

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os'
 import { labelBudgetRecipes, type LabelBudgetRecipe } from '../../../preload/contract'
 import { labelBudgetBenchDefaults, runLabelBudgetBench } from '../../bench/labelBudgetBench'
-import { UserError } from '../../services/userError'
+import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { formatTable, note, printJson } from '../output'
 import { findTorchPython } from './bench'

@@ -1,5 +1,5 @@
 import { deleteDatasetAndCache } from '../../datasets/cacheFolders'
-import { UserError } from '../../services/userError'
+import { UserError } from '../../platform/userError'
 import { formatTable, printJson } from '../output'
 import type { CommandContext } from '../context'
 import { withStore } from '../withStore'

@@ -1,9 +1,9 @@
 import { join } from 'node:path'
 import { adapterDetails } from '../../../preload/backendLabel'
 import type { DoctorReport } from '../../../preload/contract'
-import { startEngine } from '../../compute/engineHost'
-import { databaseFileName, ensureDataDir } from '../../services/dataDir'
-import { doctorReport } from '../../services/doctor'
+import { startEngine } from '../../engine/engineHost'
+import { databaseFileName, ensureDataDir } from '../../platform/dataDir'
+import { doctorReport } from '../../platform/doctor'
 import { printJson } from '../output'
 import type { CommandContext } from '../context'
 

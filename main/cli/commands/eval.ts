@@ -1,5 +1,5 @@
 import type { Evaluation } from '../../../preload/contract'
-import { UserError } from '../../services/userError'
+import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { formatTable, printJson } from '../output'
 import { withWorkbench } from '../withWorkbench'

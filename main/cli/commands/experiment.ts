@@ -8,8 +8,8 @@ import {
   type RunSummary
 } from '../../../preload/contract'
 import { labelBudgetCsv } from '../../../preload/labelBudgetCsv'
-import { writeFileAtomic } from '../../compute/generative/sampleImages'
-import { UserError } from '../../services/userError'
+import { writeFileAtomic } from '../../engine/generative/sampleImages'
+import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { note, printJson, progressWriter } from '../output'
 import { datasetIdOf, withWorkbench } from '../withWorkbench'

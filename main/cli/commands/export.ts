@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { exportFormats, type ExportFormat } from '../../../preload/contract'
-import { UserError } from '../../services/userError'
+import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { note, printJson } from '../output'
 import { withWorkbench } from '../withWorkbench'

@@ -10,7 +10,7 @@ import {
   type EventPayload,
   type RunDetail
 } from '../../../preload/contract'
-import { UserError } from '../../services/userError'
+import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 
 export const generativeTrainHelp = `dgmw train --dataset <id|name>

@@ -1,5 +1,5 @@
 import { runStatuses, type RunStatus } from '../../../preload/contract'
-import { UserError } from '../../services/userError'
+import { UserError } from '../../platform/userError'
 import { formatSeconds, formatTable, printJson } from '../output'
 import type { CommandContext } from '../context'
 import { withStore } from '../withStore'

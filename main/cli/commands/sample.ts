@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { UserError } from '../../services/userError'
+import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { note, printJson } from '../output'
 import { withWorkbench } from '../withWorkbench'

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { createWorkbench } from '../../host/workbench'
 import { startBrowserServer } from '../../server/browserServer'
-import { UserError } from '../../services/userError'
+import { UserError } from '../../platform/userError'
 import { note, printJson } from '../output'
 import type { CommandContext } from '../context'
 

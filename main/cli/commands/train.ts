@@ -8,7 +8,7 @@ import {
 } from '../../../preload/contract'
 import { resolve } from 'node:path'
 import { readExportMetadata } from '../../export/exportMetadata'
-import { UserError } from '../../services/userError'
+import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { formatSeconds, note, printJson, progressWriter } from '../output'
 import { datasetIdOf, withWorkbench } from '../withWorkbench'

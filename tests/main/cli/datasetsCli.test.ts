@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { databaseFileName } from '../../../main/services/dataDir'
+import { databaseFileName } from '../../../main/platform/dataDir'
 import { openRunStore } from '../../../main/store/runStore'
 import { dgmw } from '../../helpers/dgmwCli'
 import { tempDir } from '../../helpers/tempDir'

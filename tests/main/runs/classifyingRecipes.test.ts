@@ -9,10 +9,10 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '../../../preload/client'
 import type { Evaluation, RequestArgs, RunDetail } from '../../../preload/contract'
-import { datasetSource } from '../../../main/compute/batchSources'
+import { datasetSource } from '../../../main/engine/batchSources'
 import type { Workbench } from '../../../main/host/workbench'
 import { generativeData } from '../../../main/runs/generativeRuns'
-import { syntheticSpec } from '../../../main/runs/syntheticRuns'
+import { syntheticSpec } from '../../../main/runs/generatedDataRuns'
 import { openFashionWorkbench, type FashionWorkbench } from '../../helpers/fashionWorkbench'
 
 const small = { width: 8, batchSize: 32, seed: 3 }

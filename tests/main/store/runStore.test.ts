@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openRunStore, type RunStore } from '../../../main/store/runStore'
 import { migrations } from '../../../main/store/migrations'
-import { UserError } from '../../../main/services/userError'
+import { UserError } from '../../../main/platform/userError'
 import { tempDir } from '../../helpers/tempDir'
 
 describe('run store on a real SQLite file', () => {

@@ -1,0 +1,53 @@
+/**
+ * An exported folder opened for prediction: its classifier network, in either format — TF.js
+ * through tfjs-layers' loader, ONNX through onnxruntime-node — fed by the same decoding and the
+ * preprocessing its metadata.json states, so an export of either kind is never a dead end.
+ */
+import { join } from 'node:path'
+import * as ort from 'onnxruntime-node'
+import { readExportMetadata } from '../../export/exportMetadata'
+import { loadLayersModelFromFolder } from './tfjsFiles'
+import { normalised, tfjsPredictor, type Preprocessing } from './modelInput'
+import type { TrainedModel } from './trainedModel'
+
+export async function loadExportedModel(dir: string): Promise<TrainedModel> {
+  const metadata = readExportMetadata(dir)
+  const network = metadata.networks.find((n) => n.role === 'classifier')
+  if (!network)
+    throw new Error(
+      `${dir} holds no classifier (it is a ${metadata.recipe} export: ` +
+        `${metadata.networks.map((n) => n.role).join(', ')}); predict with a classifier's export or with the run itself.`
+    )
+  const shape = metadata.input
+  const preprocessing: Preprocessing = {
+    normalisation: metadata.preprocessing.normalisation,
+    stats: metadata.preprocessing.mean
+      ? { mean: metadata.preprocessing.mean, std: metadata.preprocessing.std! }
+      : undefined
+  }
+  const base = { classes: metadata.labels.length, shape, preprocessing, networks: [] }
+  if (metadata.modelFormat === 'onnx') {
+    const session = await ort.InferenceSession.create(join(dir, network.file))
+    return {
+      ...base,
+      predict: async (pixels, count) => {
+        const x = normalised(pixels, count, shape, preprocessing)
+        const input = new ort.Tensor('float32', x, [
+          count,
+          shape.height,
+          shape.width,
+          shape.channels
+        ])
+        const out = await session.run({ [session.inputNames[0]]: input })
+        return { probabilities: out[session.outputNames[0]].data as Float32Array }
+      },
+      dispose: () => void session.release()
+    }
+  }
+  const model = await loadLayersModelFromFolder(dir, network.file)
+  return {
+    ...base,
+    predict: tfjsPredictor(model, shape, preprocessing),
+    dispose: () => model.dispose()
+  }
+}
