@@ -3,7 +3,7 @@
  * errors go to stderr with a non-zero exit code and a message that says what to do.
  */
 import { parseArgs } from 'node:util'
-import { parseBackendName } from '../engine/backendProbe'
+import { parseBackendName } from '../platform/backendName'
 import { resolveDataDir } from '../platform/dataDir'
 import { UserError } from '../platform/userError'
 import { appVersion } from '../platform/appVersion'

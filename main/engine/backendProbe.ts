@@ -12,7 +12,6 @@ import {
   type EngineStatus,
   type GpuAdapterReport
 } from '../../preload/contract'
-import { UserError } from '../platform/userError'
 import { findCudaLibraries } from './cudaLibraries'
 import { registerWasmTrainingKernels } from './wasmKernels'
 import { startWasmBackend } from './wasmThreads'
@@ -199,11 +198,4 @@ export async function selectBackend(forced?: BackendName, gpuName?: string): Pro
     }
   }
   return { state: 'ready', active, forced, rungs, threads, ...(gpu ? { gpu } : {}) }
-}
-
-/** Reads a backend name from a flag or environment value, with a clear error for typos. */
-export function parseBackendName(value: string | undefined): BackendName | undefined {
-  if (value === undefined || value === '' || value === 'auto') return undefined
-  if ((backendNames as readonly string[]).includes(value)) return value as BackendName
-  throw new UserError(`Unknown backend "${value}". Use one of: auto, ${backendNames.join(', ')}.`)
 }

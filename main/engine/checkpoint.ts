@@ -7,17 +7,10 @@
  * {version, state, tensors: [{name, group, shape, dtype, offset, length}]}, then raw LE data.
  */
 import { createHash } from 'node:crypto'
-import {
-  closeSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync
-} from 'node:fs'
+import { readFileSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
+import { writeFileAtomic } from '../platform/atomicWrite'
 import type { NamedTensor } from './optimizers'
 
 export interface Checkpoint<S> {
@@ -63,21 +56,8 @@ export async function writeCheckpoint<S>(
   size.writeUInt32LE(header.length)
   const parts = [magic, size, header, ...blobs]
   const hash = createHash('sha256')
-  const temp = `${file}.tmp-${process.pid}`
-  const fd = openSync(temp, 'w')
-  try {
-    for (const part of parts) {
-      writeSync(fd, part)
-      hash.update(part)
-    }
-    fsyncSync(fd)
-  } catch (error) {
-    closeSync(fd)
-    rmSync(temp, { force: true })
-    throw error
-  }
-  closeSync(fd)
-  renameSync(temp, file)
+  for (const part of parts) hash.update(part)
+  writeFileAtomic(file, parts)
   return { bytes: parts.reduce((n, p) => n + p.length, 0), sha256: hash.digest('hex') }
 }
 

@@ -8,7 +8,6 @@
  * stream, so a run resumed from a checkpoint continues exactly as if it had never stopped.
  */
 import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import { buildClassifier, setDropoutStep } from './models/classifierPresets'
@@ -39,6 +38,7 @@ import { generateTrainingImages } from './generatedTrainingImages'
 import { initialiseFromExport } from './export/fineTune'
 import { LossReadback, type ReadStep } from './lossReadback'
 import { throwOnGpuFault } from './gpuFaults'
+import { bestCheckpointFile, checkpointFile } from '../platform/runFiles'
 
 export interface TrainHooks {
   onStart(start: TrainStart): void
@@ -73,8 +73,6 @@ export interface TrainerState {
 /** Progress is sent at most this often, so a fast backend does not flood the host. */
 const progressIntervalMs = 250
 
-export const checkpointFile = (dir: string): string => join(dir, 'checkpoint.ckpt')
-export const bestCheckpointFile = (dir: string): string => join(dir, 'best.ckpt')
 
 /** Loss that is NaN or ±Infinity: training stops, keeping the last good checkpoint. */
 export class NonFiniteLossError extends Error {}

@@ -23,12 +23,13 @@
  * ended.
  */
 import { createHash } from 'node:crypto'
-import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import { join } from 'node:path'
 import workerThreads from 'node:worker_threads'
 import { env, findBackend, setBackend } from '@tensorflow/tfjs-core'
+import { writeFileAtomic } from '../platform/atomicWrite'
 
 const nodeRequire = createRequire(__filename)
 const packageName = '@tensorflow/tfjs-backend-wasm'
@@ -89,9 +90,7 @@ function scriptFile(dir: string, text: string, suffix: string): string {
   }
   // Compared, not trusted by name: a half-written or altered file must not be executed.
   if (current !== text) {
-    const temp = `${file}.${process.pid}-${workerThreads.threadId}.tmp`
-    writeFileSync(temp, text, { mode: 0o600 })
-    renameSync(temp, file)
+    writeFileAtomic(file, text, { mode: 0o600 })
   }
   return file
 }

@@ -19,7 +19,7 @@ import { classifierTrainingData } from '../datasets/trainingData'
 import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
 import { savedGenerativeRun } from './generativeRuns'
-import { runDir } from './runFiles'
+import { runDir } from '../platform/runFiles'
 import { selfTrainData } from './selfTraining'
 
 /** Checks the generator can feed a classifier on this dataset; throws a message saying what to pick. */

@@ -27,19 +27,13 @@ import type {
   SavedGenerativeModel
 } from '../engine/engineMessages'
 import type { EvaluatorSpec } from '../engine/generative/generatorScoring'
-import {
-  type PixelBatch,
-  encodePng,
-  tileGrid,
-  writeFileAtomic,
-  writeImageFolder
-} from '../engine/generative/sampleImages'
+import { type PixelBatch, encodePng, tileGrid, writeImageFolder } from '../datasets/pixelImages'
+import { writeFileAtomic } from '../platform/atomicWrite'
 import type { TaskResult } from '../engine/generative/generativeTasks'
-import { checkpointFile } from '../engine/trainer'
 import { datasetTrainingData } from '../datasets/trainingData'
 import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
-import { runDir } from './runFiles'
+import { checkpointFile, runDir } from '../platform/runFiles'
 
 /**
  * The data a generative recipe trains on: conditional recipes need labels (within the label

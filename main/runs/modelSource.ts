@@ -11,12 +11,11 @@ import {
   type RunDetail
 } from '../../preload/contract'
 import type { ModelSource } from '../engine/engineMessages'
-import { checkpointFile } from '../engine/trainer'
 import { classifierTrainingData } from '../datasets/trainingData'
 import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
 import { savedGenerativeRun } from './generativeRuns'
-import { runDir } from './runFiles'
+import { checkpointFile, runDir } from '../platform/runFiles'
 import { classifierPart } from './generatedDataRuns'
 
 export function runModelSource(

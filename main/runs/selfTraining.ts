@@ -22,7 +22,7 @@ import { confidentNodes } from '../engine/models/graph/graphLearning'
 import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
 import { generativeData } from './generativeRuns'
-import { runDir } from './runFiles'
+import { runDir } from '../platform/runFiles'
 
 /** Checks the run can give pseudo-labels on this dataset; throws a message saying what to pick. */
 export function checkGraphRun(store: RunStore, datasetId: number, graphRunId: number): void {

@@ -8,7 +8,7 @@ import {
   type RunSummary
 } from '../../../preload/contract'
 import { labelBudgetCsv } from '../../../preload/labelBudgetCsv'
-import { writeFileAtomic } from '../../engine/generative/sampleImages'
+import { writeFileAtomic } from '../../platform/atomicWrite'
 import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { note, printJson, progressWriter } from '../output'

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../../engine/generative/sampleImages'
+import { writeFileAtomic } from '../../platform/atomicWrite'
 import type { PredictReport } from '../../../preload/contract'
 import { predictionsCsv } from '../../../preload/predictionsCsv'
 import { UserError } from '../../platform/userError'

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { classifierConfigSchema } from '../../../preload/contract'
 import { readCheckpoint } from '../../../main/engine/checkpoint'
 import { JobControl } from '../../../main/engine/jobControl'
-import { checkpointFile, train, type TrainerState } from '../../../main/engine/trainer'
+import { train, type TrainerState } from '../../../main/engine/trainer'
+import { checkpointFile } from '../../../main/platform/runFiles'
 import { tempDir } from '../../helpers/tempDir'
 
 /** Between steps (where the loop yields), poisons one weight once `step` steps have run. */

@@ -18,7 +18,7 @@ import { datasetTrainingData } from '../../../main/datasets/trainingData'
 import type { Workbench } from '../../../main/host/workbench'
 import type { PseudoLabels } from '../../../main/engine/models/generative/recipe'
 import { generativeData } from '../../../main/runs/generativeRuns'
-import { runDir } from '../../../main/runs/runFiles'
+import { runDir } from '../../../main/platform/runFiles'
 import { syntheticSpec } from '../../../main/runs/generatedDataRuns'
 import { openFashionWorkbench, type FashionWorkbench } from '../../helpers/fashionWorkbench'
 

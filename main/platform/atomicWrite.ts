@@ -1,0 +1,39 @@
+/**
+ * The one way the workbench writes a file: into a unique temporary name beside it, flushed to
+ * disk, then renamed over the target. A crash, a full disk or a failing write leaves either the
+ * complete new file or the old one, never half a file, and the temporary file is removed on error.
+ */
+import { randomBytes } from 'node:crypto'
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+export interface AtomicWriteOptions {
+  /** File permissions of the new file (e.g. 0o600 for code only this user may change). */
+  mode?: number
+}
+
+/** Writes `data` (one buffer or string, or the parts of one file in order) atomically. */
+export function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array | readonly Uint8Array[],
+  options: AtomicWriteOptions = {}
+): void {
+  mkdirSync(dirname(file), { recursive: true })
+  // Unique per process, thread and call: two writers of one file never share a temporary name.
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  const parts: readonly Uint8Array[] =
+    typeof data === 'string' ? [Buffer.from(data)] : ArrayBuffer.isView(data) ? [data] : data
+  let fd: number | undefined
+  try {
+    fd = openSync(temp, 'w', options.mode ?? 0o666)
+    for (const part of parts) writeSync(fd, part)
+    fsyncSync(fd)
+    closeSync(fd)
+    fd = undefined
+    renameSync(temp, file)
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd)
+    rmSync(temp, { force: true })
+    throw error
+  }
+}
