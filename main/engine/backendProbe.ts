@@ -12,7 +12,7 @@ import {
   type EngineStatus,
   type GpuAdapterReport
 } from '../../preload/contract'
-import { findCudaLibraries } from './cudaLibraries'
+import { findCudaLibraries } from '../platform/cudaLibraries'
 import { registerWasmTrainingKernels } from './wasmKernels'
 import { startWasmBackend } from './wasmThreads'
 import { startWebgpu } from './webgpuBackend'

@@ -17,7 +17,7 @@ import {
   metadataFile,
   readExportMetadata,
   type ExportMetadata
-} from './exportMetadata'
+} from '../engine/export/exportMetadata'
 import type { ExportTaskResult } from '../engine/export/exportTask'
 import { confusionPng, modelCard } from './modelCard'
 

@@ -7,7 +7,7 @@ import {
   type RunSummary
 } from '../../../preload/contract'
 import { resolve } from 'node:path'
-import { readExportMetadata } from '../../export/exportMetadata'
+import { readExportMetadata } from '../../engine/export/exportMetadata'
 import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { formatSeconds, note, printJson, progressWriter } from '../output'

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
-import { readExportMetadata } from '../../export/exportMetadata'
+import { readExportMetadata } from './exportMetadata'
 import { loadLayersModelFromFolder } from './tfjsFiles'
 import { normalised, tfjsPredictor, type Preprocessing } from './modelInput'
 import type { TrainedModel } from './trainedModel'
