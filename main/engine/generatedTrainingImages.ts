@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { disposeGenerativeModel } from './models/generative'
 import { latentCodes } from './models/generative/recipe'
 import type { SyntheticImagesSpec } from './engineMessages'
-import { loadSaved } from './generative/generativeTasks'
+import { loadSaved } from './generative/savedModel'
 import { toPixels } from './generative/sampleImages'
 
 const generationBatch = 256

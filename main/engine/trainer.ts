@@ -28,9 +28,9 @@ import type {
   TrainProgress,
   TrainResult,
   TrainSpec,
-  TrainStart
+  TrainStart,
+  ScoresCore
 } from './engineMessages'
-import type { ScoresCore } from './generative/generatorScoring'
 import type { JobControl } from './jobControl'
 import { createOptimizer, type NamedTensor } from './optimizers'
 import { learningRateAt } from './schedules'

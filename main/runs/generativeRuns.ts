@@ -23,13 +23,12 @@ import {
 import type { EngineHost } from '../engine/engineHost'
 import type {
   DatasetData,
+  EvaluatorSpec,
   GenerativeTrainSpec,
   SavedGenerativeModel
 } from '../engine/engineMessages'
-import type { EvaluatorSpec } from '../engine/generative/generatorScoring'
 import { type PixelBatch, encodePng, tileGrid, writeImageFolder } from '../datasets/pixelImages'
 import { writeFileAtomic } from '../platform/atomicWrite'
-import type { TaskResult } from '../engine/generative/generativeTasks'
 import { datasetTrainingData } from '../datasets/trainingData'
 import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
@@ -165,11 +164,6 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
   const saved = (runId: number): ReturnType<typeof savedGenerativeRun> =>
     savedGenerativeRun(store, dataDir, runId)
 
-  const pixelsOf = (result: TaskResult): Extract<TaskResult, { kind: 'pixels' }> => {
-    if (result.kind !== 'pixels') throw new Error(`The engine answered ${result.kind}, not pixels.`)
-    return result
-  }
-
   /** Samples as raw pixels, with the class each was asked for (or null). */
   async function sample(
     args: ValidArgs<'runs/generate'>
@@ -190,16 +184,14 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
           (_, i) => args.classLabel ?? (args.interpolate ? 0 : i % classes)
         )
       : null
-    const result = pixelsOf(
-      await engine().task({
-        kind: 'generate',
-        model,
-        n: args.n,
-        labels,
-        seed: args.seed,
-        interpolate: args.interpolate
-      })
-    )
+    const result = await engine().task({
+      kind: 'generate',
+      model,
+      n: args.n,
+      labels,
+      seed: args.seed,
+      interpolate: args.interpolate
+    })
     return { batch: result, labels: labels ?? new Array<null>(args.n).fill(null) }
   }
 
@@ -257,9 +249,7 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
             'Train one (recipe classifier), then score again.',
           'conflict'
         )
-      const result = await engine().task({ kind: 'score', model, evaluator, data })
-      if (result.kind !== 'scores') throw new Error('The engine did not answer with scores.')
-      const core = { ...result, kind: undefined }
+      const core = await engine().task({ kind: 'score', model, evaluator, data })
       const step = Math.max(
         0,
         ...Object.values(run.metrics).flatMap((points) => points.map((p) => p.step))
@@ -273,7 +263,7 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
       const { model, data } = saved(runId)
       // Test images of several classes, in turn (not the first few, often all one class).
       const indices = spreadOverClasses(data.evalIndices, (i) => data.labels[i], count)
-      const result = pixelsOf(await engine().task({ kind: 'reconstruct', model, data, indices }))
+      const result = await engine().task({ kind: 'reconstruct', model, data, indices })
       return {
         width: result.width,
         height: result.height,
@@ -287,8 +277,6 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
       const { model, data } = saved(runId)
       const indices = data.evalIndices.slice(0, count)
       const result = await engine().task({ kind: 'latentMap', model, data, indices })
-      if (result.kind !== 'latentMap')
-        throw new Error('The engine did not answer with a latent map.')
       return {
         points: result.points,
         labels: indices.map((i) => data.labels[i]),

@@ -16,7 +16,7 @@ import {
   logClassPrior,
   logPosterior
 } from '../generative/classifyImages'
-import { loadSaved } from '../generative/generativeTasks'
+import { loadSaved } from '../generative/savedModel'
 import { toPixels, type PixelBatch } from '../generative/sampleImages'
 import { readCachedImages } from '../../datasets/imageCache'
 import { channelStats, type ChannelStats } from '../../datasets/normalize'
