@@ -9,13 +9,9 @@ import { latentCodes } from './models/generative/recipe'
 import type { SyntheticImagesSpec } from './engineMessages'
 import { loadSaved } from './generative/savedModel'
 import { toPixels } from './generative/sampleImages'
+import type { GeneratedSet } from './batchSources'
 
 const generationBatch = 256
-
-export interface GeneratedSet {
-  pixels: Uint8Array
-  labels: number[]
-}
 
 export async function generateTrainingImages(spec: SyntheticImagesSpec): Promise<GeneratedSet> {
   const model = await loadSaved(spec.model)

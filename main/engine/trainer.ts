@@ -73,7 +73,6 @@ export interface TrainerState {
 /** Progress is sent at most this often, so a fast backend does not flood the host. */
 const progressIntervalMs = 250
 
-
 /** Loss that is NaN or ±Infinity: training stops, keeping the last good checkpoint. */
 export class NonFiniteLossError extends Error {}
 

@@ -39,7 +39,12 @@ import { classificationReport } from './evaluation'
 import { generativeData, generativeSpec, recordScores } from './generativeRuns'
 import { deleteRunFiles, runDir } from '../platform/runFiles'
 import { checkInitFrom } from '../export/checkInitFrom'
-import { checkGenerator, classifierPart, findRealOnlyTwin, syntheticSpec } from './generatedDataRuns'
+import {
+  checkGenerator,
+  classifierPart,
+  findRealOnlyTwin,
+  syntheticSpec
+} from './generatedDataRuns'
 import { graphBudget, pendingGraphRun, selfTrainData } from './selfTraining'
 import { createRunEstimator, modelOf, probeData, type PlannedWork } from './runEstimate'
 

@@ -15,14 +15,13 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { generativeConfigSchema, isLiveStatus, type SyntheticConfig } from '../../preload/contract'
 import type { DatasetData } from '../engine/engineMessages'
-import { pseudoLabelsFile } from '../engine/generative/generativeTrainer'
 import { classifierTrainingData, datasetTrainingData } from '../datasets/trainingData'
 import type { PseudoLabels } from '../engine/models/generative/recipe'
 import { confidentNodes } from '../engine/models/graph/graphLearning'
 import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
 import { generativeData } from './generativeRuns'
-import { runDir } from '../platform/runFiles'
+import { pseudoLabelsFile, runDir } from '../platform/runFiles'
 
 /** Checks the run can give pseudo-labels on this dataset; throws a message saying what to pick. */
 export function checkGraphRun(store: RunStore, datasetId: number, graphRunId: number): void {

@@ -17,7 +17,8 @@ import { describePreprocessing } from './exportMetadata'
 import { layersModelToOnnx } from './onnx/layersToOnnx'
 import { maxAbsDifference, runOnnx } from './onnx/runOnnx'
 import { loadLayersModelFromFolder, saveLayersModelToFolder } from './tfjsFiles'
-import { loadTrainedModel, type ExportableNetwork } from './trainedModel'
+import { loadTrainedModel } from './trainedModel'
+import type { ExportableNetwork } from './trainedModelTypes'
 
 /**
  * Largest allowed |difference| from the workbench's outputs. TF.js reloads the same weights into

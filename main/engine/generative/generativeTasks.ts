@@ -46,10 +46,7 @@ export const mapLatents = (task: LatentMapTask): Promise<LatentMap> =>
   withSavedModel(task.model, (model) => latentMap(model, task))
 
 /** n images from independent codes, or along the straight line between two codes. */
-async function generate(
-  model: GenerativeModel,
-  task: GenerateTask
-): Promise<PixelBatch> {
+async function generate(model: GenerativeModel, task: GenerateTask): Promise<PixelBatch> {
   const latentDim = task.model.config.latentDim
   const images = tf.tidy(() => {
     let z: tf.Tensor2D
@@ -90,10 +87,7 @@ async function cachedBatch(
 }
 
 /** Originals and reconstructions, interleaved: original 1, reconstruction 1, original 2, … */
-async function reconstructions(
-  model: GenerativeModel,
-  task: ReconstructTask
-): Promise<PixelBatch> {
+async function reconstructions(model: GenerativeModel, task: ReconstructTask): Promise<PixelBatch> {
   if (!model.reconstruct) throw new Error('Only VAE recipes reconstruct images.')
   const batch = await cachedBatch(task.data, task.indices, model.normalisation)
   const pairs = tf.tidy(() => {
@@ -110,10 +104,7 @@ async function reconstructions(
 }
 
 /** Latent means in 2-D: the latent itself when it is 2-D, else its first two principal components. */
-async function latentMap(
-  model: GenerativeModel,
-  task: LatentMapTask
-): Promise<LatentMap> {
+async function latentMap(model: GenerativeModel, task: LatentMapTask): Promise<LatentMap> {
   if (!model.encode) throw new Error('Only VAE recipes have a latent map.')
   const rows: number[][] = []
   for (let from = 0; from < task.indices.length; from += 500) {
@@ -123,8 +114,7 @@ async function latentMap(
     rows.push(...((await mu.array()) as number[][]))
     tf.dispose([batch.x, batch.y, mu])
   }
-  if (rows[0]?.length === 2)
-    return { points: rows.map((r) => [r[0], r[1]]), projection: 'latent' }
+  if (rows[0]?.length === 2) return { points: rows.map((r) => [r[0], r[1]]), projection: 'latent' }
   return { points: principalComponents(rows), projection: 'pca' }
 }
 
