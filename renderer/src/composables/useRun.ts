@@ -12,15 +12,18 @@ import {
   classifyingRecipes,
   isGenerative,
   type Evaluation,
-  type EventPayload,
-  type RunDetail
+  type RunDetail,
+  type SampleGridInfo
 } from '../../../preload/contract'
 import { LiveSeries } from '../runLive'
 import { useLiveStore } from '../stores/live'
 import { useRunEventsStore } from '../stores/runEvents'
 import { runRequests } from './runRequests'
 
-type SampleGridListener = (grid: EventPayload<'run/sampleGrid'>) => void
+/** A new frame of the run's sample-grid timelapse. */
+type SampleGridListener = (frame: SampleGridInfo) => void
+
+const runKey: InjectionKey<RunHandle> = Symbol('run')
 
 /**
  * One run as its tab shows it: the stored record and evaluation, the metric series growing from
@@ -128,8 +131,6 @@ export function useRun(runId: number) {
 }
 
 export type RunHandle = ReturnType<typeof useRun>
-
-const runKey: InjectionKey<RunHandle> = Symbol('run')
 
 /** The run of the enclosing run tab (see `useRun`). */
 export function useRunContext(): RunHandle {
