@@ -8,10 +8,10 @@ import { UserError } from '../platform/userError'
 import { changeQueries } from './changeQueries'
 import { datasetRepository } from './datasetRepository'
 import { experimentRepository } from './experimentRepository'
-import { generativeResultQueries } from './generativeResults'
+import { generativeResultRepository } from './generativeResultRepository'
 import { migrations } from './migrations'
 import { runRepository } from './runRepository'
-import { runResultQueries } from './runResults'
+import { resultRepository } from './resultRepository'
 import { settingRepository } from './settingRepository'
 
 export interface OpenOptions {
@@ -55,9 +55,9 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
     experiments: experimentRepository(db),
     runs: runRepository(db),
     /** Evaluations and per-image predictions of classifying runs. */
-    results: runResultQueries(db),
+    results: resultRepository(db),
     /** Sample grids and generator scores of generative runs. */
-    generative: generativeResultQueries(db),
+    generative: generativeResultRepository(db),
     /** What other processes wrote to the same file (for the watcher that relays it). */
     changes: changeQueries(db),
     settings: settingRepository(db),
