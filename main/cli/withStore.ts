@@ -12,7 +12,7 @@ export async function withStore<T>(
   const store = openRunStore(join(dataDir, databaseFileName))
   try {
     // Runs whose process died (killed, crashed) show as interrupted, not as still running.
-    store.markInterruptedRuns()
+    store.runs.markInterrupted()
     return await use(store, dataDir)
   } finally {
     store.close()

@@ -1,4 +1,5 @@
-import { createWorkbench, type Workbench } from '../host/workbench'
+import { createWorkbench } from '../host/workbench'
+import type { Workbench } from '../host/workbenchServices'
 import { UserError } from '../platform/userError'
 import type { CommandContext } from './context'
 
@@ -20,8 +21,8 @@ export async function withWorkbench<T>(
 
 /** A dataset given by id or by name. */
 export function datasetIdOf(workbench: Workbench, given: string): number {
-  if (/^\d+$/.test(given)) return workbench.store.getDataset(Number(given)).id
-  const found = workbench.store.findDatasetByName(given)
+  if (/^\d+$/.test(given)) return workbench.store.datasets.get(Number(given)).id
+  const found = workbench.store.datasets.findByName(given)
   if (!found)
     throw new UserError(
       `No dataset named "${given}". List datasets with \`dgmw datasets\`, or import one with \`dgmw import\`.`,

@@ -31,7 +31,7 @@ export function createExportService({ store, dataDir, engine }: ExportServiceOpt
     async exportRun(args: ValidArgs<'runs/export'>): Promise<ExportReport> {
       const started = performance.now()
       const { run, source, fit } = runModelSource(store, dataDir, args.id)
-      const evaluation = store.getEvaluation(run.id)
+      const evaluation = store.results.getEvaluation(run.id)
       const labels = run.classNames
       const written = await writeFolderAtomically(
         args.out,

@@ -20,7 +20,7 @@ function datasetId(text: string | undefined, usage: string): number {
 
 function listDatasets(ctx: CommandContext): Promise<void> {
   return withStore(ctx, async (store, dataDir) => {
-    const datasets = store.listDatasets()
+    const datasets = store.datasets.list()
     if (ctx.json) printJson({ dataDir, datasets })
     else if (datasets.length === 0)
       console.log(`No datasets yet in ${dataDir}. Import one with \`dgmw import <folder>\`.`)
@@ -51,8 +51,8 @@ function renameDataset(ctx: CommandContext): Promise<void> {
   if (!name || extra.length > 0)
     throw new UserError(`Give the new name as one argument (quote it if it has spaces): ${usage}.`)
   return withStore(ctx, (store) => {
-    const before = store.getDataset(id).name
-    const dataset = store.renameDataset(id, name)
+    const before = store.datasets.get(id).name
+    const dataset = store.datasets.rename(id, name)
     if (ctx.json) printJson({ dataset, previousName: before })
     else console.log(`Dataset ${id} "${before}" is now "${dataset.name}".`)
   })
@@ -64,7 +64,7 @@ function deleteDataset(ctx: CommandContext): Promise<void> {
   if (extra.length > 0) throw new UserError(`Delete one dataset at a time: ${usage}.`)
   const id = datasetId(idText, usage)
   return withStore(ctx, async (store, dataDir) => {
-    const runs = store.listRuns({ limit: 1_000_000 }).filter((r) => r.datasetId === id).length
+    const runs = store.runs.list({ limit: 1_000_000 }).filter((r) => r.datasetId === id).length
     const dataset = await deleteDatasetAndCache(store, dataDir, id)
     if (ctx.json) printJson({ deleted: dataset, runsKept: runs })
     else

@@ -67,7 +67,7 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
   if (fit !== undefined && fit !== 'cover' && fit !== 'contain')
     throw new UserError('--fit must be cover or contain.')
   return withStore(ctx, async (store, dataDir) => {
-    const existing = store.findDatasetBySource(resolve(path))
+    const existing = store.datasets.findBySource(resolve(path))
     if (existing && ctx.values.reimport !== true)
       throw new UserError(
         `${resolve(path)} is already imported as dataset ${existing.id} "${existing.name}" (${existing.imageCount} images). Use it as it is (e.g. \`dgmw train --dataset ${existing.id}\`), or import the folder again as a new dataset with \`dgmw import ${path} --reimport\`.`,

@@ -16,7 +16,7 @@ export function runsCommand(ctx: CommandContext): Promise<void> {
   if (!Number.isInteger(limit) || limit < 1)
     throw new UserError(`--limit must be a positive whole number, not "${ctx.values.limit}".`)
   return withStore(ctx, async (store, dataDir) => {
-    const runs = store.listRuns({ status: status as RunStatus | undefined, limit })
+    const runs = store.runs.list({ status: status as RunStatus | undefined, limit })
     if (ctx.json) {
       printJson({ dataDir, runs })
       return

@@ -179,7 +179,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     if (resume) {
       if (!/^\d+$/.test(resume)) throw new UserError(`--resume takes a run id, not "${resume}".`)
       runs.resume(Number(resume))
-      run = store.getRunSummary(Number(resume))
+      run = store.runs.summary(Number(resume))
     } else {
       run = runs.start({
         datasetId: datasetIdOf(workbench, ctx.values.dataset as string),
@@ -188,12 +188,12 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
         config: config as never
       })
     }
-    const epochs = (store.getRun(run.id).config.epochs as number) ?? 1
+    const epochs = store.runs.get(run.id).config.epochs ?? 1
     const generative = isGenerativeRecipe(run.recipe)
     note(
       `Run ${run.id}: ${run.recipe} on ${run.datasetName}, backend ${workbench.engine.status().active}`
     )
-    const planned = store.getRunSummary(run.id).headline.trainingLength
+    const planned = store.runs.summary(run.id).headline.trainingLength
     if (planned && !resume) note(`Training length: ${planned}`)
     const progress = progressWriter()
     const unsubscribe = bus.subscribe((name, payload) => {
@@ -233,7 +233,7 @@ function realOnly(
   twin: number | undefined
 ): { realOnly?: { runId: number; testAccuracy: number | null } } {
   if (twin === undefined) return {}
-  const run = workbench.store.getRunSummary(twin)
+  const run = workbench.store.runs.summary(twin)
   return { realOnly: { runId: twin, testAccuracy: run.headline.testAccuracy ?? null } }
 }
 
@@ -242,8 +242,8 @@ function report(
   workbench: Parameters<Parameters<typeof withWorkbench>[1]>[0],
   final: RunSummary
 ): number {
-  const detail = workbench.store.getRun(final.id)
-  const evaluation = workbench.store.getEvaluation(final.id)
+  const detail = workbench.store.runs.detail(final.id)
+  const evaluation = workbench.store.results.getEvaluation(final.id)
   const epochs = (detail.metrics['train/loss'] ?? []).map((point) => {
     const at = (name: string): number | undefined =>
       detail.metrics[name]?.find((p) => p.epoch === point.epoch)?.value
@@ -301,7 +301,7 @@ function report(
           ? `: test accuracy ${percent(evaluation.accuracy)} on ${evaluation.count} images`
           : '') +
         (detail.headline.realOnlyRunId !== undefined
-          ? ` (real images only, run ${detail.headline.realOnlyRunId}: ${percent(workbench.store.getRunSummary(detail.headline.realOnlyRunId).headline.testAccuracy)})`
+          ? ` (real images only, run ${detail.headline.realOnlyRunId}: ${percent(workbench.store.runs.summary(detail.headline.realOnlyRunId).headline.testAccuracy)})`
           : '') +
         (generative && detail.headline.fd !== undefined && detail.status === 'completed'
           ? `: FD (dataset classifier) ${detail.headline.fd.toFixed(2)}` +

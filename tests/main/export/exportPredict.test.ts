@@ -29,7 +29,7 @@ import type { TrainerState } from '../../../main/engine/trainer'
 import { disposeGenerativeModel } from '../../../main/engine/models/generative'
 import { withLabels } from '../../../main/engine/models/generative/networks'
 import { savedGenerativeRun } from '../../../main/runs/generativeRuns'
-import type { Workbench } from '../../../main/host/workbench'
+import type { Workbench } from '../../../main/host/workbenchServices'
 import { openFashionWorkbench, type FashionWorkbench } from '../../helpers/fashionWorkbench'
 import { readOnlyFolder, tinyDisk } from '../../helpers/limitedDisk'
 
