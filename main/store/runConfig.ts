@@ -2,6 +2,7 @@
  * A run's recipe with its config, parsed by its recipe family's schema once, where the run is read
  * from the store: everything after gets the typed config the run was started with.
  */
+import { z } from 'zod'
 import {
   classifierConfigSchema,
   generativeConfigSchema,
@@ -24,7 +25,22 @@ export type RunRecipe =
   | { family: 'synthetic'; recipe: SyntheticRecipe; config: SyntheticConfig }
 
 /** Parses a stored config by its recipe's schema; throws when it does not fit. */
-export function parseRunRecipe(recipe: string, config: unknown): RunRecipe {
+export function parseRunRecipe(recipe: string, config: unknown, runId?: number): RunRecipe {
+  try {
+    return parseByFamily(recipe, config)
+  } catch (error) {
+    if (!(error instanceof z.ZodError)) throw error
+    // A config the schema refuses was written by another version of the app or edited by hand.
+    const issue = error.issues[0]
+    throw new UserError(
+      `${runId === undefined ? 'The' : `Run ${runId}'s`} stored ${recipe} settings do not fit this ` +
+        `version of the app (${issue ? `${issue.path.join('.') || 'config'}: ${issue.message}` : 'invalid'}). ` +
+        'Open it with the app version that made it, or delete the run.'
+    )
+  }
+}
+
+function parseByFamily(recipe: string, config: unknown): RunRecipe {
   if (recipe === 'classifier')
     return { family: 'classifier', recipe, config: classifierConfigSchema.parse(config) }
   if (isGenerative(recipe))

@@ -197,7 +197,7 @@ export function runRepository(db: Database.Database) {
     /** The run with its typed config; throws when the stored config does not fit its recipe. */
     get(id: number): RunRecord {
       const run = detail(id)
-      return { ...run, ...parseRunRecipe(run.recipe, run.config) }
+      return { ...run, ...parseRunRecipe(run.recipe, run.config, id) }
     },
 
     /** The run as the contract shows it, its config exactly as stored. */
@@ -218,7 +218,7 @@ export function runRepository(db: Database.Database) {
     /** An experiment's runs with their configs (lighter than a record each), oldest first. */
     ofExperiment(experimentId: number): ExperimentRun[] {
       return (statements.ofExperiment.all(experimentId) as RunRow[]).map((r) => ({
-        ...parseRunRecipe(r.recipe, JSON.parse(r.config)),
+        ...parseRunRecipe(r.recipe, JSON.parse(r.config), r.id),
         id: r.id,
         seed: r.seed,
         status: r.status,
