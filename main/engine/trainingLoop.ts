@@ -168,7 +168,7 @@ export async function runTrainingLoop<Meta extends StepPlace>(
         if (sideWork) {
           account(await readback.flush())
           await sideWork()
-          stepStart = performance.now()
+          stepStart = performance.now() // side work (drawing a grid) is not training time
         }
       }
       account(await readback.flush())
