@@ -4,7 +4,7 @@
  * tensor backend works, and the preview calls it for a handful of images.
  */
 import type { Augmentation } from '../../preload/contract'
-import { seededRandom } from './splits'
+import { seededRandom } from '../platform/random'
 
 export type { Augmentation }
 

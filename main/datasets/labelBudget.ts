@@ -4,7 +4,7 @@
  * same budget and seed sees exactly the same labelled images; the rest of the split is what
  * semi-supervised recipes get as unlabelled data.
  */
-import { seededRandom, shuffleInPlace } from './splits'
+import { seededRandom, shuffleInPlace } from '../platform/random'
 
 export interface LabelBudget {
   /** Training images that keep their label, in dataset order. */

@@ -4,26 +4,7 @@
  * dataset sees the same split.
  */
 import type { SplitName } from '../store/datasetImages'
-
-/** Mulberry32: a small, fast, well-distributed seeded generator. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
-
-export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1))
-    ;[items[i], items[j]] = [items[j], items[i]]
-  }
-  return items
-}
+import { seededRandom, shuffleInPlace } from '../platform/random'
 
 export interface SplitFractions {
   val: number

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { drawAugmentation, type Augmentation, type ImageShape } from '../datasets/augment'
 import type { ChannelStats, Normalisation } from '../datasets/normalize'
-import { seededRandom } from '../datasets/splits'
+import { seededRandom } from '../platform/random'
 
 /**
  * Augments a batch of uint8-valued float images [n, h, w, c] (values 0–255) reproducibly for a

@@ -14,7 +14,8 @@ import {
 import { trainGenerative } from './generative/generativeTrainer'
 import { runTask } from './taskHandlers'
 import { JobControl } from './jobControl'
-import { train, type TrainHooks } from './trainer'
+import { train } from './trainer'
+import type { TrainHooks } from './trainingLoop'
 import { GpuLostError, gpuFaultError } from './gpuFaults'
 
 const post = (message: EngineMessage): void => parentPort!.postMessage(message)

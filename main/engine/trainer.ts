@@ -1,7 +1,7 @@
 /**
- * The training loop that runs inside the engine worker. It owns epochs, the seeded order of
- * batches, the learning-rate schedule, validation, early stopping, the NaN guard, progress and
- * checkpoints; the maths of a step lives in classifierSteps.ts.
+ * Classifier training inside the engine worker: the work trainingLoop.ts runs each step and epoch
+ * (the learning-rate schedule, validation, early stopping, the NaN guard, checkpoints with the
+ * best epoch's weights); the maths of a step lives in classifierSteps.ts.
  *
  * Reproducibility: the model's initial weights, each epoch's shuffle, each step's augmentation and
  * dropout masks all derive from the seed and the epoch/step number, never from a running random
@@ -12,7 +12,6 @@ import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import { buildClassifier, setDropoutStep } from './models/classifierPresets'
 import type { ChannelStats } from '../datasets/normalize'
-import { seededRandom, shuffleInPlace } from '../datasets/splits'
 import { datasetSource, syntheticSource } from './batchSources'
 import {
   modelWeights,
@@ -22,41 +21,23 @@ import {
   type Checkpoint
 } from './checkpoint'
 import { classifierStep, evaluateImages, inverseFrequencyWeights } from './classifierSteps'
-import type {
-  SampleSnapshot,
-  EpochReport,
-  TrainProgress,
-  TrainResult,
-  TrainSpec,
-  TrainStart,
-  ScoresCore
-} from './engineMessages'
+import type { EpochReport, TrainResult, TrainSpec } from './engineMessages'
 import type { JobControl } from './jobControl'
 import { createOptimizer, type NamedTensor } from './optimizers'
 import { learningRateAt } from './schedules'
 import { generateTrainingImages } from './generatedTrainingImages'
 import { initialiseFromExport } from './export/fineTune'
-import { LossReadback, type ReadStep } from './lossReadback'
-import { throwOnGpuFault } from './gpuFaults'
+import {
+  runTrainingLoop,
+  type LoopState,
+  type StepPlace,
+  type TrainHooks,
+  type TrainingWork
+} from './trainingLoop'
 import { bestCheckpointFile, checkpointFile } from '../platform/runFiles'
 
-export interface TrainHooks {
-  onStart(start: TrainStart): void
-  onProgress(progress: TrainProgress): void
-  onEpoch(report: EpochReport): void
-  onPause(): void
-  onResume(): void
-  /** Generative runs: a sample grid was written. */
-  onSnapshot?(snapshot: SampleSnapshot): void
-  /** Generative runs: the generator was measured (untrained, or at the end). */
-  onScores?(scores: ScoresCore & { step: number }): void
-}
-
 /** What a checkpoint remembers besides tensors. */
-export interface TrainerState {
-  epochsDone: number
-  step: number
-  elapsedSeconds: number
+export interface TrainerState extends LoopState {
   bestValLoss: number | null
   bestEpoch: number | null
   /** Epochs since validation loss last improved. */
@@ -70,8 +51,8 @@ export interface TrainerState {
   normalisationStats?: ChannelStats
 }
 
-/** Progress is sent at most this often, so a fast backend does not flood the host. */
-const progressIntervalMs = 250
+/** What the loop remembers about a step until its losses are read back. */
+type StepMeta = StepPlace & { lr: number; size: number }
 
 /** Loss that is NaN or ±Infinity: training stops, keeping the last good checkpoint. */
 export class NonFiniteLossError extends Error {}
@@ -100,7 +81,6 @@ export async function train(
     : null
   const stepsPerEpoch = Math.ceil(source.trainIndices.length / config.batchSize)
   const totalSteps = stepsPerEpoch * config.epochs
-  const tensorsPerEpoch: number[] = []
   let best: NamedTensor[] | null = null
   let state: TrainerState = {
     epochsDone: 0,
@@ -129,7 +109,6 @@ export async function train(
   }
 
   if (dir && !spec.evaluateOnly) mkdirSync(dir, { recursive: true })
-  let cleanup = (): void => {}
   try {
     if (dir && (spec.resume || spec.evaluateOnly) && existsSync(checkpointFile(dir))) {
       state = await restore(checkpointFile(dir), model, optimizer)
@@ -141,71 +120,19 @@ export async function train(
       await initialiseFromExport(model, config.initFrom)
     }
     // Awaited here: the finally below disposes the model the evaluation reads.
-    if (spec.evaluateOnly) return await finish('completed')
+    if (spec.evaluateOnly) return await finish('completed', [])
 
-    hooks.onStart({ jobId, fromEpoch: state.epochsDone, fromStep: state.step })
-    const attemptStart = performance.now()
-    const elapsedBefore = state.elapsedSeconds
-    const elapsed = (): number => elapsedBefore + (performance.now() - attemptStart) / 1000
-    let trainedSteps = 0
-    let trainingMs = 0
-    let lastReport = performance.now()
+    let epochLoss = 0
+    let epochCorrect = 0
+    let learningRate = config.learningRate
     let lossSinceReport = 0
-    let stepsSinceReport = 0
-    let stoppedEarly = false
-    type StepMeta = { epoch: number; batch: number; lr: number; size: number }
-    const readback = new LossReadback<StepMeta>()
-    cleanup = () => readback.dispose()
-
-    for (let epoch = state.epochsDone; epoch < config.epochs && !stoppedEarly; epoch++) {
-      const epochStart = performance.now()
-      const order = shuffleInPlace(
-        [...source.trainIndices],
-        seededRandom(config.seed * 7919 + epoch)
-      )
-      let epochLoss = 0
-      let epochCorrect = 0
-      let learningRate = config.learningRate
-      let stepStart = performance.now()
-      // The loop records steps ahead of the read-back; what comes back is accounted for here.
-      const account = (steps: ReadStep<StepMeta>[]): void => {
-        for (const { meta, values } of steps) {
-          const [loss, correct] = values
-          if (!Number.isFinite(loss))
-            throw nonFinite(`Loss became ${loss}`, meta.epoch, meta.batch, meta.lr, state, dir)
-          epochLoss += loss * meta.size
-          epochCorrect += correct
-          lossSinceReport += loss
-          stepsSinceReport++
-        }
-        if (steps.length === 0) return
-        const now = performance.now()
-        trainingMs += now - stepStart
-        trainedSteps += steps.length
-        stepStart = now
-        if (now - lastReport > progressIntervalMs || state.step === totalSteps) {
-          lastReport = now
-          const secondsPerStep = trainingMs / trainedSteps / 1000
-          hooks.onProgress({
-            jobId,
-            epoch,
-            epochs: config.epochs,
-            step: state.step,
-            totalSteps,
-            loss: lossSinceReport / stepsSinceReport,
-            learningRate,
-            imagesPerSecond: config.batchSize / secondsPerStep,
-            elapsedSeconds: elapsed(),
-            etaSeconds: secondsPerStep * (totalSteps - state.step)
-          })
-          lossSinceReport = 0
-          stepsSinceReport = 0
-        }
-      }
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        if (!(await control.checkpoint(hooks.onPause, hooks.onResume))) break
-        stepStart += control.lastPauseMs // time spent paused is not training time
-        const indices = order.slice(b * config.batchSize, (b + 1) * config.batchSize)
+    const work: TrainingWork<StepMeta> = {
+      startEpoch() {
+        epochLoss = 0
+        epochCorrect = 0
+        learningRate = config.learningRate
+      },
+      step(indices, place) {
         learningRate = learningRateAt(config, state.step, stepsPerEpoch, totalSteps)
         setDropoutStep(model, config.seed, state.step)
         const batch = source.batch(indices, state.step)
@@ -219,69 +146,86 @@ export async function train(
           learningRate
         )
         tf.dispose([batch.x, batch.y])
-        state.step++
-        account(
-          await readback.push({ epoch, batch: b, lr: learningRate, size: indices.length }, values)
-        )
-        throwOnGpuFault(config.batchSize, state, dir)
-      }
-      account(await readback.flush())
-      if (control.stopping) break
-      // Some kernels (XNNPACK's max-pool) pass over NaN, so weights can diverge under a finite loss.
-      if (!(await weightsFinite(variables)))
-        throw nonFinite(
-          'Weights became NaN or infinite',
-          epoch,
-          stepsPerEpoch - 1,
-          learningRate,
-          state,
-          dir
-        )
-
-      const seen = source.trainIndices.length
-      const metrics: Record<string, number> = {
-        'train/loss': epochLoss / seen,
-        'train/accuracy': epochCorrect / seen,
-        lr: learningRate,
-        images_per_second: seen / ((performance.now() - epochStart) / 1000)
-      }
-      if (source.valIndices.length > 0) {
-        const val = await evaluateImages(model, source, source.valIndices, data.classes)
-        metrics['val/loss'] = val.loss
-        metrics['val/accuracy'] = val.accuracy
-        if (config.earlyStoppingPatience > 0) {
-          if (state.bestValLoss === null || val.loss < state.bestValLoss) {
-            state.bestValLoss = val.loss
-            state.bestEpoch = epoch
-            state.staleEpochs = 0
-            if (best) tf.dispose(best.map((t) => t.tensor))
-            best = modelWeights(model).map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) }))
-          } else if (++state.staleEpochs >= config.earlyStoppingPatience) {
-            stoppedEarly = true
+        return { meta: { ...place, lr: learningRate, size: indices.length }, values }
+      },
+      account({ meta, values }) {
+        const [loss, correct] = values
+        if (!Number.isFinite(loss))
+          throw nonFinite(`Loss became ${loss}`, meta.epoch, meta.batch, meta.lr, state, dir)
+        epochLoss += loss * meta.size
+        epochCorrect += correct
+        lossSinceReport += loss
+      },
+      progress(steps) {
+        const loss = lossSinceReport / steps
+        lossSinceReport = 0
+        return { loss, learningRate }
+      },
+      async endEpoch(epoch, epochStart) {
+        // Some kernels (XNNPACK's max-pool) pass over NaN, so weights can diverge under a finite loss.
+        if (!(await weightsFinite(variables)))
+          throw nonFinite(
+            'Weights became NaN or infinite',
+            epoch,
+            stepsPerEpoch - 1,
+            learningRate,
+            state,
+            dir
+          )
+        const seen = source.trainIndices.length
+        const metrics: Record<string, number> = {
+          'train/loss': epochLoss / seen,
+          'train/accuracy': epochCorrect / seen,
+          lr: learningRate,
+          images_per_second: seen / ((performance.now() - epochStart) / 1000)
+        }
+        let stop = false
+        if (source.valIndices.length > 0) {
+          const val = await evaluateImages(model, source, source.valIndices, data.classes)
+          metrics['val/loss'] = val.loss
+          metrics['val/accuracy'] = val.accuracy
+          if (config.earlyStoppingPatience > 0) {
+            if (state.bestValLoss === null || val.loss < state.bestValLoss) {
+              state.bestValLoss = val.loss
+              state.bestEpoch = epoch
+              state.staleEpochs = 0
+              if (best) tf.dispose(best.map((t) => t.tensor))
+              best = modelWeights(model).map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) }))
+            } else if (++state.staleEpochs >= config.earlyStoppingPatience) {
+              stop = true
+            }
           }
         }
+        if (spec.testEachEpoch)
+          metrics['test/accuracy'] = (
+            await evaluateImages(model, source, source.evalIndices, data.classes)
+          ).accuracy
+        return { metrics, stop }
+      },
+      async saveCheckpoint(epoch) {
+        if (best && state.bestEpoch === epoch) await save(bestCheckpointFile(dir!), best)
+        return save(checkpointFile(dir!))
       }
-      if (spec.testEachEpoch)
-        metrics['test/accuracy'] = (
-          await evaluateImages(model, source, source.evalIndices, data.classes)
-        ).accuracy
-      metrics.elapsed_seconds = elapsed()
-      state.epochsDone = epoch + 1
-      state.elapsedSeconds = elapsed()
-      let checkpoint: EpochReport['checkpoint']
-      if (dir) {
-        if (best && state.bestEpoch === epoch) await save(bestCheckpointFile(dir), best)
-        checkpoint = await save(checkpointFile(dir))
-      }
-      tensorsPerEpoch.push(tf.memory().numTensors)
-      hooks.onEpoch({ jobId, epoch, step: state.step, metrics, checkpoint })
     }
-    if (control.stopping) return { ...(await finish('stopped')), tensorsPerEpoch }
+    const { status, tensorsPerEpoch } = await runTrainingLoop(
+      {
+        jobId,
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+        seed: config.seed,
+        stepsPerEpoch,
+        trainIndices: source.trainIndices,
+        checkpointDir: dir
+      },
+      state,
+      work,
+      control,
+      hooks
+    )
     // Early stopping keeps the weights of the epoch with the lowest validation loss.
-    if (best) restoreModelWeights(model, best)
-    return { ...(await finish('completed')), tensorsPerEpoch }
+    if (status === 'completed' && best) restoreModelWeights(model, best)
+    return await finish(status, tensorsPerEpoch)
   } finally {
-    cleanup()
     if (best) tf.dispose(best.map((t) => t.tensor))
     classWeights?.dispose()
     model.dispose()
@@ -289,7 +233,10 @@ export async function train(
     source.dispose()
   }
 
-  async function finish(status: TrainResult['status']): Promise<TrainResult> {
+  async function finish(
+    status: TrainResult['status'],
+    tensorsPerEpoch: number[]
+  ): Promise<TrainResult> {
     const base = {
       jobId,
       status,

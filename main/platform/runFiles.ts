@@ -14,6 +14,10 @@ export const checkpointFile = (dir: string): string => join(dir, 'checkpoint.ckp
 /** The weights of the best validation epoch, kept when early stopping is on. */
 export const bestCheckpointFile = (dir: string): string => join(dir, 'best.ckpt')
 
+/** A generative run's timelapse grid drawn at `step`. */
+export const sampleGridFile = (dir: string, step: number): string =>
+  join(dir, 'samples', `step-${String(step).padStart(8, '0')}.png`)
+
 /** vae-graph runs: the labels graph learning gave the unlabelled training images. */
 export const pseudoLabelsFile = (dir: string): string => join(dir, 'pseudo-labels.json')
 

@@ -1,71 +1,43 @@
 /**
- * The training loop of generative runs, inside the engine worker: epochs of seeded batches, the
- * recipe's step, live losses, fixed-noise sample grids (the timelapse), warnings (NaN, a
- * discriminator that wins too fast, collapsing sample diversity), checkpoints every epoch and
- * generator scores at the start and the end. The maths lives in models/generative/*.
+ * Generative training inside the engine worker: the work trainingLoop.ts runs each step and epoch
+ * for a recipe (its step, live losses, the NaN guard, the timelapse grids, the epoch's warnings),
+ * checkpoints every epoch and generator scores at the start and the end. The maths lives in
+ * models/generative/*.
  */
 import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
-import { seededRandom, shuffleInPlace } from '../../datasets/splits'
-import type { LabelledBatch } from '../models/generative/recipe'
+import { sampleWithoutReplacement } from '../../platform/random'
 import { buildGenerativeModel, disposeGenerativeModel } from '../models/generative'
 import {
-  latentCodes,
   stepSeed,
   type GenerativeModel,
+  type LabelledBatch,
   type RecipeContext
 } from '../models/generative/recipe'
 import { datasetSource, syntheticSource, type BatchSource } from '../batchSources'
-import { modelWeights, readCheckpoint, restoreModelWeights, writeCheckpoint } from '../checkpoint'
-import type { EvaluatedImages, GenerativeTrainSpec, TrainResult } from '../engineMessages'
+import type {
+  EvaluatedImages,
+  GenerativeTrainSpec,
+  ScoresCore,
+  TrainResult
+} from '../engineMessages'
 import { evaluateGenerativeClassifier } from './classifyImages'
 import type { JobControl } from '../jobControl'
-import type { NamedTensor } from '../optimizers'
-import type { TrainHooks } from '../trainer'
 import { checkpointFile, pseudoLabelsFile } from '../../platform/runFiles'
 import { Evaluator } from './generatorScoring'
-import type { ScoresCore } from '../engineMessages'
-import { toPixels } from './sampleImages'
-import { encodePng, tileGrid } from '../../datasets/pixelImages'
 import { writeFileAtomic } from '../../platform/atomicWrite'
-import { LossReadback, type ReadStep } from '../lossReadback'
-import { throwOnGpuFault } from '../gpuFaults'
+import {
+  runTrainingLoop,
+  type StepPlace,
+  type TrainHooks,
+  type TrainingWork
+} from '../trainingLoop'
+import { restoreGenerative, saveGenerative, type GenerativeState } from './generativeCheckpoint'
+import { epochWarnings } from './generativeDiagnostics'
+import { Timelapse } from './timelapse'
 
-/** What a generative checkpoint remembers besides tensors. */
-interface GenerativeState {
-  epochsDone: number
-  step: number
-  elapsedSeconds: number
-  /** Largest sample diversity seen so far (the mode-collapse warning compares against it). */
-  peakDiversity: number
-  final?: boolean
-}
-
-const progressIntervalMs = 250
-/** The most timelapse frames a run draws (see `epochsPerFrame`). */
-const maxFrames = 120
-/** Latent codes of the timelapse grid: the same for every frame of a run. */
-const gridPurpose = 99
-
-/** Checkpoint names of a model's buffers (state learnt after training, e.g. vae-graph's bank). */
-const bufferPrefix = 'buffers/'
-
-/** The labels a vae-graph run spread over its training images (what self-train learns from). */
-
-export const sampleGridFile = (dir: string, step: number): string =>
-  join(dir, 'samples', `step-${String(step).padStart(8, '0')}.png`)
-
-/** The grid's layout: one row per class (up to 10) for conditional models, else 8×8. */
-export function gridLayout(
-  conditional: boolean,
-  classes: number
-): { rows: number; cols: number; labels: number[] | null } {
-  if (!conditional) return { rows: 8, cols: 8, labels: null }
-  const rows = Math.min(classes, 10)
-  const cols = 8
-  return { rows, cols, labels: Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols)) }
-}
+/** What the loop remembers about a step until its losses are read back. */
+type StepMeta = StepPlace & { names: string[] }
 
 export async function trainGenerative(
   jobId: string,
@@ -89,63 +61,13 @@ export async function trainGenerative(
         )
   const evaluator =
     spec.evaluator && data.kind === 'dataset' ? new Evaluator(spec.evaluator, data) : null
-  const layout = gridLayout(model.conditional, data.classes)
-  const gridZ = latentCodes(
-    layout.rows * layout.cols,
-    config.latentDim,
-    config.seed,
-    0,
-    gridPurpose
-  )
-  const gridLabels = layout.labels ? tf.tensor1d(layout.labels, 'int32') : null
+  const timelapse = new Timelapse(model, config, data.classes, stepsPerEpoch)
   const dir = spec.checkpointDir
-  const tensorsPerEpoch: number[] = []
   let state: GenerativeState = { epochsDone: 0, step: 0, elapsedSeconds: 0, peakDiversity: 0 }
 
-  const save = async (): Promise<{ path: string; bytes: number; sha256: string }> => {
-    const file = checkpointFile(dir!)
-    const weights: NamedTensor[] = [
-      ...Object.entries(model.nets).flatMap(([net, m]) =>
-        modelWeights(m).map((w) => ({ name: `${net}/${w.name}`, tensor: w.tensor }))
-      ),
-      ...Object.entries(model.buffers ?? {}).map(([name, tensor]) => ({
-        name: `${bufferPrefix}${name}`,
-        tensor
-      }))
-    ]
-    const optimizer: NamedTensor[] = []
-    for (const [name, opt] of Object.entries(model.optimizers))
-      for (const w of await opt.getState())
-        optimizer.push({ name: `${name}/${w.name}`, tensor: w.tensor })
-    try {
-      return { path: file, ...(await writeCheckpoint(file, { state, weights, optimizer })) }
-    } finally {
-      tf.dispose(optimizer.map((t) => t.tensor))
-    }
-  }
-
-  /** Draws the fixed-noise grid, writes it, and returns its sample diversity. */
-  const snapshot = async (): Promise<number> => {
-    const images = tf.tidy(() => model.generate(gridZ, gridLabels))
-    const diversity = await meanPairwiseDistance(images)
-    const batch = await toPixels(images)
-    tf.dispose([images])
-    const epoch = state.step / stepsPerEpoch
-    if (dir) {
-      const file = sampleGridFile(dir, state.step)
-      writeFileAtomic(file, await encodePng(tileGrid(batch, layout.cols)))
-      hooks.onSnapshot?.({
-        jobId,
-        step: state.step,
-        epoch,
-        rows: layout.rows,
-        cols: layout.cols,
-        path: file,
-        diversity
-      })
-    }
-    return diversity
-  }
+  /** Draws the timelapse grid at the current step and returns its sample diversity. */
+  const snapshot = (): Promise<number> =>
+    timelapse.draw(state.step, dir, (frame) => hooks.onSnapshot?.({ jobId, ...frame }))
 
   // Semi-supervised recipes: the labelled images, drawn apart from the (mostly unlabelled) batch.
   const labelledIndices =
@@ -179,57 +101,38 @@ export async function trainGenerative(
       if (!evaluated) throw new Error(`A ${recipe} run does not classify; nothing to evaluate.`)
       return evaluationResult(jobId, evaluated, [])
     } finally {
-      tf.dispose([gridZ, ...(gridLabels ? [gridLabels] : [])])
+      timelapse.dispose()
       disposeGenerativeModel(model)
       source.dispose()
     }
   }
 
   if (dir) mkdirSync(dir, { recursive: true })
-  let cleanup = (): void => {}
   try {
     if (dir && spec.resume && existsSync(checkpointFile(dir)))
       state = await restoreGenerative(checkpointFile(dir), model)
-    hooks.onStart({ jobId, fromEpoch: state.epochsDone, fromStep: state.step })
-    if (state.step === 0) {
-      await snapshot()
-      if (evaluator) {
-        hooks.onScores?.(await scoreNow(model, evaluator, spec, 0))
-      }
-    }
-    const attemptStart = performance.now()
-    const elapsedBefore = state.elapsedSeconds
-    const elapsed = (): number => elapsedBefore + (performance.now() - attemptStart) / 1000
-    // Batches (within an epoch) after which a grid is drawn, evenly spaced, the last one included.
-    const snapshotSteps = new Set(
-      Array.from(
-        { length: config.snapshotsPerEpoch },
-        (_, k) => Math.round(((k + 1) * stepsPerEpoch) / config.snapshotsPerEpoch) - 1
-      )
-    )
-    // Runs of hundreds of short epochs (small label budgets) keep about maxFrames grids: every
-    // n-th epoch's, and always the last epoch's.
-    const epochsPerFrame = Math.max(
-      1,
-      Math.ceil((config.epochs * config.snapshotsPerEpoch) / maxFrames)
-    )
-    const drawsGrids = (epoch: number): boolean =>
-      (epoch + 1) % epochsPerFrame === 0 || epoch === config.epochs - 1
-    let trainingMs = 0
-    let trainedSteps = 0
-    let lastReport = performance.now()
-    let sinceReport: Record<string, number> = {}
-    let stepsSinceReport = 0
     let sums: Record<string, number> = {}
-    let stepStart = performance.now()
+    let sinceReport: Record<string, number> = {}
     const lastLoss: Record<string, number> = {}
-    type StepMeta = { names: string[]; epoch: number; batch: number }
-    const readback = new LossReadback<StepMeta>()
-    cleanup = () => readback.dispose()
-
-    /** Accounts for steps read back from the device: NaN guard, sums, progress. */
-    const account = (steps: ReadStep<StepMeta>[]): void => {
-      for (const { meta, values } of steps) {
+    let diversity = Number.NaN
+    const work: TrainingWork<StepMeta> = {
+      async beforeTraining() {
+        if (state.step > 0) return
+        await snapshot()
+        if (evaluator) hooks.onScores?.(await scoreNow(model, evaluator, spec, 0))
+      },
+      startEpoch() {
+        sums = {}
+        diversity = Number.NaN
+      },
+      step(indices, place) {
+        const batch = source.batch(indices, -1)
+        const labelled = labelledBatch(state.step)
+        const { names, values } = model.step(batch.x, batch.y, state.step, labelled)
+        tf.dispose([batch.x, batch.y, ...(labelled ? [labelled.x, labelled.y] : [])])
+        return { meta: { ...place, names }, values }
+      },
+      account({ meta, values }) {
         meta.names.forEach((name, i) => (lastLoss[name] = values[i]))
         // A loss this step did not compute (WGAN-GP's generator between its steps) holds its
         // last value, so every curve averages over the same steps.
@@ -245,85 +148,52 @@ export async function trainGenerative(
           sums[name] = (sums[name] ?? 0) + value
           sinceReport[name] = (sinceReport[name] ?? 0) + value
         }
-        stepsSinceReport++
-      }
-      if (steps.length === 0) return
-      trainedSteps += steps.length
-      const now = performance.now()
-      trainingMs += now - stepStart
-      stepStart = now
-      if (now - lastReport > progressIntervalMs || state.step === totalSteps) {
-        lastReport = now
-        const secondsPerStep = trainingMs / trainedSteps / 1000
+      },
+      progress(steps) {
         const metrics = Object.fromEntries(
-          Object.entries(sinceReport).map(([k, v]) => [k, v / stepsSinceReport])
+          Object.entries(sinceReport).map(([k, v]) => [k, v / steps])
         )
-        hooks.onProgress({
-          jobId,
-          epoch: steps[steps.length - 1].meta.epoch,
-          epochs: config.epochs,
-          step: state.step,
-          totalSteps,
+        sinceReport = {}
+        return {
           loss: metrics.loss ?? metrics['g/loss'] ?? Number.NaN,
           metrics,
-          learningRate: config.learningRate,
-          imagesPerSecond: config.batchSize / secondsPerStep,
-          elapsedSeconds: elapsed(),
-          etaSeconds: secondsPerStep * (totalSteps - state.step)
-        })
-        sinceReport = {}
-        stepsSinceReport = 0
-      }
-    }
-
-    for (let epoch = state.epochsDone; epoch < config.epochs; epoch++) {
-      const epochStart = performance.now()
-      const order = shuffleInPlace(
-        [...source.trainIndices],
-        seededRandom(config.seed * 7919 + epoch)
-      )
-      sums = {}
-      let diversity = Number.NaN
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        if (!(await control.checkpoint(hooks.onPause, hooks.onResume))) break
-        stepStart += control.lastPauseMs // time spent paused is not training time
-        const indices = order.slice(b * config.batchSize, (b + 1) * config.batchSize)
-        const batch = source.batch(indices, -1)
-        const labelled = labelledBatch(state.step)
-        const { names, values } = model.step(batch.x, batch.y, state.step, labelled)
-        tf.dispose([batch.x, batch.y, ...(labelled ? [labelled.x, labelled.y] : [])])
-        state.step++
-        account(await readback.push({ names, epoch, batch: b }, values))
-        throwOnGpuFault(config.batchSize, state, dir)
-        if (snapshotSteps.has(b) && drawsGrids(epoch)) {
-          account(await readback.flush())
-          diversity = await snapshot()
-          stepStart = performance.now() // drawing the grid is not training time
+          learningRate: config.learningRate
         }
-      }
-      account(await readback.flush())
-      if (control.stopping) break
-      const metrics: Record<string, number> = {}
-      for (const [name, sum] of Object.entries(sums)) metrics[`train/${name}`] = sum / stepsPerEpoch
-      metrics['samples/diversity'] = diversity
-      metrics.images_per_second = trainCount / ((performance.now() - epochStart) / 1000)
-      if (Number.isFinite(diversity)) state.peakDiversity = Math.max(state.peakDiversity, diversity)
-      const warnings = epochWarnings(recipe, metrics, diversity, state.peakDiversity, epoch)
-      metrics.elapsed_seconds = elapsed()
-      state.epochsDone = epoch + 1
-      state.elapsedSeconds = elapsed()
-      const checkpoint = dir ? await save() : undefined
-      tensorsPerEpoch.push(tf.memory().numTensors)
-      hooks.onEpoch({
-        jobId,
-        epoch,
-        step: state.step,
-        metrics,
-        checkpoint,
-        warnings
-      })
+      },
+      sideWorkAfter({ epoch, batch }) {
+        if (!timelapse.dueAfter(epoch, batch)) return null
+        return async () => {
+          diversity = await snapshot()
+        }
+      },
+      async endEpoch(epoch, epochStart) {
+        const metrics: Record<string, number> = {}
+        for (const [name, sum] of Object.entries(sums))
+          metrics[`train/${name}`] = sum / stepsPerEpoch
+        metrics['samples/diversity'] = diversity
+        metrics.images_per_second = trainCount / ((performance.now() - epochStart) / 1000)
+        if (Number.isFinite(diversity))
+          state.peakDiversity = Math.max(state.peakDiversity, diversity)
+        const warnings = epochWarnings(recipe, metrics, diversity, state.peakDiversity, epoch)
+        return { metrics, warnings }
+      },
+      saveCheckpoint: () => saveGenerative(checkpointFile(dir!), model, state)
     }
-    const status = control.stopping ? 'stopped' : 'completed'
+    const { status, tensorsPerEpoch } = await runTrainingLoop(
+      {
+        jobId,
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+        seed: config.seed,
+        stepsPerEpoch,
+        trainIndices: source.trainIndices,
+        checkpointDir: dir
+      },
+      state,
+      work,
+      control,
+      hooks
+    )
     let finalMetrics: Record<string, number> | undefined
     if (status === 'completed' && model.afterTraining) {
       const after = await model.afterTraining(source, labelledIndices)
@@ -337,7 +207,7 @@ export async function trainGenerative(
     let checkpoint: TrainResult['checkpoint']
     if (dir && status === 'completed') {
       state.final = true
-      checkpoint = await save()
+      checkpoint = await saveGenerative(checkpointFile(dir), model, state)
     }
     const evaluated = status === 'completed' ? await evaluate() : undefined
     return {
@@ -354,9 +224,8 @@ export async function trainGenerative(
       ...(finalMetrics ? { metrics: finalMetrics } : {})
     }
   } finally {
-    cleanup()
     evaluator?.dispose()
-    tf.dispose([gridZ, ...(gridLabels ? [gridLabels] : [])])
+    timelapse.dispose()
     disposeGenerativeModel(model)
     source.dispose()
   }
@@ -381,25 +250,6 @@ function evaluationResult(
   }
 }
 
-/**
- * `n` distinct picks from `pool` (all of it when smaller), drawn with a seed: the labelled batch
- * of a step depends only on the run's seed and the step, so a resumed run draws the same ones.
- */
-export function sampleWithoutReplacement(
-  pool: readonly number[],
-  n: number,
-  seed: number
-): number[] {
-  if (pool.length <= n) return [...pool]
-  const random = seededRandom(seed)
-  const copy = [...pool]
-  for (let i = 0; i < n; i++) {
-    const j = i + Math.floor(random() * (copy.length - i))
-    ;[copy[i], copy[j]] = [copy[j], copy[i]]
-  }
-  return copy.slice(0, n)
-}
-
 async function scoreNow(
   model: GenerativeModel,
   evaluator: Evaluator,
@@ -415,83 +265,4 @@ async function scoreNow(
     )),
     step
   }
-}
-
-/** Loads a generative checkpoint into a freshly built model (networks and optimisers by name). */
-export async function restoreGenerative(
-  file: string,
-  model: GenerativeModel,
-  withOptimizers = true
-): Promise<GenerativeState> {
-  const checkpoint = readCheckpoint<GenerativeState>(file)
-  try {
-    if (model.buffers)
-      for (const w of checkpoint.weights.filter((w) => w.name.startsWith(bufferPrefix))) {
-        const name = w.name.slice(bufferPrefix.length)
-        const held = model.buffers[name]
-        // Variables (SGAN mlp-wn's trained parameters) keep their identity: optimisers hold them.
-        if (held instanceof tf.Variable) held.assign(w.tensor)
-        else {
-          held?.dispose()
-          model.buffers[name] = w.tensor.clone()
-        }
-      }
-    for (const [net, m] of Object.entries(model.nets))
-      restoreModelWeights(
-        m,
-        checkpoint.weights.filter((w) => w.name.startsWith(`${net}/`))
-      )
-    if (withOptimizers)
-      for (const [name, opt] of Object.entries(model.optimizers))
-        await opt.setState(
-          checkpoint.optimizer
-            .filter((w) => w.name.startsWith(`${name}/`))
-            .map((w) => ({ name: w.name.slice(name.length + 1), tensor: w.tensor }))
-        )
-    return checkpoint.state
-  } finally {
-    tf.dispose([...checkpoint.weights, ...checkpoint.optimizer].map((t) => t.tensor))
-  }
-}
-
-/**
- * Mean L2 distance between pairs of grid samples (pixels in [0, 1]): falls towards 0 when the
- * generator collapses onto a few modes, whatever the noise.
- */
-async function meanPairwiseDistance(images: tf.Tensor4D): Promise<number> {
-  const mean = tf.tidy(() => {
-    const n = images.shape[0]
-    const flat = tf.reshape(images, [n, -1])
-    const squares = tf.sum(tf.square(flat), 1, true)
-    const d2 = tf.relu(
-      tf.sub(tf.add(squares, tf.transpose(squares)), tf.mul(2, tf.matMul(flat, flat, false, true)))
-    )
-    return tf.div(tf.sum(tf.sqrt(d2)), n * (n - 1))
-  })
-  const [value] = await mean.data()
-  mean.dispose()
-  return value
-}
-
-/** What a researcher should hear about this epoch (each warning says what to try). */
-export function epochWarnings(
-  recipe: string,
-  metrics: Record<string, number>,
-  diversity: number,
-  peakDiversity: number,
-  epoch: number
-): string[] {
-  const out: string[] = []
-  const dLoss = metrics['train/d/loss']
-  if (['dcgan', 'cgan', 'vaegan'].includes(recipe) && dLoss !== undefined && dLoss < 0.05)
-    out.push(
-      `Epoch ${epoch + 1}: the discriminator is winning (its loss ${dLoss.toFixed(3)} is near 0), so the ` +
-        'generator gets little gradient. Try label smoothing 0.1, instance noise 0.1, a lower discriminator learning rate, or WGAN-GP.'
-    )
-  if (epoch >= 1 && peakDiversity > 0 && diversity < 0.4 * peakDiversity)
-    out.push(
-      `Epoch ${epoch + 1}: sample diversity fell to ${Math.round((diversity / peakDiversity) * 100)}% of its peak — ` +
-        'a sign of mode collapse. Try a lower generator learning rate, instance noise, or WGAN-GP.'
-    )
-  return out
 }

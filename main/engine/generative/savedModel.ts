@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { buildGenerativeModel, disposeGenerativeModel } from '../models/generative'
 import type { GenerativeModel } from '../models/generative/recipe'
 import type { SavedGenerativeModel } from '../engineMessages'
-import { restoreGenerative } from './generativeTrainer'
+import { restoreGenerative } from './generativeCheckpoint'
 
 /** Rebuilds a saved run's model and loads its latest weights (caller disposes it). */
 export async function loadSaved(saved: SavedGenerativeModel): Promise<GenerativeModel> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { augmentationSchema } from '../../../preload/contract'
 import { augmentBatch, augmentImage } from '../../../main/datasets/augment'
 import { channelStats, normalise } from '../../../main/datasets/normalize'
-import { seededRandom } from '../../../main/datasets/splits'
+import { seededRandom } from '../../../main/platform/random'
 
 const shape = { height: 4, width: 4, channels: 1 }
 const ramp = Uint8Array.from({ length: 16 }, (_, i) => i * 10) // row-major 0..150
