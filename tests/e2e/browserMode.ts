@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { expect } from 'vitest'
@@ -55,10 +55,18 @@ export function serve(dataDir: string): Promise<Served> {
   })
 }
 
-/** Debian's Chromium, headless, with the flags this offline machine needs. */
+/**
+ * Debian's Chromium, headless, with the flags this offline machine needs. Without it the test fails
+ * (never skips), saying what to install: Playwright cannot download a browser here.
+ */
 export function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  if (!existsSync(executablePath))
+    throw new Error(
+      `${executablePath} is missing: install Debian's chromium (apt-get install chromium) or point CHROMIUM_PATH at a Chromium.`
+    )
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath,
     args: [
       '--headless',
       '--no-sandbox',

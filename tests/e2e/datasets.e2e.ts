@@ -5,6 +5,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { databaseFileName } from '../../main/platform/dataDir'
 import { openRunStore } from '../../main/store/runStore'
+import { requireFashionMnist } from '../helpers/fashionSubset'
 import { tempDir } from '../helpers/tempDir'
 import { launchChromium, screenshotDir, serve, type Served } from './browserMode'
 
@@ -120,7 +121,7 @@ describe('datasets in browser mode', () => {
   })
 
   it('imports Fashion-MNIST by path and scrolls its 70,000-image gallery', async () => {
-    await page.fill('[data-import-path]', '/usr/share/datasets/fashion-mnist')
+    await page.fill('[data-import-path]', requireFashionMnist())
     await page.getByRole('button', { name: 'Import', exact: true }).click()
     await expect
       .poll(() => page.locator('[data-import-progress]').textContent(), { timeout: 60_000 })

@@ -5,11 +5,10 @@
  * the runs finish, both exports, then one generative classifier's run tab with its samples, its
  * evaluation and its out-of-distribution check side by side.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fashionMnistDir } from '../helpers/fashionSubset'
 import { tempDir } from '../helpers/tempDir'
 import { openFashionApp, screenshotDir, type Served } from './browserMode'
 
@@ -17,7 +16,8 @@ const docs = join(__dirname, '../../docs')
 const shot = (page: Page, name: string): Promise<Buffer> =>
   page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true })
 
-// Fails, never skips, without the data set: CI installs Debian's dataset-fashion-mnist.
+// Fails, never skips, without the data set (openFashionApp requires it): CI installs Debian's
+// dataset-fashion-mnist.
 describe('a label-budget experiment from the UI', () => {
   let browser: Browser
   let dir: ReturnType<typeof tempDir>
@@ -25,8 +25,6 @@ describe('a label-budget experiment from the UI', () => {
   let page: Page
 
   beforeAll(async () => {
-    if (!existsSync(fashionMnistDir))
-      throw new Error(`Install Debian's dataset-fashion-mnist: ${fashionMnistDir} is missing.`)
     ;({ browser, dir, served, page } = await openFashionApp({
       prefix: 'dgmw-e2e-label-budget-',
       perClass: 60,

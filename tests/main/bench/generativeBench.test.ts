@@ -1,7 +1,7 @@
 /**
  * `dgmw bench generative`: a token measurement through the real engine path, and the PyTorch
- * reference's script found and (where a Python with torch is) run. Far too short for meaningful
- * numbers, so nothing here asserts on speed.
+ * reference's script found and run (CI installs Debian's python3-torch; without torch the test
+ * fails, never skips). Far too short for meaningful numbers, so nothing here asserts on speed.
  */
 import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
@@ -49,13 +49,16 @@ describe('generative training bench', () => {
     expect(Number.isFinite(result.losses['g/loss'])).toBe(true)
   }, 60_000)
 
-  it('finds the PyTorch reference script and runs it where torch is installed', () => {
+  it('finds the PyTorch reference script and runs it with torch', () => {
     const script = findGenerativeTorchScript()
     expect(script).toMatch(/bench[/\\]reference[/\\]dcgan_torch\.py$/)
     expect(existsSync(script!)).toBe(true)
-    const { python } = findTorchPython()
-    if (!python) return
-    const report = runGenerativeTorch(python, script!, ['dcgan', 'vae'], {
+    const { python, tried } = findTorchPython()
+    expect(
+      python,
+      `No Python here can import torch (${tried.join('; ')}): install Debian's python3-torch (apt-get install python3-torch) or set DGMW_PYTHON.`
+    ).toBeDefined()
+    const report = runGenerativeTorch(python!, script!, ['dcgan', 'vae'], {
       threads: 1,
       steps: 2,
       warmupSteps: 1,

@@ -13,7 +13,7 @@ import { selectBackend } from '../../../main/engine/backendProbe'
 import { augmentOnDevice, normaliseOnDevice } from '../../../main/engine/deviceAugment'
 import { augmentBatch } from '../../../main/datasets/augment'
 import { channelStats, normalise } from '../../../main/datasets/normalize'
-import { fashionMnistDir } from '../../helpers/fashionSubset'
+import { requireFashionMnist } from '../../helpers/fashionSubset'
 import { noAdapterAdvice, useWebgpuForTests } from '../../helpers/webgpuAdapter'
 
 const count = 32
@@ -22,7 +22,7 @@ let pixels: Uint8Array
 
 beforeAll(async () => {
   useWebgpuForTests()
-  const images = gunzipSync(readFileSync(join(fashionMnistDir, 't10k-images-idx3-ubyte.gz')))
+  const images = gunzipSync(readFileSync(join(requireFashionMnist(), 't10k-images-idx3-ubyte.gz')))
   pixels = Uint8Array.from(images.subarray(16, 16 + count * 784))
   const status = await selectBackend('webgpu')
   expect(status.active, `${status.error ?? ''} ${noAdapterAdvice}`).toBe('webgpu')

@@ -22,9 +22,12 @@ import { selectBackend } from '../../../main/engine/backendProbe'
 import { classifierStep } from '../../../main/engine/classifierSteps'
 import { createOptimizer } from '../../../main/engine/optimizers'
 import { buildClassifier, setDropoutStep } from '../../../main/engine/models/classifierPresets'
-import { buildGenerativeModel, disposeGenerativeModel } from '../../../main/engine/models/generative'
+import {
+  buildGenerativeModel,
+  disposeGenerativeModel
+} from '../../../main/engine/models/generative'
 import { latentCodes } from '../../../main/engine/models/generative/recipe'
-import { fashionMnistDir } from '../../helpers/fashionSubset'
+import { requireFashionMnist } from '../../helpers/fashionSubset'
 import { propagateOn } from '../../helpers/graphSource'
 import {
   expectAdapterReport,
@@ -40,6 +43,7 @@ let labels: Int32Array
 
 /** The centre 16×16 of the first test images, in [0, 1]. */
 function loadImages(count: number): void {
+  const fashionMnistDir = requireFashionMnist()
   const images = gunzipSync(readFileSync(join(fashionMnistDir, 't10k-images-idx3-ubyte.gz')))
   const raw = gunzipSync(readFileSync(join(fashionMnistDir, 't10k-labels-idx1-ubyte.gz')))
   pixels = new Float32Array(count * side * side)

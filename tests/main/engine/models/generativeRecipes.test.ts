@@ -15,9 +15,12 @@ import {
   resolveGenerativeConfig,
   type GenerativeRecipe
 } from '../../../../preload/contract'
-import { buildGenerativeModel, disposeGenerativeModel } from '../../../../main/engine/models/generative'
+import {
+  buildGenerativeModel,
+  disposeGenerativeModel
+} from '../../../../main/engine/models/generative'
 import { latentCodes, readStepLosses } from '../../../../main/engine/models/generative/recipe'
-import { fashionMnistDir } from '../../../helpers/fashionSubset'
+import { requireFashionMnist } from '../../../helpers/fashionSubset'
 import { propagateOn } from '../../../helpers/graphSource'
 
 const count = 64
@@ -26,6 +29,7 @@ let labels: Int32Array
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
+  const fashionMnistDir = requireFashionMnist()
   const images = gunzipSync(readFileSync(join(fashionMnistDir, 't10k-images-idx3-ubyte.gz')))
   const raw = gunzipSync(readFileSync(join(fashionMnistDir, 't10k-labels-idx1-ubyte.gz')))
   pixels = images.subarray(16, 16 + count * 784)
