@@ -121,7 +121,7 @@ export default tseslint.config(
     languageOptions: { globals: globals.node }
   },
   {
-    files: ['bin/**/*.cjs'],
+    files: ['bin/**/*.cjs', 'tests/**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' }
   },
   // Cycles: none in main/ or preload/ (type-only ones are checked by tests/main/importGraph.test.ts).
