@@ -3,7 +3,7 @@
  * train/validation/test by the fractions, so every class keeps its proportions and every run on the
  * dataset sees the same split.
  */
-import type { SplitName } from '../store/datasetImages'
+import type { SplitName } from '../../preload/contract'
 
 /** Mulberry32: a small, fast, well-distributed seeded generator. */
 export function seededRandom(seed: number): () => number {
