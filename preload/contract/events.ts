@@ -56,3 +56,29 @@ export const events = {
 
 export type EventName = keyof typeof events
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>
+/**
+ * An event as a listener of every event receives it: its name, then that event's payload. Taken
+ * as parameters, `(name, payload) => …`, checking `name` narrows `payload`.
+ */
+export type EventOf<E extends EventName = EventName> = {
+  [K in E]: [name: K, payload: EventPayload<K>]
+}[E]
+/** Listens to every event (transports and windows forward them all). */
+export type AnyEventListener = (...event: EventOf) => void
+
+/** The event `name` carrying `payload`, as an all-events listener takes it. */
+export function eventOf<E extends EventName>(name: E, payload: EventPayload<E>): EventOf {
+  // A generic name with its payload is one of EventOf's members; TypeScript cannot tell which.
+  return [name, payload] as EventOf
+}
+
+/** An all-events listener that hands the payloads of `name` to `listener` and ignores the rest. */
+export function onlyEvent<E extends EventName>(
+  name: E,
+  listener: (payload: EventPayload<E>) => void
+): AnyEventListener {
+  return (eventName, payload) => {
+    // The names match, so the payload is that event's; TypeScript cannot narrow a generic name.
+    if (eventName === name) listener(payload as EventPayload<E>)
+  }
+}

@@ -1,5 +1,5 @@
 /** What crosses a transport: reply envelopes, the IPC channels and bridge, the WebSocket messages. */
-import type { EventName } from './events'
+import type { AnyEventListener, EventName, EventOf, EventPayload } from './events'
 import type { Reply, RequestArgs, RequestName } from './requests'
 
 export type ErrorCode = 'invalid-args' | 'unknown-request' | 'not-found' | 'conflict' | 'failed'
@@ -17,7 +17,7 @@ export const ipcChannels = { request: 'dgmw:request', event: 'dgmw:event' } as c
 export type BridgeApi = {
   [N in RequestName]: (args: RequestArgs<N>) => Promise<Envelope<Reply<N>>>
 } & {
-  onEvent(listener: (name: EventName, payload: unknown) => void): () => void
+  onEvent(listener: AnyEventListener): () => void
   /** The absolute path of a File dropped onto the window (Electron's webUtils). */
   pathForFile(file: unknown): string
 }
@@ -29,5 +29,15 @@ export interface WireRequest {
   name: string
   args: unknown
 }
-export type WireMessage =
-  ({ id: number | null } & Envelope) | { event: EventName; payload: unknown }
+/** An event on the socket: its name and its payload, as JSON. */
+export type WireEvent<E extends EventName = EventName> = {
+  [K in E]: { event: K; payload: EventPayload<K> }
+}[E]
+export type WireMessage = ({ id: number | null } & Envelope) | WireEvent
+
+export function toWireEvent<E extends EventName>(...[event, payload]: EventOf<E>): WireEvent<E> {
+  return { event, payload }
+}
+export function fromWireEvent<E extends EventName>({ event, payload }: WireEvent<E>): EventOf<E> {
+  return [event, payload]
+}
