@@ -178,7 +178,7 @@ export default tseslint.config(
   },
   {
     files: [
-      'preload/contract.ts',
+      'preload/contract/**/*.ts',
       'preload/client.ts',
       'preload/labelBudgetCsv.ts',
       'preload/predictionsCsv.ts',

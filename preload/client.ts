@@ -2,14 +2,16 @@
  * A typed client over any transport (Electron IPC, WebSocket, in-memory). The renderer and the
  * tests use it; neither can tell which transport carries the calls.
  */
-import type {
-  Envelope,
-  ErrorCode,
-  EventName,
-  EventPayload,
-  Reply,
-  RequestArgs,
-  RequestName
+import {
+  onlyEvent,
+  type AnyEventListener,
+  type Envelope,
+  type ErrorCode,
+  type EventName,
+  type EventPayload,
+  type Reply,
+  type RequestArgs,
+  type RequestName
 } from './contract'
 
 export type TransportKind = 'ipc' | 'websocket' | 'memory'
@@ -17,7 +19,7 @@ export type TransportKind = 'ipc' | 'websocket' | 'memory'
 export interface Transport {
   readonly kind: TransportKind
   request(name: RequestName, args: unknown): Promise<Envelope>
-  subscribe(listener: (name: EventName, payload: unknown) => void): () => void
+  subscribe(listener: AnyEventListener): () => void
 }
 
 /** A request main refused or failed; `code` says which. */
@@ -46,9 +48,7 @@ export function createClient(transport: Transport): Client {
       return envelope.value as never
     },
     on(name, listener) {
-      return transport.subscribe((eventName, payload) => {
-        if (eventName === name) listener(payload as never)
-      })
+      return transport.subscribe(onlyEvent(name, listener))
     }
   }
 }

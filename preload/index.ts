@@ -3,15 +3,21 @@
  * `window.dgmw`; `ipcRenderer` itself never reaches the page. Runs sandboxed, so it is bundled.
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
-import { ipcChannels, requestNames, type BridgeApi, type EventName } from './contract'
+import {
+  ipcChannels,
+  requestNames,
+  type AnyEventListener,
+  type BridgeApi,
+  type EventOf
+} from './contract'
 
 const api: Record<string, unknown> = {}
 for (const name of requestNames) {
   api[name] = (args: unknown) => ipcRenderer.invoke(ipcChannels.request, name, args)
 }
-api.onEvent = (listener: (name: EventName, payload: unknown) => void) => {
-  const forward = (_event: IpcRendererEvent, name: EventName, payload: unknown): void =>
-    listener(name, payload)
+api.onEvent = (listener: AnyEventListener) => {
+  // Main sends (name, payload) of one contract event on this channel, and nothing else.
+  const forward = (_event: IpcRendererEvent, ...event: EventOf): void => listener(...event)
   ipcRenderer.on(ipcChannels.event, forward)
   return () => ipcRenderer.off(ipcChannels.event, forward)
 }

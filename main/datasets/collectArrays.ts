@@ -6,12 +6,12 @@ import { existsSync } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import sharp from 'sharp'
+import type { SplitName } from '../../preload/contract'
 import { UserError } from '../platform/userError'
 import { readCifarBatch, readNames } from './cifarReader'
 import { StagingFile, type Collected, type CollectedImage } from './collected'
 import { readIdxImages, readIdxLabels } from './idxReader'
 import { progressMeter, type ImportProgress } from './progress'
-import type { Split } from './scanFolder'
 
 export const fashionMnistNames = [
   'T-shirt/top',
@@ -28,7 +28,7 @@ export const fashionMnistNames = [
 
 interface ArrayPart {
   file: string
-  split: Split
+  split: SplitName
   pixels: Uint8Array
   labels: Uint8Array
   height: number
@@ -39,7 +39,7 @@ interface ArrayPart {
 export interface ArraySource {
   kind: 'idx' | 'cifar-10' | 'cifar-100'
   dir: string
-  parts: { images: string; labels?: string; split: Split }[]
+  parts: { images: string; labels?: string; split: SplitName }[]
 }
 
 const idxImagePattern = /^(.*)-images[-.]idx3-ubyte(\.gz)?$/
@@ -52,7 +52,7 @@ export async function detectArraySource(path: string): Promise<ArraySource | und
   const idx = names.filter((n) => idxImagePattern.test(n))
   if (idx.length > 0) {
     const all = await readdir(dir)
-    const order: Record<Split, number> = { train: 0, val: 1, test: 2 }
+    const order: Record<SplitName, number> = { train: 0, val: 1, test: 2 }
     return {
       kind: 'idx',
       dir,
@@ -63,7 +63,7 @@ export async function detectArraySource(path: string): Promise<ArraySource | und
           const labels = all.find((n) =>
             new RegExp(`^${stem}-labels[-.]idx1-ubyte(\\.gz)?$`).test(n)
           )
-          const split: Split = /^(t10k|test)/.test(stem) ? 'test' : 'train'
+          const split: SplitName = /^(t10k|test)/.test(stem) ? 'test' : 'train'
           return { images: join(dir, images), labels: labels && join(dir, labels), split }
         })
         .sort((a, b) => order[a.split] - order[b.split])
@@ -73,13 +73,13 @@ export async function detectArraySource(path: string): Promise<ArraySource | und
   if (names.includes('data_batch_1.bin')) {
     const batches = names
       .filter((n) => /^data_batch_\d+\.bin$/.test(n))
-      .map((n) => ({ images: join(dir, n), split: 'train' as Split }))
+      .map((n) => ({ images: join(dir, n), split: 'train' as SplitName }))
     if (names.includes('test_batch.bin'))
       batches.push({ images: join(dir, 'test_batch.bin'), split: 'test' })
     return { kind: 'cifar-10', dir, parts: batches }
   }
   if (names.includes('train.bin') && names.includes('fine_label_names.txt')) {
-    const parts = [{ images: join(dir, 'train.bin'), split: 'train' as Split }]
+    const parts = [{ images: join(dir, 'train.bin'), split: 'train' as SplitName }]
     if (names.includes('test.bin')) parts.push({ images: join(dir, 'test.bin'), split: 'test' })
     return { kind: 'cifar-100', dir, parts }
   }

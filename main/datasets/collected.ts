@@ -1,12 +1,11 @@
 import { open, type FileHandle } from 'node:fs/promises'
-import type { SkippedFile } from '../../preload/contract'
-import type { Split } from './scanFolder'
+import type { SkippedFile, SplitName } from '../../preload/contract'
 
 /** One image that decoded; its pixels sit at `slot` in the staging file. */
 export interface CollectedImage {
   rel: string
   label: number | null
-  split: Split | null
+  split: SplitName | null
   sha256: string | null
   slot: number
   /** All three channels equal (only tracked when decoding to 3 channels in auto mode). */

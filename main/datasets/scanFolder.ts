@@ -6,10 +6,8 @@
 import type { Dirent } from 'node:fs'
 import { opendir, readdir, realpath, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
-import type { SkippedFile } from '../../preload/contract'
+import type { SkippedFile, SplitName } from '../../preload/contract'
 import { hasImageExtension, isIgnoredName } from './imageFiles'
-
-export type Split = 'train' | 'val' | 'test'
 
 export interface Candidate {
   /** Absolute path. */
@@ -19,7 +17,7 @@ export interface Candidate {
   /** Class folder name, or null for unlabelled images. */
   className: string | null
   /** The split given by the folder layout, if any. */
-  split: Split | null
+  split: SplitName | null
 }
 
 export interface Scan {
@@ -31,7 +29,7 @@ export interface Scan {
   classNames: string[]
 }
 
-const splitNames: Record<string, Split> = {
+const splitOfFolder: Record<string, SplitName> = {
   train: 'train',
   test: 'test',
   val: 'val',
@@ -123,11 +121,11 @@ export async function scanFolder(
   const skipped: SkippedFile[] = []
   const seen = new Set([await realpath(root)])
   const top = await subfolders(root)
-  const splitFolders = top.filter((name) => splitNames[name.toLowerCase()])
+  const splitFolders = top.filter((name) => splitOfFolder[name.toLowerCase()])
   const isSplit =
     !options.unlabelled &&
     splitFolders.length >= 2 &&
-    splitFolders.some((n) => splitNames[n.toLowerCase()] === 'train')
+    splitFolders.some((n) => splitOfFolder[n.toLowerCase()] === 'train')
   const files: string[] = []
   await walk(root, root, seen, files, skipped)
 
@@ -151,10 +149,10 @@ export async function scanFolder(
       })
       continue
     }
-    let split: Split | null = null
+    let split: SplitName | null = null
     let className: string | null = null
     if (isSplit) {
-      split = splitNames[parts[0].toLowerCase()] ?? null
+      split = splitOfFolder[parts[0].toLowerCase()] ?? null
       className = split && parts.length >= 3 ? parts[1] : null
       if (!split || !className) {
         skipped.push({

@@ -3,7 +3,7 @@
  * train/validation/test by the fractions, so every class keeps its proportions and every run on the
  * dataset sees the same split.
  */
-import type { SplitName } from '../store/datasetImages'
+import type { SplitName } from '../../preload/contract'
 import { seededRandom, shuffleInPlace } from '../platform/random'
 
 export interface SplitFractions {

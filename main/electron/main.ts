@@ -6,7 +6,7 @@ import { app, BrowserWindow, dialog, ipcMain, session, type WebFrameMain } from 
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { ipcChannels, type Envelope, type EventPayload } from '../../preload/contract'
+import { ipcChannels, type Envelope, type EventOf } from '../../preload/contract'
 import { parseBackendName } from '../platform/backendName'
 import { createWorkbench } from '../host/workbench'
 import type { Workbench } from '../host/workbenchServices'
@@ -95,13 +95,11 @@ function startWorkbench(): Workbench {
  * The active run's progress on the taskbar / dock icon (the window title is the renderer's); the
  * macOS dock badge shows its percentage. Cleared when the run ends.
  */
-function showRunProgress(name: string, payload: unknown): void {
+function showRunProgress(...[name, payload]: EventOf): void {
   let fraction = -1
-  if (name === 'train/progress') {
-    const p = payload as EventPayload<'train/progress'>
-    fraction = p.totalSteps > 0 ? p.step / p.totalSteps : -1
-  } else if (name !== 'run/status' || (payload as EventPayload<'run/status'>).status === 'running')
-    return
+  if (name === 'train/progress')
+    fraction = payload.totalSteps > 0 ? payload.step / payload.totalSteps : -1
+  else if (name !== 'run/status' || payload.status === 'running') return
   for (const window of BrowserWindow.getAllWindows()) window.setProgressBar(fraction)
   if (process.platform === 'darwin')
     app.dock?.setBadge(fraction >= 0 ? `${Math.floor(fraction * 100)}%` : '')
@@ -137,10 +135,10 @@ app.whenReady().then(() => {
       return workbench.dispatch(name, args)
     }
   )
-  workbench.bus.subscribe((name, payload) => {
+  workbench.bus.subscribe((...event) => {
     for (const window of BrowserWindow.getAllWindows())
-      window.webContents.send(ipcChannels.event, name, payload)
-    showRunProgress(name, payload)
+      window.webContents.send(ipcChannels.event, ...event)
+    showRunProgress(...event)
   })
   createWindow()
   app.on('activate', () => {

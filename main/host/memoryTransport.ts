@@ -1,4 +1,3 @@
-import type { EventName } from '../../preload/contract'
 import type { Transport } from '../../preload/client'
 import type { Workbench } from './workbenchServices'
 
@@ -11,7 +10,7 @@ export function createMemoryTransport(workbench: Pick<Workbench, 'dispatch' | 'b
     kind: 'memory',
     request: async (name, args) =>
       structuredClone(await workbench.dispatch(name, structuredClone(args))),
-    subscribe: (listener: (name: EventName, payload: unknown) => void) =>
-      workbench.bus.subscribe((name, payload) => listener(name, structuredClone(payload)))
+    subscribe: (listener) =>
+      workbench.bus.subscribe((...event) => listener(...structuredClone(event)))
   }
 }

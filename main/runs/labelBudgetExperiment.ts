@@ -38,6 +38,13 @@ export const labelBudgetTargetSeconds = 15 * 60
 export const epochsFor = (steps: number, batchSize: number, images: number): number =>
   Math.min(maxEpochs, Math.max(1, Math.round((steps * batchSize) / Math.max(1, images))))
 
+/**
+ * How the plan's CNNs (classifier, augment, self-train) learn, whatever the classifier defaults:
+ * Adam at a constant 1e-3, as the PyTorch twin of its baseline (bench/reference/label_budget_torch.py)
+ * and the label-budget figures in bench/RESULTS.md. Batch size and steps come from the plan.
+ */
+const planCnnOptimiser = { optimizer: 'adam', learningRate: 1e-3, schedule: 'constant' } as const
+
 /** The runs/start arguments of one recipe at one budget and seed. */
 export function plannedRun(
   plan: LabelBudgetPlan,
@@ -57,6 +64,7 @@ export function plannedRun(
         recipe,
         config: classifierConfigSchema.parse({
           ...common,
+          ...planCnnOptimiser,
           epochs: epochsFor(plan.steps, plan.batchSize, sizes.labelled)
         })
       }
@@ -66,6 +74,7 @@ export function plannedRun(
         recipe,
         config: {
           ...common,
+          ...planCnnOptimiser,
           // Ratio 1: as many generated images as labelled ones.
           epochs: epochsFor(plan.steps, plan.batchSize, 2 * sizes.labelled),
           generatorRunId: plan.generatorRunId!,
@@ -88,7 +97,11 @@ export function plannedRun(
       }
     case 'self-train': {
       // The CNN gets the plan's steps on the labelled images plus half the graph's labels.
-      const config = syntheticConfigSchema.parse({ ...common, generatorRunId: graphRunId! })
+      const config = syntheticConfigSchema.parse({
+        ...common,
+        ...planCnnOptimiser,
+        generatorRunId: graphRunId!
+      })
       const images = selfTrainImages(sizes.labelled, sizes.all, config.pseudoLabelShare)
       return {
         datasetId: plan.datasetId,

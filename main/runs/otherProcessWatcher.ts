@@ -85,9 +85,8 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
       relaying = false
     }
   }
-  const unsubscribe = bus.subscribe((name, payload) => {
-    if (relaying || name !== 'run/status') return
-    const { runId } = payload as EventPayload<'run/status'>
+  const unsubscribe = bus.on('run/status', ({ runId }) => {
+    if (relaying) return
     own.add(runId)
     relayed.delete(runId)
   })

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { z } from 'zod'
-import { websocketPath, type WireMessage } from '../../preload/contract'
+import { toWireEvent, websocketPath, type WireMessage } from '../../preload/contract'
 import { UserError } from '../platform/userError'
 import type { Workbench } from '../host/workbenchServices'
 
@@ -164,8 +164,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
   }
   const attach = (ws: WebSocket): void => {
-    const unsubscribe = options.workbench.bus.subscribe((event, payload) =>
-      send(ws, { event, payload })
+    const unsubscribe = options.workbench.bus.subscribe((...event) =>
+      send(ws, toWireEvent(...event))
     )
     ws.on('close', unsubscribe)
     ws.on('message', async (data) => {

@@ -3,8 +3,7 @@
  * written once, in one transaction with the dataset itself, and read in pages for the gallery.
  */
 import type Database from 'better-sqlite3'
-
-export type SplitName = 'train' | 'val' | 'test'
+import type { SplitName } from '../../preload/contract'
 
 export interface ImageRow {
   idx: number

@@ -1,7 +1,8 @@
 import {
+  fromWireEvent,
   websocketPath,
+  type AnyEventListener,
   type Envelope,
-  type EventName,
   type RequestName,
   type WireMessage,
   type WireRequest
@@ -20,7 +21,7 @@ export interface WebSocketTransport extends Transport {
  */
 export function createWebSocketTransport(url: string): WebSocketTransport {
   const pending = new Map<number, (envelope: Envelope) => void>()
-  const listeners = new Set<(name: EventName, payload: unknown) => void>()
+  const listeners = new Set<AnyEventListener>()
   const stateListeners = new Set<(state: ConnectionState) => void>()
   let nextId = 1
   let socket: WebSocket
@@ -36,8 +37,10 @@ export function createWebSocketTransport(url: string): WebSocketTransport {
     socket.addEventListener('open', () => setState('open'))
     socket.addEventListener('message', (event) => {
       const message = JSON.parse(String(event.data)) as WireMessage
-      if ('event' in message) listeners.forEach((l) => l(message.event, message.payload))
-      else if (message.id !== null) {
+      if ('event' in message) {
+        const wireEvent = fromWireEvent(message)
+        listeners.forEach((l) => l(...wireEvent))
+      } else if (message.id !== null) {
         pending.get(message.id)?.(message)
         pending.delete(message.id)
       }

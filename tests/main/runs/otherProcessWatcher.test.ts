@@ -139,7 +139,7 @@ describe('a watcher with nobody else writing', () => {
     const store = openRunStore(join(dir.path, 'workbench.sqlite'))
     const bus = new EventBus()
     const events: string[] = []
-    bus.subscribe((name) => events.push(name))
+    bus.subscribe((...[name]) => events.push(name))
     const watcher = watchOtherProcesses({ store, bus, intervalMs: 60_000 })
     try {
       store.settings.set('some.key', 1)

@@ -85,11 +85,13 @@ describe('vae-graph and self-train', () => {
   }, 120_000)
 
   it('self-train learns from the budget plus graph labels, never a hidden label or a test image', async () => {
-    // By default a budget run takes at least 2,000 steps, and says so before it starts.
+    // By default a budget run takes at least 2,000 steps, and says so before it starts. Its ~120
+    // images are 2 batches of 64 an epoch, so 1,000 epochs reach the minimum (1 batch of the
+    // default 128 would stop at the 1,000-epoch cap).
     const preview = await client.request('runs/preview', {
       datasetId,
       recipe: 'self-train',
-      config: { generatorRunId: graph.id }
+      config: { generatorRunId: graph.id, batchSize: 64 }
     })
     expect(preview.plannedSteps).toBeGreaterThanOrEqual(2000)
     expect(preview.trainingLength).toMatch(/raised to reach the minimum of 2,000 steps/)
