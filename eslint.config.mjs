@@ -86,7 +86,6 @@ const layerZones = [
   {
     target: main('datasets', 'runs', 'export', 'predict'),
     from: main('host', 'cli', 'server', 'electron', 'bench'),
-    except: ['./eventBus.ts'],
     message: 'Services are composed by host/; they do not reach up into it or its clients.'
   },
   {

@@ -13,7 +13,7 @@ import type {
   ImportReport,
   ValidArgs
 } from '../../preload/contract'
-import type { EventBus } from '../host/eventBus'
+import type { EventBus } from '../platform/eventBus'
 import { UserError } from '../platform/userError'
 import { userPath } from '../platform/userPath'
 import type { RunStore } from '../store/runStore'

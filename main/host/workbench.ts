@@ -16,7 +16,7 @@ import { createLabelBudgetService } from '../runs/labelBudgetExperiment'
 import { createRunService } from '../runs/runService'
 import { watchOtherProcesses } from '../runs/otherProcessWatcher'
 import { createDispatcher } from './dispatcher'
-import { EventBus } from './eventBus'
+import { EventBus } from '../platform/eventBus'
 import { createHandlers } from './handlers'
 import type { Workbench } from './workbenchServices'
 

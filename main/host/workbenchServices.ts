@@ -12,7 +12,7 @@ import type { createLabelBudgetService } from '../runs/labelBudgetExperiment'
 import type { RunService } from '../runs/runService'
 import type { RunStore } from '../store/runStore'
 import type { Dispatch } from './dispatcher'
-import type { EventBus } from './eventBus'
+import type { EventBus } from '../platform/eventBus'
 
 export interface Workbench {
   dataDir: string

@@ -15,7 +15,7 @@ import {
   type RunProgress,
   type RunStatus
 } from '../../preload/contract'
-import type { EventBus } from '../host/eventBus'
+import type { EventBus } from '../platform/eventBus'
 import type { RunState } from '../store/changeQueries'
 import { processAlive } from '../store/runRepository'
 import type { RunStore } from '../store/runStore'

@@ -31,7 +31,7 @@ import {
 } from '../engine/engineMessages'
 import { checkLabelsPerClass } from '../datasets/labelsAvailable'
 import { classifierTrainingData } from '../datasets/trainingData'
-import type { EventBus } from '../host/eventBus'
+import type { EventBus } from '../platform/eventBus'
 import { codeVersion } from '../platform/appVersion'
 import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
