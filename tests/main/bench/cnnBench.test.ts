@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCnnBenchInChild, type CnnBenchOptions } from '../../../main/bench/cnnBench'
-import type { BenchReport } from '../../../main/cli/commands/bench'
+import type { BenchReport } from '../../../main/cli/commands/bench/backends'
 import {
   expectAdapterReport,
   noAdapterAdvice,
