@@ -4,6 +4,8 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import pluginVue from 'eslint-plugin-vue'
 import globals from 'globals'
+import importX from 'eslint-plugin-import-x'
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript'
 
 const nodeBuiltins = [
   'node:*',
@@ -19,6 +21,80 @@ const nodeBuiltins = [
   'util'
 ]
 const restrict = (paths, patterns) => ['error', { paths, patterns }]
+
+// What every module in main/ follows: no electron outside main/electron/, no renderer, no bridge.
+const mainEverywhere = {
+  paths: [
+    {
+      name: 'electron',
+      message: 'Only main/electron/ may import electron: services must run in plain Node.'
+    }
+  ],
+  patterns: [
+    { group: ['**/renderer/**'], message: 'main/ may not import the renderer.' },
+    { group: ['**/preload/index*'], message: 'Import preload/contract, not the bridge.' }
+  ]
+}
+const tensors = ['@tensorflow/*', 'onnxruntime-node']
+const tensorsOnlyInEngine = {
+  group: tensors,
+  message:
+    'Only the engine (main/engine/, run in its worker) and the bench child process load tensor libraries.'
+}
+const main = (...folders) => folders.map((f) => `./main/${f}`)
+/** The layers inside main/ (docs/architecture.md): what each may not import, and why. */
+const layerZones = [
+  {
+    target: './main/engine',
+    from: main('runs', 'host', 'cli', 'export', 'predict', 'server', 'electron', 'store', 'bench'),
+    message:
+      'The engine knows only its protocol, datasets and platform: services call it, not the reverse.'
+  },
+  {
+    target: './main/platform',
+    from: main(
+      'engine',
+      'runs',
+      'host',
+      'cli',
+      'export',
+      'predict',
+      'server',
+      'electron',
+      'store',
+      'bench',
+      'datasets'
+    ),
+    message: 'platform/ holds leaf utilities: it imports only itself and the contract.'
+  },
+  {
+    target: './main/store',
+    from: main(
+      'engine',
+      'runs',
+      'host',
+      'cli',
+      'export',
+      'predict',
+      'server',
+      'electron',
+      'bench',
+      'datasets'
+    ),
+    message: 'The store is SQLite and its records: it imports only platform/ and the contract.'
+  },
+  {
+    target: main('datasets', 'runs', 'export', 'predict'),
+    from: main('host', 'cli', 'server', 'electron', 'bench'),
+    except: ['./eventBus.ts'],
+    message: 'Services are composed by host/; they do not reach up into it or its clients.'
+  },
+  {
+    target: './main/host',
+    from: main('cli', 'server', 'electron', 'bench'),
+    message: 'host/ serves its clients; it does not import them.'
+  }
+]
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'native/**', 'tests/e2e/screenshots/**'] },
@@ -48,22 +124,42 @@ export default tseslint.config(
     files: ['bin/**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' }
   },
+  // Cycles: none in main/ or preload/ (type-only ones are checked by tests/main/importGraph.test.ts).
+  {
+    files: ['main/**/*.ts', 'preload/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.node.json' })]
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] }
+  },
+  // The layers inside main/, and the tensor libraries only in the engine (and the bench's child).
   {
     files: ['main/**/*.ts'],
-    ignores: ['main/electron/**'],
+    plugins: { 'import-x': importX },
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: layerZones }] }
+  },
+  {
+    files: ['main/**/*.ts'],
+    ignores: ['main/electron/**', 'main/engine/**', 'main/bench/**'],
     rules: {
-      'no-restricted-imports': restrict(
-        [
-          {
-            name: 'electron',
-            message: 'Only main/electron/ may import electron: services must run in plain Node.'
-          }
-        ],
-        [
-          { group: ['**/renderer/**'], message: 'main/ may not import the renderer.' },
-          { group: ['**/preload/index*'], message: 'Import preload/contract, not the bridge.' }
-        ]
-      )
+      'no-restricted-imports': restrict(mainEverywhere.paths, [
+        ...mainEverywhere.patterns,
+        tensorsOnlyInEngine
+      ])
+    }
+  },
+  {
+    files: ['main/engine/**/*.ts', 'main/bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(mainEverywhere.paths, mainEverywhere.patterns)
+    }
+  },
+  {
+    files: ['main/electron/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([], [...mainEverywhere.patterns, tensorsOnlyInEngine])
     }
   },
   {

@@ -15,7 +15,6 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  classifierConfigSchema,
   type BackendName,
   type LabelBudgetRecipe,
   type LabelBudgetResult
@@ -23,7 +22,8 @@ import {
 import { readCachedImages } from '../datasets/imageCache'
 import { importDataset } from '../datasets/importDataset'
 import { datasetTrainingData } from '../datasets/trainingData'
-import { createWorkbench, type Workbench } from '../host/workbench'
+import { createWorkbench } from '../host/workbench'
+import type { Workbench } from '../host/workbenchServices'
 import { meanStd } from '../runs/labelBudgetExperiment'
 import { UserError } from '../platform/userError'
 import { missingScriptMessage, referenceScript, runReferenceScript } from './pytorchReference'
@@ -203,8 +203,9 @@ async function torchBaseline(
         continue
       }
       for (const ref of cell.runs) {
-        const run = workbench.store.getRun(ref.runId)
-        const config = classifierConfigSchema.parse(run.config)
+        const run = workbench.store.runs.get(ref.runId)
+        if (run.family !== 'classifier') throw new Error(`Run ${run.id} is not a classifier.`)
+        const { config } = run
         const data = datasetTrainingData(workbench.store, run.datasetId!, {
           normalisation: 'unit',
           labelsPerClass: config.labelsPerClass,

@@ -13,8 +13,8 @@ export async function deleteDatasetAndCache(
   dataDir: string,
   id: number
 ): Promise<DatasetSummary> {
-  const { meta, ...dataset } = store.getDataset(id)
-  store.deleteDataset(id)
+  const { meta, ...dataset } = store.datasets.get(id)
+  store.datasets.delete(id)
   if (meta.cacheFile) await rm(dirname(String(meta.cacheFile)), { recursive: true, force: true })
   await sweepOrphanCaches(store, dataDir)
   return dataset
@@ -36,8 +36,8 @@ export async function sweepOrphanCaches(
   const root = join(dataDir, 'datasets')
   const names = await readdir(root).catch(() => [] as string[])
   const used = new Set<string>()
-  for (const { id } of store.listDatasets()) {
-    const { meta } = store.getDataset(id)
+  for (const { id } of store.datasets.list()) {
+    const { meta } = store.datasets.get(id)
     if (meta.key) used.add(String(meta.key))
     if (meta.cacheFile) used.add(basename(dirname(String(meta.cacheFile))))
   }

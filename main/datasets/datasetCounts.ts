@@ -14,7 +14,7 @@ export function classSplitCounts(
 ): { classCounts: Record<SplitName, number>[]; splits: Record<SplitName, number> } {
   const classCounts = dataset.classNames.map(() => ({ train: 0, val: 0, test: 0 }))
   const splits = { train: 0, val: 0, test: 0 }
-  for (const row of store.imageCounts(dataset.id)) {
+  for (const row of store.datasets.imageCounts(dataset.id)) {
     splits[row.split] += row.n
     if (row.label !== null && classCounts[row.label]) classCounts[row.label][row.split] += row.n
   }

@@ -32,7 +32,7 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
 
   /** Where a dataset's pixels are, and its geometry (one store read). */
   const cacheOf = (id: number) => {
-    const dataset = store.getDataset(id)
+    const dataset = store.datasets.get(id)
     const [width, height, channels] = [
       dataset.width ?? 0,
       dataset.height ?? 0,
@@ -59,13 +59,13 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
     },
 
     async get(id: number): Promise<DatasetDetail> {
-      const { meta, ...summary } = store.getDataset(id)
+      const { meta, ...summary } = store.datasets.get(id)
       const { classCounts, splits } = classSplitCounts(store, summary)
       const report = await readImportReport(meta)
       return { ...summary, fit: String(meta.fit ?? 'cover'), classCounts, splits, ...report }
     },
 
-    images: (args: ValidArgs<'datasets/images'>) => store.listImages(args.id, args),
+    images: (args: ValidArgs<'datasets/images'>) => store.datasets.listImages(args.id, args),
 
     /** Pixels straight from the uint8 cache (never re-decoding originals). */
     async pixels(id: number, indices: number[]): Promise<ImagePixels> {
@@ -91,7 +91,7 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
       args: ValidArgs<'datasets/augmentPreview'>
     ): Promise<ImagePixels & { indices: number[]; labels: (number | null)[] }> {
       // One training image of each of several classes (a dataset is often stored class by class).
-      const rows = store.labelsAndSplits(args.id)
+      const rows = store.datasets.labelsAndSplits(args.id)
       const train = rows.flatMap((r, idx) => (r.split === 'train' ? [idx] : []))
       const indices = spreadOverClasses(train, (i) => rows[i].label, args.images)
       const originals = await this.pixels(args.id, indices)
@@ -119,10 +119,10 @@ export function createDatasetService(deps: { store: RunStore; dataDir: string; b
     /** The dataset already imported from a typed path (asked before importing it again). */
     findImported(typed: string): { path: string; dataset: DatasetSummary | null } {
       const path = userPath(typed)
-      return { path, dataset: store.findDatasetBySource(path) ?? null }
+      return { path, dataset: store.datasets.findBySource(path) ?? null }
     },
 
-    rename: (id: number, name: string): DatasetSummary => store.renameDataset(id, name),
+    rename: (id: number, name: string): DatasetSummary => store.datasets.rename(id, name),
 
     async delete(id: number): Promise<void> {
       await deleteDatasetAndCache(store, dataDir, id)

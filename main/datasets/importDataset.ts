@@ -135,7 +135,7 @@ async function writeCache(
 
 /** What the import said about a dataset imported earlier, rebuilt from the store and its report file. */
 export async function existingReport(store: RunStore, id: number): Promise<ImportReport> {
-  const { meta, ...dataset } = store.getDataset(id)
+  const { meta, ...dataset } = store.datasets.get(id)
   const { classCounts, splits } = classSplitCounts(store, dataset)
   const classes = dataset.classNames.map((name, label) => ({
     name,
@@ -167,8 +167,9 @@ export function nothingImportedMessage(
 }
 
 function uniqueName(store: RunStore, wanted: string): string {
-  if (!store.findDatasetByName(wanted)) return wanted
-  for (let n = 2; ; n++) if (!store.findDatasetByName(`${wanted} (${n})`)) return `${wanted} (${n})`
+  if (!store.datasets.findByName(wanted)) return wanted
+  for (let n = 2; ; n++)
+    if (!store.datasets.findByName(`${wanted} (${n})`)) return `${wanted} (${n})`
 }
 
 export async function importDataset(
@@ -188,13 +189,13 @@ export async function importDataset(
   ) {
     throw new UserError(`Size must be a whole number of pixels from 8 to 512, not ${options.size}.`)
   }
-  if (options.name !== undefined && store.findDatasetByName(options.name)) {
+  if (options.name !== undefined && store.datasets.findByName(options.name)) {
     throw new UserError(
       `A dataset named "${options.name}" already exists; pick another name with --name.`,
       'conflict'
     )
   }
-  const existing = store.findDatasetBySource(source)
+  const existing = store.datasets.findBySource(source)
   if (existing && options.onExisting === 'open') return existingReport(store, existing.id)
   if (existing && options.onExisting !== 'reimport')
     throw new UserError(
@@ -268,7 +269,7 @@ export async function importDataset(
     await rename(temp, final)
     let dataset: DatasetSummary
     try {
-      dataset = store.createDatasetWithImages(
+      dataset = store.datasets.createWithImages(
         {
           name: options.name ?? uniqueName(store, basename(source)),
           kind: collected.kind,

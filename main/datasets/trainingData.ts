@@ -32,13 +32,13 @@ export function datasetTrainingData(
     semiSupervised?: boolean
   }
 ): DatasetData {
-  const dataset = store.getDataset(datasetId)
+  const dataset = store.datasets.get(datasetId)
   if (!options.unlabelledToo && dataset.classNames.length < 2) {
     throw new UserError(
       `Dataset "${dataset.name}" has ${dataset.classNames.length} classes; a classifier needs at least two labelled classes.`
     )
   }
-  const rows = store.labelsAndSplits(datasetId)
+  const rows = store.datasets.labelsAndSplits(datasetId)
   const withUnlabelled = options.unlabelledToo || options.semiSupervised
   const indicesOf = (split: string): number[] =>
     rows.flatMap((r, i) => (r.split === split && (r.label !== null || withUnlabelled) ? [i] : []))

@@ -9,9 +9,14 @@ import { augmentBatch, type ImageShape } from '../datasets/augment'
 import { channelStats, normalise, type ChannelStats } from '../datasets/normalize'
 import type { DatasetData, SyntheticData } from './engineMessages'
 import { squareImages } from './squareImages'
-import type { GeneratedSet } from './generatedTrainingImages'
 import { augmentOnDevice, normaliseOnDevice } from './deviceAugment'
 import { gpuBufferLimit } from './webgpuBackend'
+
+/** Images a saved generator drew for this run, as uint8 pixels after the cache's images. */
+export interface GeneratedSet {
+  pixels: Uint8Array
+  labels: number[]
+}
 
 export interface BatchSource {
   trainIndices: number[]

@@ -16,10 +16,11 @@ import type {
   TrainResult,
   AnyTrainSpec,
   EngineTask,
-  SampleSnapshot
+  SampleSnapshot,
+  ScoresCore,
+  TaskKind,
+  TaskResult
 } from './engineMessages'
-import type { TaskResult } from './generative/generativeTasks'
-import type { ScoresCore } from './generative/generatorScoring'
 import { prepareDawnEnvironment } from './dawnEnvironment'
 
 /** A training job running in the engine worker. */
@@ -47,8 +48,8 @@ export interface EngineHost {
   /** Resolves once the worker has chosen a backend (or failed). */
   ready(): Promise<EngineStatus>
   train(spec: AnyTrainSpec, listeners?: TrainListeners): TrainJob
-  /** A short task on a saved model (samples, scores); runs alongside training. */
-  task(task: EngineTask): Promise<TaskResult>
+  /** A short task on a saved model (samples, scores, export, predict); runs alongside training. */
+  task<K extends TaskKind>(task: EngineTask<K> & { kind: K }): Promise<TaskResult<K>>
   /** Whether a training job is running. */
   busy(): boolean
   close(): Promise<void>
@@ -91,7 +92,8 @@ export function startEngine(options: EngineOptions): EngineHost {
     string,
     TrainListeners & { resolve(r: TrainResult): void; reject(e: Error): void }
   >()
-  const tasks = new Map<string, { resolve(r: TaskResult): void; reject(e: Error): void }>()
+  // Results stay untyped on the wire; task() gives each caller its kind's result type.
+  const tasks = new Map<string, { resolve(r: unknown): void; reject(e: Error): void }>()
   const send = (command: EngineCommand): void => worker.postMessage(command)
   worker.on('message', (message: EngineMessage) => {
     switch (message.type) {
@@ -108,7 +110,7 @@ export function startEngine(options: EngineOptions): EngineHost {
       case 'scores':
         return jobs.get(message.jobId)?.onScores?.(message.scores)
       case 'taskDone':
-        tasks.get(message.jobId)?.resolve(message.result as TaskResult)
+        tasks.get(message.jobId)?.resolve(message.result)
         tasks.delete(message.jobId)
         return
       case 'paused':
@@ -171,10 +173,10 @@ export function startEngine(options: EngineOptions): EngineHost {
         stop: () => send({ type: 'stop', jobId })
       }
     },
-    task(task) {
+    task<K extends TaskKind>(task: EngineTask<K> & { kind: K }) {
       const jobId = randomUUID()
-      const done = new Promise<TaskResult>((resolve, reject) =>
-        tasks.set(jobId, { resolve, reject })
+      const done = new Promise<TaskResult<K>>((resolve, reject) =>
+        tasks.set(jobId, { resolve: (r) => resolve(r as TaskResult<K>), reject })
       )
       send({ type: 'task', jobId, task })
       return done

@@ -1,15 +1,23 @@
+/**
+ * The engine protocol: everything that crosses between the host and the engine worker — training
+ * specs and their progress messages, the short tasks and their results, commands. Types only, so
+ * the host imports it without loading the tensor library.
+ */
 import type {
   Augmentation,
   BackendName,
   ClassifierConfig,
+  ClassifierPreset,
   EngineStatus,
+  ExportedNetwork,
   GenerativeConfig,
   ExportFormat,
   GenerativeRecipe,
   OutOfDistribution
 } from '../../preload/contract'
 import type { Normalisation } from '../datasets/normalize'
-import type { EvaluatorSpec, ScoresCore } from './generative/generatorScoring'
+import type { PixelBatch } from '../datasets/pixelImages'
+import type { ExportMetadata } from './export/exportMetadata'
 
 /** Data the engine worker starts with. */
 export interface EngineWorkerData {
@@ -200,21 +208,63 @@ export type EngineCommand =
   | { type: 'pause' | 'resume' | 'stop'; jobId: string }
   | { type: 'shutdown' }
 
-/** Work on a saved generative model, answered once (not queued behind training: it is short). */
-export type EngineTask =
-  | {
-      kind: 'generate'
-      model: SavedGenerativeModel
-      n: number
-      labels: number[] | null
-      seed: number
-      interpolate: boolean
-    }
-  | { kind: 'score'; model: SavedGenerativeModel; evaluator: EvaluatorSpec; data: DatasetData }
-  | { kind: 'reconstruct'; model: SavedGenerativeModel; data: DatasetData; indices: number[] }
-  | { kind: 'latentMap'; model: SavedGenerativeModel; data: DatasetData; indices: number[] }
-  | ExportTask
-  | PredictTask
+/** n samples from independent codes, or along the straight line between two codes. */
+export interface GenerateTask {
+  kind: 'generate'
+  model: SavedGenerativeModel
+  n: number
+  labels: number[] | null
+  seed: number
+  interpolate: boolean
+}
+
+/** FD, classifier score and conditional accuracy of a generator, measured by a classifier run. */
+export interface ScoreTask {
+  kind: 'score'
+  model: SavedGenerativeModel
+  evaluator: EvaluatorSpec
+  data: DatasetData
+}
+
+/** A VAE's reconstructions of the given cached images. */
+export interface ReconstructTask {
+  kind: 'reconstruct'
+  model: SavedGenerativeModel
+  data: DatasetData
+  indices: number[]
+}
+
+/** A VAE's latent means of the given images in 2-D. */
+export interface LatentMapTask {
+  kind: 'latentMap'
+  model: SavedGenerativeModel
+  data: DatasetData
+  indices: number[]
+}
+
+export interface LatentMap {
+  points: [number, number][]
+  /** `latent`: the latent is 2-D itself; `pca`: its two leading principal components. */
+  projection: 'latent' | 'pca'
+}
+
+/**
+ * The engine's short tasks, by kind: what is asked and what comes back. Answered once, between
+ * the steps of any training job (not queued behind it: they are short). `engineHost.task()` and
+ * the worker's handler table are both typed by this map.
+ */
+export interface EngineTasks {
+  generate: { task: GenerateTask; result: PixelBatch }
+  score: { task: ScoreTask; result: ScoresCore }
+  reconstruct: { task: ReconstructTask; result: PixelBatch }
+  latentMap: { task: LatentMapTask; result: LatentMap }
+  export: { task: ExportTask; result: ExportTaskResult }
+  predict: { task: PredictTask; result: PredictTaskResult }
+}
+
+export type TaskKind = keyof EngineTasks
+export type EngineTask<K extends TaskKind = TaskKind> = EngineTasks[K]['task']
+export type TaskResult<K extends TaskKind = TaskKind> = EngineTasks[K]['result']
 
 /** A trained model the engine rebuilds to export or predict with. */
 export type ModelSource =
@@ -247,6 +297,39 @@ export interface PredictTask {
   source: ModelSource
   pixels: Uint8Array
   count: number
+}
+
+/** The networks written (each checked by a runtime we did not write) and what they expect. */
+export interface ExportTaskResult {
+  networks: ExportedNetwork[]
+  /** As metadata.json states it (also in the ONNX files' metadata). */
+  preprocessing: ExportMetadata['preprocessing']
+  shape: { height: number; width: number; channels: number }
+}
+
+export interface PredictTaskResult {
+  classes: number
+  /** Row-major [count × classes]. */
+  probabilities: Float32Array
+  /** Likelihood models with a calibrated threshold: whether each image is out-of-distribution. */
+  ood?: boolean[]
+}
+
+/** The classifier run that measures generators: its preset, final weights and normalisation. */
+export interface EvaluatorSpec {
+  runId: number
+  preset: ClassifierPreset
+  checkpointFile: string
+  normalisation: Normalisation
+}
+
+/** A generator's scores as the evaluator measured them. */
+export interface ScoresCore {
+  fd: number
+  classifierScore: number
+  conditionalAccuracy?: number
+  perClassAccuracy?: number[]
+  samples: number
 }
 
 /** Enough to rebuild a generative run's model and load its latest checkpoint. */

@@ -12,9 +12,7 @@ import {
   type EngineWorkerData
 } from './engineMessages'
 import { trainGenerative } from './generative/generativeTrainer'
-import { runTask } from './generative/generativeTasks'
-import { runExport } from './export/exportTask'
-import { runPredict } from './predict/predictTask'
+import { runTask } from './taskHandlers'
 import { JobControl } from './jobControl'
 import { train, type TrainHooks } from './trainer'
 import { GpuLostError, gpuFaultError } from './gpuFaults'
@@ -76,7 +74,7 @@ async function runJob(command: Extract<EngineCommand, { type: 'train' }>): Promi
 }
 
 /**
- * Short tasks (samples, scores) run as soon as they arrive, between the steps of any training job:
+ * Short tasks (samples, scores, exports, predictions) run as soon as they arrive, between the steps of any training job:
  * the loop yields to this handler at every step, and tensor work is synchronous.
  */
 async function runShortTask(command: Extract<EngineCommand, { type: 'task' }>): Promise<void> {
@@ -89,13 +87,7 @@ async function runShortTask(command: Extract<EngineCommand, { type: 'task' }>): 
     return
   }
   try {
-    const { task } = command
-    const result =
-      task.kind === 'export'
-        ? await runExport(task)
-        : task.kind === 'predict'
-          ? await runPredict(task)
-          : await runTask(task)
+    const result = await runTask(command.task)
     // Results computed after a GPU fault are garbage: the task fails with the fault instead.
     const fault = gpuFaultError()
     if (fault) throw fault

@@ -7,15 +7,11 @@ import * as tf from '@tensorflow/tfjs-core'
 import { disposeGenerativeModel } from './models/generative'
 import { latentCodes } from './models/generative/recipe'
 import type { SyntheticImagesSpec } from './engineMessages'
-import { loadSaved } from './generative/generativeTasks'
+import { loadSaved } from './generative/savedModel'
 import { toPixels } from './generative/sampleImages'
+import type { GeneratedSet } from './batchSources'
 
 const generationBatch = 256
-
-export interface GeneratedSet {
-  pixels: Uint8Array
-  labels: number[]
-}
 
 export async function generateTrainingImages(spec: SyntheticImagesSpec): Promise<GeneratedSet> {
   const model = await loadSaved(spec.model)

@@ -28,9 +28,9 @@ import type {
   TrainProgress,
   TrainResult,
   TrainSpec,
-  TrainStart
+  TrainStart,
+  ScoresCore
 } from './engineMessages'
-import type { ScoresCore } from './generative/generatorScoring'
 import type { JobControl } from './jobControl'
 import { createOptimizer, type NamedTensor } from './optimizers'
 import { learningRateAt } from './schedules'
@@ -72,7 +72,6 @@ export interface TrainerState {
 
 /** Progress is sent at most this often, so a fast backend does not flood the host. */
 const progressIntervalMs = 250
-
 
 /** Loss that is NaN or ±Infinity: training stops, keeping the last good checkpoint. */
 export class NonFiniteLossError extends Error {}

@@ -7,7 +7,7 @@ import { resolve } from 'node:path'
 import type { ClassifierConfig } from '../../preload/contract'
 import type { DatasetData } from '../engine/engineMessages'
 import { UserError } from '../platform/userError'
-import { readExportMetadata, tfjsClassifierOf } from './exportMetadata'
+import { readExportMetadata, tfjsClassifierOf } from '../engine/export/exportMetadata'
 
 /** Returns the export folder's absolute path (what the run's config stores). */
 export function checkInitFrom(config: ClassifierConfig, data: DatasetData): string {

@@ -7,7 +7,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { ExportedModelInfo, ExportReport, RunDetail, ValidArgs } from '../../preload/contract'
 import type { EngineHost } from '../engine/engineHost'
-import type { ModelSource } from '../engine/engineMessages'
+import type { ExportTaskResult, ModelSource } from '../engine/engineMessages'
 import { runModelSource } from '../runs/modelSource'
 import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
@@ -17,8 +17,7 @@ import {
   metadataFile,
   readExportMetadata,
   type ExportMetadata
-} from './exportMetadata'
-import type { ExportTaskResult } from '../engine/export/exportTask'
+} from '../engine/export/exportMetadata'
 import { confusionPng, modelCard } from './modelCard'
 
 export interface ExportServiceOptions {
@@ -32,13 +31,13 @@ export function createExportService({ store, dataDir, engine }: ExportServiceOpt
     async exportRun(args: ValidArgs<'runs/export'>): Promise<ExportReport> {
       const started = performance.now()
       const { run, source, fit } = runModelSource(store, dataDir, args.id)
-      const evaluation = store.getEvaluation(run.id)
+      const evaluation = store.results.getEvaluation(run.id)
       const labels = run.classNames
       const written = await writeFolderAtomically(
         args.out,
         { force: args.force, replaceable: isExportFolder },
         async (dir) => {
-          const exported = (await engine().task({
+          const exported = await engine().task({
             kind: 'export',
             source,
             format: args.format,
@@ -50,7 +49,7 @@ export function createExportService({ store, dataDir, engine }: ExportServiceOpt
               run: `${run.id}${run.name ? ` (${run.name})` : ''}`,
               producer: 'DGM Workbench'
             }
-          })) as ExportTaskResult
+          })
           const metadata = exportMetadata(run, source, exported, args.format)
           writeFileSync(join(dir, 'labels.txt'), labels.join('\n') + '\n')
           writeFileSync(join(dir, metadataFile), JSON.stringify(metadata, null, 2) + '\n')

@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp'
 import type { Evaluation } from '../../preload/contract'
-import type { ExportMetadata } from './exportMetadata'
+import type { ExportMetadata } from '../engine/export/exportMetadata'
 
 const percent = (v: number | null | undefined): string =>
   v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`

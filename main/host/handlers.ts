@@ -1,11 +1,10 @@
-import { createDatasetService } from '../datasets/datasetService'
 import { appVersion } from '../platform/appVersion'
 import { UserError } from '../platform/userError'
 import { doctorReport } from '../platform/doctor'
 import { userPath } from '../platform/userPath'
 import type { RunSummary } from '../../preload/contract'
 import type { Handlers } from './dispatcher'
-import type { Workbench } from './workbench'
+import type { Workbench } from './workbenchServices'
 
 /** A fine-tuning start's `initFrom` folder is typed by a person: `~` expands, relative is refused. */
 function withTypedInitFrom<T extends { config: object }>(args: T): T {
@@ -20,8 +19,7 @@ function withTypedInitFrom<T extends { config: object }>(args: T): T {
  * typed them and go through `userPath` here (the CLI resolves its own against the shell's folder).
  */
 export function createHandlers(workbench: Workbench): Handlers {
-  const { dataDir, store } = workbench
-  const datasets = createDatasetService({ store, dataDir, bus: workbench.bus })
+  const { dataDir, store, datasets } = workbench
   // The UI offers Pause and Stop only for runs this process trains; another's are controlled there.
   const markElsewhere = <T extends RunSummary>(run: T): T =>
     workbench.runs.trainedElsewhere(run) ? { ...run, trainedElsewhere: true } : run
@@ -38,7 +36,7 @@ export function createHandlers(workbench: Workbench): Handlers {
     'engine/status': () => workbench.engine.status(),
     'engine/setBackend': (args) => workbench.setBackend(args.backend),
     'doctor/report': async () => doctorReport(await workbench.engine.ready(), dataDir, store.file),
-    'datasets/list': () => store.listDatasets(),
+    'datasets/list': () => store.datasets.list(),
     'datasets/import': (args) => datasets.import(args),
     'datasets/get': (args) => datasets.get(args.id),
     'datasets/images': (args) => datasets.images(args),
@@ -67,43 +65,43 @@ export function createHandlers(workbench: Workbench): Handlers {
       }
       return { path: await workbench.chooseSavePath(args.defaultName) }
     },
-    'experiments/list': () => store.listExperiments(),
-    'runs/list': (args) => store.listRuns(args).map(markElsewhere),
-    'runs/get': (args) => markElsewhere(store.getRun(args.id)),
+    'experiments/list': () => store.experiments.list(),
+    'runs/list': (args) => store.runs.list(args).map(markElsewhere),
+    'runs/get': (args) => markElsewhere(store.runs.detail(args.id)),
     'experiments/labelBudget': (args) => workbench.labelBudget.plan(args),
     'experiments/labelBudgetResult': (args) => workbench.labelBudget.result(args.id),
     'experiments/labelBudgetPreview': (args) => workbench.labelBudget.preview(args),
     'experiments/create': (args) => {
-      store.getDataset(args.datasetId)
-      return store.getExperiment(store.createExperiment(args.name, args.datasetId))
+      store.datasets.get(args.datasetId)
+      return store.experiments.get(store.experiments.create(args.name, args.datasetId))
     },
     'runs/start': (args) => workbench.runs.start(withTypedInitFrom(args)),
     'runs/preview': (args) => workbench.runs.preview(withTypedInitFrom(args)),
     'runs/pause': (args) => workbench.runs.pause(args.id),
     'runs/resume': (args) => workbench.runs.resume(args.id),
     'runs/stop': (args) => workbench.runs.stop(args.id),
-    'runs/update': (args) => store.editRun(args.id, args),
+    'runs/update': (args) => store.runs.edit(args.id, args),
     'runs/delete': (args) => workbench.runs.delete(args.id),
     'runs/evaluation': (args) => {
-      store.getRunSummary(args.id)
-      return store.getEvaluation(args.id)
+      store.runs.summary(args.id)
+      return store.results.getEvaluation(args.id)
     },
     'runs/evaluate': (args) => workbench.runs.evaluate(args.id),
     'runs/predictions': (args) => {
-      store.getRunSummary(args.id)
-      return store.listPredictions(args.id, args)
+      store.runs.summary(args.id)
+      return store.results.listPredictions(args.id, args)
     },
     'runs/sampleGrids': (args) => {
-      store.getRunSummary(args.id)
-      return store.listSampleGrids(args.id)
+      store.runs.summary(args.id)
+      return store.generative.listSampleGrids(args.id)
     },
     'runs/sampleGrid': (args) => workbench.generative.sampleGrid(args.id, args.step),
     'runs/generate': (args) => workbench.generative.generate(args),
     'runs/saveSamples': (args) =>
       workbench.generative.saveSamples({ ...args, out: userPath(args.out) }),
     'runs/scores': (args) => {
-      store.getRunSummary(args.id)
-      return store.listGeneratorScores(args.id)
+      store.runs.summary(args.id)
+      return store.generative.listGeneratorScores(args.id)
     },
     'runs/score': (args) => workbench.generative.score(args.id, args.evaluatorRunId),
     'runs/export': (args) => workbench.exports.exportRun({ ...args, out: userPath(args.out) }),

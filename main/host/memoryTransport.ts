@@ -1,6 +1,6 @@
 import type { EventName } from '../../preload/contract'
 import type { Transport } from '../../preload/client'
-import type { Workbench } from './workbench'
+import type { Workbench } from './workbenchServices'
 
 /**
  * A transport that calls the dispatcher in-process, with a structured-clone hop like IPC, so the

@@ -3,20 +3,22 @@
  * The Electron host, browser mode and tests each create one and attach their transport to it.
  */
 import { join } from 'node:path'
-import type { BackendName, EngineStatus } from '../../preload/contract'
+import type { BackendName } from '../../preload/contract'
+import { createDatasetService } from '../datasets/datasetService'
 import { startEngine, type EngineHost } from '../engine/engineHost'
 import { UserError } from '../platform/userError'
 import { databaseFileName, ensureDataDir } from '../platform/dataDir'
-import { openRunStore, type RunStore } from '../store/runStore'
+import { openRunStore } from '../store/runStore'
 import { createExportService } from '../export/exportService'
 import { createPredictService } from '../predict/predictService'
 import { createGenerativeService } from '../runs/generativeRuns'
 import { createLabelBudgetService } from '../runs/labelBudgetExperiment'
-import { createRunService, type RunService } from '../runs/runService'
+import { createRunService } from '../runs/runService'
 import { watchOtherProcesses } from '../runs/otherProcessWatcher'
-import { createDispatcher, type Dispatch } from './dispatcher'
+import { createDispatcher } from './dispatcher'
 import { EventBus } from './eventBus'
 import { createHandlers } from './handlers'
+import type { Workbench } from './workbenchServices'
 
 export interface WorkbenchOptions {
   dataDir: string
@@ -41,37 +43,15 @@ export interface WorkbenchOptions {
   engineOnDemand?: boolean
 }
 
-export interface Workbench {
-  dataDir: string
-  store: RunStore
-  /** The current engine (replaced when the backend setting changes). */
-  readonly engine: EngineHost
-  runs: RunService
-  /** Samples, scores and files of trained generative runs. */
-  generative: ReturnType<typeof createGenerativeService>
-  /** Label-budget experiments: planned grids of runs and their accuracy-against-labels chart. */
-  labelBudget: ReturnType<typeof createLabelBudgetService>
-  /** Exports of trained runs to TF.js and ONNX folders, checked by other runtimes. */
-  exports: ReturnType<typeof createExportService>
-  /** Class predictions of image files and folders, by a run or an exported folder. */
-  predictions: ReturnType<typeof createPredictService>
-  setBackend(choice: BackendName | 'auto'): Promise<EngineStatus>
-  bus: EventBus
-  dispatch: Dispatch
-  chooseFolder?: () => Promise<string | null>
-  chooseSavePath?: (defaultName: string) => Promise<string | null>
-  close(): Promise<void>
-}
-
 export function createWorkbench(options: WorkbenchOptions): Workbench {
   const dataDir = ensureDataDir(options.dataDir)
   const store = openRunStore(join(dataDir, databaseFileName), {
     nativeBinding: options.sqliteBinding
   })
-  store.markInterruptedRuns()
+  store.runs.markInterrupted()
   const bus = new EventBus()
   const launch = (): EngineHost => {
-    const saved = store.getSetting<BackendName>(backendSettingKey)
+    const saved = store.settings.get<BackendName>(backendSettingKey)
     return startEngine({
       forced: options.backend ?? saved,
       forcedBy: options.backend ? 'flag' : 'setting',
@@ -86,6 +66,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     started = launch()
   }
   let closed: Promise<void> | undefined
+  const datasets = createDatasetService({ store, dataDir, bus })
   const runs = createRunService({
     store,
     dataDir,
@@ -107,6 +88,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     get engine() {
       return engine()
     },
+    datasets,
     runs,
     generative,
     labelBudget,
@@ -130,7 +112,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
           'conflict'
         )
       }
-      store.setSetting(backendSettingKey, choice === 'auto' ? undefined : choice)
+      store.settings.set(backendSettingKey, choice === 'auto' ? undefined : choice)
       await relaunch()
       return engine().ready()
     },

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs'
 import { arch, cpus, platform, totalmem, availableParallelism } from 'node:os'
 import type { DoctorReport, EngineStatus } from '../../preload/contract'
-import { findCudaLibraries, nvidiaSmi } from '../engine/cudaLibraries'
+import { findCudaLibraries, nvidiaSmi } from './cudaLibraries'
 import { electronAvailability } from './electronBinary'
 import { appVersion } from './appVersion'
 

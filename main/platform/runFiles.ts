@@ -14,6 +14,9 @@ export const checkpointFile = (dir: string): string => join(dir, 'checkpoint.ckp
 /** The weights of the best validation epoch, kept when early stopping is on. */
 export const bestCheckpointFile = (dir: string): string => join(dir, 'best.ckpt')
 
+/** vae-graph runs: the labels graph learning gave the unlabelled training images. */
+export const pseudoLabelsFile = (dir: string): string => join(dir, 'pseudo-labels.json')
+
 export function deleteRunFiles(dataDir: string, runId: number): void {
   rmSync(runDir(dataDir, runId), { recursive: true, force: true })
 }

@@ -14,11 +14,10 @@ import type { ModelSource } from '../engine/engineMessages'
 import { decodeAll } from '../datasets/decodePool'
 import { hasImageExtension } from '../datasets/imageFiles'
 import { scanFolder } from '../datasets/scanFolder'
-import { readExportMetadata } from '../export/exportMetadata'
+import { readExportMetadata } from '../engine/export/exportMetadata'
 import { runModelSource } from '../runs/modelSource'
 import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
-import type { PredictTaskResult } from '../engine/predict/predictTask'
 
 /** Thumbnails come back for this many images at most (the table shows them; the rest still predict). */
 const maxThumbnails = 5000
@@ -91,12 +90,12 @@ export function createPredictService({ store, dataDir, engine }: PredictServiceO
             count: 0
           }
         }
-      const result = (await engine().task({
+      const result = await engine().task({
         kind: 'predict',
         source: resolved.source,
         pixels: decoded.pixels,
         count: decoded.paths.length
-      })) as PredictTaskResult
+      })
       const predictions = decoded.paths.map((path, i) =>
         prediction(
           path,

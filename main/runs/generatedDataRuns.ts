@@ -9,14 +9,13 @@ import {
   classifierConfigSchema,
   conditionalRecipes,
   type ClassifierConfig,
-  syntheticConfigSchema,
   type GenerativeRecipe,
-  type RunDetail,
   type SyntheticConfig
 } from '../../preload/contract'
 import type { TrainSpec } from '../engine/engineMessages'
 import { classifierTrainingData } from '../datasets/trainingData'
 import { UserError } from '../platform/userError'
+import type { RunRecordOf } from '../store/runRepository'
 import type { RunStore } from '../store/runStore'
 import { savedGenerativeRun } from './generativeRuns'
 import { runDir } from '../platform/runFiles'
@@ -24,7 +23,7 @@ import { selfTrainData } from './selfTraining'
 
 /** Checks the generator can feed a classifier on this dataset; throws a message saying what to pick. */
 export function checkGenerator(store: RunStore, datasetId: number, generatorRunId: number): void {
-  const generator = store.getRunSummary(generatorRunId)
+  const generator = store.runs.summary(generatorRunId)
   if (!conditionalRecipes.includes(generator.recipe as GenerativeRecipe))
     throw new UserError(
       `Run ${generatorRunId} is a ${generator.recipe} run; generated training images need labels, ` +
@@ -56,8 +55,8 @@ export function findRealOnlyTwin(
   config: SyntheticConfig
 ): number | undefined {
   const wanted = JSON.stringify(classifierPart(config))
-  return store
-    .listRuns({ limit: 100_000 })
+  return store.runs
+    .list({ limit: 100_000 })
     .filter(
       (r) =>
         r.recipe === 'classifier' &&
@@ -66,17 +65,16 @@ export function findRealOnlyTwin(
         r.seed === config.seed &&
         !['failed', 'stopped', 'interrupted'].includes(r.status)
     )
-    .find((r) => JSON.stringify(classifierConfigSchema.parse(store.getRun(r.id).config)) === wanted)
-    ?.id
+    .find((r) => JSON.stringify(store.runs.get(r.id).config) === wanted)?.id
 }
 
 export function syntheticSpec(
   store: RunStore,
   dataDir: string,
-  run: RunDetail,
+  run: RunRecordOf<'synthetic'>,
   options: { resume: boolean; evaluateOnly: boolean }
 ): TrainSpec {
-  const config: SyntheticConfig = syntheticConfigSchema.parse(run.config)
+  const { config } = run
   if (run.recipe === 'self-train')
     return {
       data: selfTrainData(store, dataDir, run.datasetId!, config),

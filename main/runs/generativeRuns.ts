@@ -7,31 +7,27 @@
 import { spreadOverClasses } from '../datasets/spreadOverClasses'
 import { readFileSync } from 'node:fs'
 import {
-  classifierConfigSchema,
   classifyingGenerativeRecipes,
   conditionalRecipes,
-  generativeConfigSchema,
-  isGenerative,
   resolveGenerativeConfig,
   type GeneratedImages,
   type GenerativeConfig,
   type GenerativeRecipe,
   type GeneratorScores,
-  type RunDetail,
   type ValidArgs
 } from '../../preload/contract'
 import type { EngineHost } from '../engine/engineHost'
 import type {
   DatasetData,
+  EvaluatorSpec,
   GenerativeTrainSpec,
   SavedGenerativeModel
 } from '../engine/engineMessages'
-import type { EvaluatorSpec } from '../engine/generative/generatorScoring'
 import { type PixelBatch, encodePng, tileGrid, writeImageFolder } from '../datasets/pixelImages'
 import { writeFileAtomic } from '../platform/atomicWrite'
-import type { TaskResult } from '../engine/generative/generativeTasks'
 import { datasetTrainingData } from '../datasets/trainingData'
 import { UserError } from '../platform/userError'
+import type { RunRecord, RunRecordOf } from '../store/runRepository'
 import type { RunStore } from '../store/runStore'
 import { checkpointFile, runDir } from '../platform/runFiles'
 
@@ -71,38 +67,40 @@ export function findEvaluator(
   datasetId: number,
   requested?: number
 ): EvaluatorSpec | undefined {
-  const asEvaluator = (run: RunDetail): EvaluatorSpec => {
-    const config = classifierConfigSchema.parse(run.config)
-    return {
-      runId: run.id,
-      preset: config.preset,
-      checkpointFile: checkpointFile(runDir(dataDir, run.id)),
-      normalisation: config.normalisation
-    }
-  }
+  const asEvaluator = (run: RunRecord): EvaluatorSpec | undefined =>
+    run.family === 'classifier'
+      ? {
+          runId: run.id,
+          preset: run.config.preset,
+          checkpointFile: checkpointFile(runDir(dataDir, run.id)),
+          normalisation: run.config.normalisation
+        }
+      : undefined
   if (requested !== undefined) {
-    const run = store.getRun(requested)
-    if (run.recipe !== 'classifier' || run.datasetId !== datasetId || !run.hasCheckpoint)
+    const run = store.runs.get(requested)
+    const evaluator =
+      run.datasetId === datasetId && run.hasCheckpoint ? asEvaluator(run) : undefined
+    if (!evaluator)
       throw new UserError(
         `Run ${requested} cannot measure this generator: it must be a trained classifier on the same dataset.`
       )
-    return asEvaluator(run)
+    return evaluator
   }
-  const best = store
-    .listRuns({ status: 'completed', limit: 100_000 })
+  const best = store.runs
+    .list({ status: 'completed', limit: 100_000 })
     .filter((r) => r.recipe === 'classifier' && r.datasetId === datasetId)
     .sort((a, b) => (b.headline.testAccuracy ?? 0) - (a.headline.testAccuracy ?? 0))[0]
-  return best ? asEvaluator(store.getRun(best.id)) : undefined
+  return best ? asEvaluator(store.runs.get(best.id)) : undefined
 }
 
 export function generativeSpec(
   store: RunStore,
   dataDir: string,
-  run: RunDetail,
+  run: RunRecordOf<'generative'>,
   options: { resume: boolean; evaluateOnly: boolean }
 ): GenerativeTrainSpec {
-  const recipe = run.recipe as GenerativeRecipe
-  const config = resolveGenerativeConfig(recipe, generativeConfigSchema.parse(run.config))
+  const { recipe } = run
+  const config = resolveGenerativeConfig(recipe, run.config)
   if (options.evaluateOnly && !classifyingGenerativeRecipes.includes(recipe))
     throw new UserError(
       `A ${recipe} run does not classify; measure its generator with runs/score instead.`
@@ -130,9 +128,9 @@ export function savedGenerativeRun(
   store: RunStore,
   dataDir: string,
   runId: number
-): { run: RunDetail; model: SavedGenerativeModel; data: DatasetData } {
-  const run = store.getRun(runId)
-  if (!isGenerative(run.recipe))
+): { run: RunRecordOf<'generative'>; model: SavedGenerativeModel; data: DatasetData } {
+  const run = store.runs.get(runId)
+  if (run.family !== 'generative')
     throw new UserError(`Run ${runId} is a ${run.recipe} run; only generative runs generate.`)
   if (!run.hasCheckpoint)
     throw new UserError(
@@ -142,7 +140,7 @@ export function savedGenerativeRun(
   if (run.datasetId === null)
     throw new UserError(`The dataset of run ${runId} was deleted, so its image shape is unknown.`)
   const recipe = run.recipe
-  const config = resolveGenerativeConfig(recipe, generativeConfigSchema.parse(run.config))
+  const config = resolveGenerativeConfig(recipe, run.config)
   const data = generativeData(store, run.datasetId, recipe, config)
   return {
     run,
@@ -165,11 +163,6 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
   const saved = (runId: number): ReturnType<typeof savedGenerativeRun> =>
     savedGenerativeRun(store, dataDir, runId)
 
-  const pixelsOf = (result: TaskResult): Extract<TaskResult, { kind: 'pixels' }> => {
-    if (result.kind !== 'pixels') throw new Error(`The engine answered ${result.kind}, not pixels.`)
-    return result
-  }
-
   /** Samples as raw pixels, with the class each was asked for (or null). */
   async function sample(
     args: ValidArgs<'runs/generate'>
@@ -190,16 +183,14 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
           (_, i) => args.classLabel ?? (args.interpolate ? 0 : i % classes)
         )
       : null
-    const result = pixelsOf(
-      await engine().task({
-        kind: 'generate',
-        model,
-        n: args.n,
-        labels,
-        seed: args.seed,
-        interpolate: args.interpolate
-      })
-    )
+    const result = await engine().task({
+      kind: 'generate',
+      model,
+      n: args.n,
+      labels,
+      seed: args.seed,
+      interpolate: args.interpolate
+    })
     return { batch: result, labels: labels ?? new Array<null>(args.n).fill(null) }
   }
 
@@ -218,7 +209,7 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
     },
 
     sampleGrid(runId: number, step: number) {
-      const grid = store.getSampleGrid(runId, step)
+      const grid = store.generative.getSampleGrid(runId, step)
       if (!grid)
         throw new UserError(`Run ${runId} has no sample grid at step ${step}.`, 'not-found')
       const { path, ...info } = grid
@@ -236,7 +227,7 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
         writeFileAtomic(out, await encodePng(tileGrid(batch, cols)))
         return { path: out, files: 1 }
       }
-      const classNames = store.getRun(args.id).classNames
+      const classNames = store.runs.detail(args.id).classNames
       return {
         path: out,
         files: await writeImageFolder(out, batch, labels, classNames, args.seed)
@@ -257,9 +248,7 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
             'Train one (recipe classifier), then score again.',
           'conflict'
         )
-      const result = await engine().task({ kind: 'score', model, evaluator, data })
-      if (result.kind !== 'scores') throw new Error('The engine did not answer with scores.')
-      const core = { ...result, kind: undefined }
+      const core = await engine().task({ kind: 'score', model, evaluator, data })
       const step = Math.max(
         0,
         ...Object.values(run.metrics).flatMap((points) => points.map((p) => p.step))
@@ -273,7 +262,7 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
       const { model, data } = saved(runId)
       // Test images of several classes, in turn (not the first few, often all one class).
       const indices = spreadOverClasses(data.evalIndices, (i) => data.labels[i], count)
-      const result = pixelsOf(await engine().task({ kind: 'reconstruct', model, data, indices }))
+      const result = await engine().task({ kind: 'reconstruct', model, data, indices })
       return {
         width: result.width,
         height: result.height,
@@ -287,8 +276,6 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
       const { model, data } = saved(runId)
       const indices = data.evalIndices.slice(0, count)
       const result = await engine().task({ kind: 'latentMap', model, data, indices })
-      if (result.kind !== 'latentMap')
-        throw new Error('The engine did not answer with a latent map.')
       return {
         points: result.points,
         labels: indices.map((i) => data.labels[i]),
@@ -300,8 +287,8 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
 
 /** Stores a measurement of the generator: its report, its metric series and the run's headline. */
 export function recordScores(store: RunStore, runId: number, scores: GeneratorScores): void {
-  store.saveGeneratorScores(runId, scores)
-  store.addMetrics(runId, [
+  store.generative.saveGeneratorScores(runId, scores)
+  store.runs.addMetrics(runId, [
     { name: 'score/fd', step: scores.step, value: scores.fd },
     { name: 'score/classifier_score', step: scores.step, value: scores.classifierScore },
     ...(scores.conditionalAccuracy !== undefined
@@ -314,7 +301,7 @@ export function recordScores(store: RunStore, runId: number, scores: GeneratorSc
         ]
       : [])
   ])
-  store.updateHeadline(runId, {
+  store.runs.updateHeadline(runId, {
     fd: scores.fd,
     classifierScore: scores.classifierScore,
     conditionalAccuracy: scores.conditionalAccuracy,

@@ -12,7 +12,6 @@ import {
   isLiveStatus,
   classifierConfigSchema,
   syntheticConfigSchema,
-  labelBudgetPlanSchema,
   type LabelBudgetCell,
   type LabelBudgetPlan,
   type LabelBudgetRecipe,
@@ -155,11 +154,11 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
       .trainIndices.length
 
   function result(id: number): LabelBudgetResult {
-    const experiment = store.getExperiment(id)
+    const experiment = store.experiments.get(id)
     if (experiment.kind !== 'label-budget')
       throw new UserError(`Experiment ${id} is not a label-budget experiment.`, 'not-found')
-    const plan = labelBudgetPlanSchema.parse(store.experimentPlan(id))
-    const experimentRuns = store.experimentRuns(id)
+    const plan = store.experiments.labelBudgetPlan(id)
+    const experimentRuns = store.runs.ofExperiment(id)
     const cells: LabelBudgetCell[] = plan.recipes.flatMap((recipe) =>
       plan.budgets.map((budget) => {
         const mine = experimentRuns.filter(
@@ -185,7 +184,7 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
       const baseline = cells.find((c) => c.recipe === 'classifier' && c.budget === cell.budget)
       if (baseline && cell !== baseline) cell.vsBaseline = pairedDifference(cell, baseline)
     }
-    const classes = Math.max(1, store.getDataset(plan.datasetId).classNames.length)
+    const classes = Math.max(1, store.datasets.get(plan.datasetId).classNames.length)
     return {
       experiment,
       plan,
@@ -205,7 +204,7 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
      * every seed's), at the speed measured for it.
      */
     async preview(plan: LabelBudgetPlan): Promise<LabelBudgetPreview> {
-      const dataset = store.getDataset(plan.datasetId)
+      const dataset = store.datasets.get(plan.datasetId)
       const recipes =
         plan.recipes.includes('self-train') && !plan.recipes.includes('vae-graph')
           ? [...plan.recipes, 'vae-graph' as const]
@@ -253,7 +252,7 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
     /** Records the experiment and queues every run: seed by seed, so a first chart comes early. */
     plan(input: LabelBudgetPlan): LabelBudgetResult {
       const plan = { ...input, budgets: [...new Set(input.budgets)].sort(byBudget) }
-      const dataset = store.getDataset(plan.datasetId)
+      const dataset = store.datasets.get(plan.datasetId)
       // Refused before anything is recorded, not after the smaller budgets' runs are queued.
       const largest = Math.max(0, ...plan.budgets)
       if (largest > 0) checkLabelsPerClass(store, dataset, largest)
@@ -275,7 +274,7 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
       const name =
         plan.name ??
         `Label budget: ${plan.recipes.join(', ')} at ${plan.budgets.map(budgetLabel).join('/')} labels per class`
-      const experimentId = store.createExperiment(name, dataset.id, null, {
+      const experimentId = store.experiments.create(name, dataset.id, null, {
         kind: 'label-budget',
         plan
       })

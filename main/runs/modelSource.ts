@@ -3,16 +3,10 @@
  * dataset shape and final checkpoint (and, for the generative Bayes classifier, the calibrated
  * out-of-distribution threshold of its evaluation).
  */
-import {
-  classifierConfigSchema,
-  isGenerative,
-  isSynthetic,
-  syntheticConfigSchema,
-  type RunDetail
-} from '../../preload/contract'
 import type { ModelSource } from '../engine/engineMessages'
 import { classifierTrainingData } from '../datasets/trainingData'
 import { UserError } from '../platform/userError'
+import type { RunRecord } from '../store/runRepository'
 import type { RunStore } from '../store/runStore'
 import { savedGenerativeRun } from './generativeRuns'
 import { checkpointFile, runDir } from '../platform/runFiles'
@@ -23,12 +17,12 @@ export function runModelSource(
   dataDir: string,
   runId: number
 ): {
-  run: RunDetail
+  run: RunRecord
   source: Exclude<ModelSource, { kind: 'exported' }>
   /** How the dataset's images were fitted to the square (new images must be fitted alike). */
   fit: 'cover' | 'contain'
 } {
-  const run = store.getRun(runId)
+  const run = store.runs.get(runId)
   if (!run.hasCheckpoint)
     throw new UserError(
       `Run ${runId} has no saved weights yet (they are saved at each epoch end); let it train first.`,
@@ -38,10 +32,10 @@ export function runModelSource(
     throw new UserError(
       `The dataset of run ${runId} was deleted, so its image size and classes are unknown.`
     )
-  const fit = store.getDataset(run.datasetId).meta.fit === 'contain' ? 'contain' : 'cover'
-  if (isGenerative(run.recipe)) {
+  const fit = store.datasets.get(run.datasetId).meta.fit === 'contain' ? 'contain' : 'cover'
+  if (run.family === 'generative') {
     const saved = savedGenerativeRun(store, dataDir, runId)
-    const threshold = store.getEvaluation(runId)?.outOfDistribution?.threshold
+    const threshold = store.results.getEvaluation(runId)?.outOfDistribution?.threshold
     return {
       run,
       fit,
@@ -53,9 +47,7 @@ export function runModelSource(
       }
     }
   }
-  const config = isSynthetic(run.recipe)
-    ? classifierPart(syntheticConfigSchema.parse(run.config))
-    : classifierConfigSchema.parse(run.config)
+  const config = run.family === 'synthetic' ? classifierPart(run.config) : run.config
   // The training split: where the normalisation statistics of older checkpoints come from.
   const data = classifierTrainingData(store, run.datasetId, config)
   return {

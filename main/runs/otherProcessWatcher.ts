@@ -17,7 +17,8 @@ import {
 } from '../../preload/contract'
 import type { EventBus } from '../host/eventBus'
 import type { RunState } from '../store/changeQueries'
-import { processAlive, type RunStore } from '../store/runStore'
+import { processAlive } from '../store/runRepository'
+import type { RunStore } from '../store/runStore'
 
 export interface OtherProcessWatcherOptions {
   store: RunStore
@@ -63,17 +64,17 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
   const relayed = new Map<number, Relayed>()
   let relaying = false
 
-  let version = store.dataVersion()
-  let datasetsPrint = store.datasetsFingerprint()
-  let runsPrint = store.runsFingerprint()
+  let version = store.changes.dataVersion()
+  let datasetsPrint = store.changes.datasetsFingerprint()
+  let runsPrint = store.changes.runsFingerprint()
   let runsCheckedAt = Date.now()
-  let maxSeenId = store.maxRunId()
+  let maxSeenId = store.changes.maxRunId()
   // Runs already live when the watcher starts are followed from where they are now.
-  for (const run of store.runStates(maxSeenId, []))
+  for (const run of store.changes.runStates(maxSeenId, []))
     if (run.pid !== process.pid) relayed.set(run.id, followFromNow(run))
 
   function lastGridStep(runId: number): number {
-    return store.listSampleGrids(runId).at(-1)?.step ?? -1
+    return store.generative.listSampleGrids(runId).at(-1)?.step ?? -1
   }
 
   const emit = <E extends EventName>(name: E, payload: EventPayload<E>): void => {
@@ -108,7 +109,7 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
     last.stepSeries = Object.keys(progress.metrics)
     const upTo = ended ? Number.MAX_SAFE_INTEGER : progress.step - 1
     const steps = new Map<number, { epoch: number; metrics: Record<string, number> }>()
-    for (const m of store.metricsAfter(run.id, last.stepSeries, last.step, upTo)) {
+    for (const m of store.changes.metricsAfter(run.id, last.stepSeries, last.step, upTo)) {
       const at = steps.get(m.step) ?? { epoch: m.epoch ?? progress.epoch, metrics: {} }
       at.metrics[m.name] = m.value
       steps.set(m.step, at)
@@ -131,7 +132,7 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
   function relayEpochs(run: RunState, last: Relayed): void {
     const done = run.headline.epochsDone ?? 0
     for (let epoch = last.epochsDone; epoch < done; epoch++) {
-      const values = store
+      const values = store.changes
         .metricsOfEpoch(run.id, epoch)
         .filter((m) => !last.stepSeries.includes(m.name))
       if (values.length === 0) continue
@@ -148,10 +149,10 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
   }
 
   function relaySampleGrids(run: RunState, last: Relayed): void {
-    const grids = store.listSampleGrids(run.id).filter((g) => g.step > last.gridStep)
+    const grids = store.generative.listSampleGrids(run.id).filter((g) => g.step > last.gridStep)
     if (grids.length === 0) return
     const diversity = new Map(
-      store
+      store.changes
         .metricsAfter(run.id, ['samples/diversity'], last.gridStep, Number.MAX_SAFE_INTEGER)
         .map((m) => [m.step, m.value])
     )
@@ -170,7 +171,7 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
    */
   function followFromNow(run: RunState): Relayed {
     const progress = run.headline.progress
-    const step = progress ? progress.step - 1 : store.lastMetricStep(run.id)
+    const step = progress ? progress.step - 1 : store.changes.lastMetricStep(run.id)
     return snapshot(run, step, lastGridStep(run.id))
   }
 
@@ -178,7 +179,7 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
   function relayRuns(): boolean {
     let announced = false
     const seenBefore = maxSeenId
-    for (const run of store.runStates(maxSeenId, [...relayed.keys()])) {
+    for (const run of store.changes.runStates(maxSeenId, [...relayed.keys()])) {
       maxSeenId = Math.max(maxSeenId, run.id)
       if (isOwn(run)) continue
       const known = relayed.get(run.id)
@@ -221,21 +222,21 @@ export function watchOtherProcesses(options: OtherProcessWatcherOptions): OtherP
       (r) => isLiveStatus(r.status) && r.pid !== null && r.pid !== process.pid && !alive(r.pid)
     )
     // Our own write: data_version does not count it, so the caller looks regardless.
-    if (orphaned) store.markInterruptedRuns(alive)
+    if (orphaned) store.runs.markInterrupted(alive)
     return orphaned
   }
 
   function poll(): void {
     const orphaned = markOrphans()
-    const now = store.dataVersion()
+    const now = store.changes.dataVersion()
     if (now === version && !orphaned) return
     version = now
-    const datasets = store.datasetsFingerprint()
+    const datasets = store.changes.datasetsFingerprint()
     const datasetsChanged = datasets !== datasetsPrint
     datasetsPrint = datasets
     let runsChanged = false
     if (Date.now() - runsCheckedAt >= (options.deletionCheckMs ?? 5000)) {
-      const runs = store.runsFingerprint()
+      const runs = store.changes.runsFingerprint()
       runsChanged = runs !== runsPrint
       runsPrint = runs
       runsCheckedAt = Date.now()

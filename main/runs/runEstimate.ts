@@ -9,7 +9,7 @@
 import { isSynthetic, type RecipeName, type RunEstimate } from '../../preload/contract'
 import type { EngineHost } from '../engine/engineHost'
 import type { AnyTrainSpec } from '../engine/engineMessages'
-import type { CompletedRun } from '../store/runStore'
+import type { CompletedRun } from '../store/runRepository'
 
 /** What a run's speed depends on. */
 export interface SpeedKey {

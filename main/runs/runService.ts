@@ -39,7 +39,12 @@ import { classificationReport } from './evaluation'
 import { generativeData, generativeSpec, recordScores } from './generativeRuns'
 import { deleteRunFiles, runDir } from '../platform/runFiles'
 import { checkInitFrom } from '../export/checkInitFrom'
-import { checkGenerator, classifierPart, findRealOnlyTwin, syntheticSpec } from './generatedDataRuns'
+import {
+  checkGenerator,
+  classifierPart,
+  findRealOnlyTwin,
+  syntheticSpec
+} from './generatedDataRuns'
 import { graphBudget, pendingGraphRun, selfTrainData } from './selfTraining'
 import { createRunEstimator, modelOf, probeData, type PlannedWork } from './runEstimate'
 
@@ -77,11 +82,11 @@ export function createRunService(options: RunServiceOptions) {
   ): void => {
     const ended = !isLiveStatus(status)
     // Live progress is for other processes' eyes while it trains; a finished run lists without it.
-    if (ended) store.updateHeadline(runId, { progress: null })
-    store.setRunStatus(runId, status, error, backend)
+    if (ended) store.runs.updateHeadline(runId, { progress: null })
+    store.runs.setStatus(runId, status, error, backend)
     bus.emit('run/status', { runId, status, ...(error ? { error } : {}) })
     if (ended) {
-      const run = store.getRunSummary(runId)
+      const run = store.runs.summary(runId)
       for (const resolve of waiters.get(runId) ?? []) resolve(run)
       waiters.delete(runId)
     }
@@ -93,8 +98,8 @@ export function createRunService(options: RunServiceOptions) {
    * defaults, and every run's epochs its minimum of optimisation steps.
    */
   function prepare(args: ValidArgs<'runs/start'>) {
-    const dataset = store.getDataset(args.datasetId)
-    const { labelsPerClass } = args.config as { labelsPerClass?: number }
+    const dataset = store.datasets.get(args.datasetId)
+    const { labelsPerClass } = args.config
     if (labelsPerClass) checkLabelsPerClass(store, dataset, labelsPerClass)
     let config: Record<string, unknown> & { seed: number; epochs: number; batchSize: number }
     let data: DatasetData
@@ -137,16 +142,15 @@ export function createRunService(options: RunServiceOptions) {
   }
 
   function specOf(runId: number, item: QueueItem): AnyTrainSpec {
-    const run = store.getRun(runId)
+    const run = store.runs.get(runId)
     if (run.datasetId === null)
       throw new UserError('The dataset of this run was deleted; its run cannot train again.')
     const options = { resume: item.resume, evaluateOnly: item.kind === 'evaluate' }
-    if (isGenerative(run.recipe)) return generativeSpec(store, dataDir, run, options)
-    if (isSynthetic(run.recipe)) return syntheticSpec(store, dataDir, run, options)
-    const config = classifierConfigSchema.parse(run.config)
+    if (run.family === 'generative') return generativeSpec(store, dataDir, run, options)
+    if (run.family === 'synthetic') return syntheticSpec(store, dataDir, run, options)
     return {
-      data: classifierTrainingData(store, run.datasetId, config),
-      config,
+      data: classifierTrainingData(store, run.datasetId, run.config),
+      config: run.config,
       checkpointDir: runDir(dataDir, runId),
       resume: item.resume,
       evaluateOnly: item.kind === 'evaluate'
@@ -184,8 +188,8 @@ export function createRunService(options: RunServiceOptions) {
     let progressWrittenAt = -Infinity
     return {
       onStart: ({ fromStep }) => {
-        store.deleteMetricsAfter(runId, fromStep)
-        store.deleteSampleGridsAfter(runId, fromStep)
+        store.runs.deleteMetricsAfter(runId, fromStep)
+        store.generative.deleteSampleGridsAfter(runId, fromStep)
       },
       // Recorded as soon as measured: an interrupted run keeps its untrained baseline.
       onScores: (scores) => {
@@ -193,9 +197,9 @@ export function createRunService(options: RunServiceOptions) {
           recordScores(store, runId, { ...scores, evaluatorRunId: spec.evaluator.runId })
       },
       onSnapshot: ({ step, epoch, rows, cols, path, diversity }) => {
-        store.addSampleGrid(runId, { step, epoch, rows, cols, path })
+        store.generative.addSampleGrid(runId, { step, epoch, rows, cols, path })
         if (Number.isFinite(diversity))
-          store.addMetrics(runId, [
+          store.runs.addMetrics(runId, [
             { name: 'samples/diversity', step, epoch: Math.floor(epoch), value: diversity }
           ])
         bus.emit('run/sampleGrid', { runId, step, epoch, rows, cols, diversity })
@@ -205,7 +209,7 @@ export function createRunService(options: RunServiceOptions) {
       onProgress: (p) => {
         // Generative runs log every loss of their networks; classifiers their one loss and rate.
         const perStep = p.metrics ?? { loss: p.loss, lr: p.learningRate }
-        store.addMetrics(
+        store.runs.addMetrics(
           runId,
           Object.entries(perStep)
             .filter(([, value]) => Number.isFinite(value))
@@ -224,14 +228,14 @@ export function createRunService(options: RunServiceOptions) {
         // Another process relays it (see otherProcessWatcher): once a second is enough for its
         // ETA and step counter, and costs one small row update, not one per event.
         if (Date.now() - progressWrittenAt >= progressWriteInterval) {
-          store.updateHeadline(runId, { progress })
+          store.runs.updateHeadline(runId, { progress })
           progressWrittenAt = Date.now()
         }
         bus.emit('train/progress', { runId, ...progress })
       },
       onEpoch: (report) => {
         const m = report.metrics
-        store.addMetrics(
+        store.runs.addMetrics(
           runId,
           Object.entries(m)
             .filter(([, value]) => Number.isFinite(value))
@@ -242,7 +246,7 @@ export function createRunService(options: RunServiceOptions) {
               value
             }))
         )
-        store.updateHeadline(runId, {
+        store.runs.updateHeadline(runId, {
           trainLoss: m['train/loss'],
           trainAccuracy: m['train/accuracy'],
           valLoss: m['val/loss'],
@@ -254,14 +258,14 @@ export function createRunService(options: RunServiceOptions) {
           ...(report.warnings?.length
             ? {
                 warnings: [
-                  ...(store.getRunSummary(runId).headline.warnings ?? []),
+                  ...(store.runs.summary(runId).headline.warnings ?? []),
                   ...report.warnings
                 ]
               }
             : {})
         })
         if (report.checkpoint)
-          store.addArtifact(runId, { kind: 'checkpoint', ...report.checkpoint })
+          store.runs.addArtifact(runId, { kind: 'checkpoint', ...report.checkpoint })
         bus.emit('train/epoch', {
           runId,
           epoch: report.epoch,
@@ -274,9 +278,10 @@ export function createRunService(options: RunServiceOptions) {
 
   function finished(item: QueueItem, spec: AnyTrainSpec, result: TrainResult): void {
     const { runId } = item
-    if (result.checkpoint) store.addArtifact(runId, { kind: 'checkpoint', ...result.checkpoint })
+    if (result.checkpoint)
+      store.runs.addArtifact(runId, { kind: 'checkpoint', ...result.checkpoint })
     if (result.metrics)
-      store.addMetrics(
+      store.runs.addMetrics(
         runId,
         Object.entries(result.metrics).map(([name, value]) => ({ name, step: result.steps, value }))
       )
@@ -284,7 +289,7 @@ export function createRunService(options: RunServiceOptions) {
       const evaluation = saveEvaluation(runId, spec, result.evaluated, result.steps)
       item.settle?.resolve(evaluation)
       if (result.bestEpoch !== undefined)
-        store.updateHeadline(runId, { bestEpoch: result.bestEpoch })
+        store.runs.updateHeadline(runId, { bestEpoch: result.bestEpoch })
     }
     if (item.kind === 'train') setStatus(runId, result.status)
   }
@@ -295,7 +300,7 @@ export function createRunService(options: RunServiceOptions) {
     images: EvaluatedImages,
     step: number
   ): Evaluation {
-    const run = store.getRun(runId)
+    const run = store.runs.detail(runId)
     const labels = spec.data.kind === 'dataset' ? spec.data.labels : []
     const truth = images.indices.map((i) => labels[i])
     const evaluation: Evaluation = {
@@ -306,7 +311,7 @@ export function createRunService(options: RunServiceOptions) {
       ...(images.outOfDistribution ? { outOfDistribution: images.outOfDistribution } : {}),
       createdAt: new Date().toISOString()
     }
-    store.saveEvaluation(
+    store.results.saveEvaluation(
       evaluation,
       images.indices.map((idx, k) => ({
         idx,
@@ -315,8 +320,8 @@ export function createRunService(options: RunServiceOptions) {
         confidence: images.confidence[k]
       }))
     )
-    store.addMetrics(runId, [{ name: 'test/accuracy', step, value: evaluation.accuracy }])
-    store.updateHeadline(runId, {
+    store.runs.addMetrics(runId, [{ name: 'test/accuracy', step, value: evaluation.accuracy }])
+    store.runs.updateHeadline(runId, {
       testAccuracy: evaluation.accuracy,
       ...(images.outOfDistribution
         ? { oodRate: images.outOfDistribution.flagged / Math.max(1, images.indices.length) }
@@ -336,7 +341,7 @@ export function createRunService(options: RunServiceOptions) {
   }
 
   const estimator = createRunEstimator({
-    completedRunsOf: (recipe) => store.completedRunsOf(recipe),
+    completedRunsOf: (recipe) => store.runs.completed(recipe),
     engine: options.engine,
     backend: () => backendLabel(options.engine().status()),
     // A queued run is about to start: no probe begins before it.
@@ -425,7 +430,7 @@ export function createRunService(options: RunServiceOptions) {
       }[],
       datasetId: number
     ): Promise<RunEstimate | { unavailable: string }> {
-      const dataset = store.getDataset(datasetId)
+      const dataset = store.datasets.get(datasetId)
       return estimator.estimate(
         planned.map((p) => ({
           ...plannedWork(p.recipe, p.config, dataset, dataset.classNames.length, p.steps),
@@ -460,8 +465,8 @@ export function createRunService(options: RunServiceOptions) {
           }).id
       }
       const { dataset, config, data, length, images } = prepare(args)
-      const experimentId = args.experimentId ?? store.experimentNamed(dataset.id, dataset.name)
-      const runId = store.createRun({
+      const experimentId = args.experimentId ?? store.experiments.named(dataset.id, dataset.name)
+      const runId = store.runs.create({
         experimentId,
         datasetId: dataset.id,
         name: args.name ?? null,
@@ -470,22 +475,22 @@ export function createRunService(options: RunServiceOptions) {
         seed: config.seed,
         codeVersion: codeVersion()
       })
-      store.updateHeadline(runId, {
+      store.runs.updateHeadline(runId, {
         plannedSteps: length.steps,
         trainingLength: trainingLengthText(length, config.batchSize, images),
         ...(config.labelsPerClass
           ? { labelledImages: (data.labelledIndices ?? data.trainIndices).length }
           : {})
       })
-      if (realOnlyRunId !== undefined) store.updateHeadline(runId, { realOnlyRunId })
+      if (realOnlyRunId !== undefined) store.runs.updateHeadline(runId, { realOnlyRunId })
       bus.emit('run/status', { runId, status: 'queued' })
       queue.push({ runId, kind: 'train', resume: false })
       pump()
-      return store.getRunSummary(runId)
+      return store.runs.summary(runId)
     },
 
     pause(runId: number): void {
-      const run = store.getRunSummary(runId)
+      const run = store.runs.summary(runId)
       refuseIfElsewhere(run)
       if (active?.item.runId !== runId || active.item.kind !== 'train' || run.status !== 'running')
         throw new UserError(
@@ -496,7 +501,7 @@ export function createRunService(options: RunServiceOptions) {
     },
 
     resume(runId: number): void {
-      const run = store.getRunSummary(runId)
+      const run = store.runs.summary(runId)
       refuseIfElsewhere(run)
       if (run.datasetDeleted)
         throw new UserError(
@@ -515,7 +520,7 @@ export function createRunService(options: RunServiceOptions) {
     },
 
     stop(runId: number): void {
-      const run = store.getRunSummary(runId)
+      const run = store.runs.summary(runId)
       refuseIfElsewhere(run)
       const waiting = queue.findIndex((q) => q.runId === runId && q.kind === 'train')
       if (waiting >= 0) {
@@ -527,20 +532,20 @@ export function createRunService(options: RunServiceOptions) {
     },
 
     delete(runId: number): void {
-      const run = store.getRunSummary(runId)
+      const run = store.runs.summary(runId)
       refuseIfElsewhere(run)
       if (live(runId))
         throw new UserError(
           `Run ${runId} is ${run.status}; stop it before deleting it.`,
           'conflict'
         )
-      store.deleteRun(runId)
+      store.runs.delete(runId)
       deleteRunFiles(dataDir, runId)
     },
 
     /** Evaluates the run's saved weights on the test split (after any training ahead in the queue). */
     evaluate(runId: number): Promise<Evaluation> {
-      const run = store.getRun(runId)
+      const run = store.runs.detail(runId)
       if (!run.hasCheckpoint)
         throw new UserError(
           `Run ${runId} has no saved weights yet (it saves them at each epoch end); train it first.`,
@@ -554,7 +559,7 @@ export function createRunService(options: RunServiceOptions) {
 
     /** Resolves when the run completes, stops or fails. */
     settled(runId: number): Promise<RunSummary> {
-      const run = store.getRunSummary(runId)
+      const run = store.runs.summary(runId)
       if (!live(runId)) return Promise.resolve(run)
       return new Promise((resolve) => waiters.set(runId, [...(waiters.get(runId) ?? []), resolve]))
     },
@@ -569,7 +574,7 @@ export function createRunService(options: RunServiceOptions) {
       for (const item of [...(active ? [active.item] : []), ...queue]) {
         item.settle?.reject(new Error('The app is closing.'))
         // A run that just ended may still be `active` until its promise chain unwinds.
-        const stillLive = isLiveStatus(store.getRun(item.runId).status)
+        const stillLive = isLiveStatus(store.runs.summary(item.runId).status)
         if (item.kind === 'train' && stillLive) setStatus(item.runId, 'interrupted', message)
       }
       queue.length = 0

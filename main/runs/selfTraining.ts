@@ -13,20 +13,19 @@
  * the test split never enters training.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { generativeConfigSchema, isLiveStatus, type SyntheticConfig } from '../../preload/contract'
+import { isLiveStatus, type SyntheticConfig } from '../../preload/contract'
 import type { DatasetData } from '../engine/engineMessages'
-import { pseudoLabelsFile } from '../engine/generative/generativeTrainer'
 import { classifierTrainingData, datasetTrainingData } from '../datasets/trainingData'
 import type { PseudoLabels } from '../engine/models/generative/recipe'
 import { confidentNodes } from '../engine/models/graph/graphLearning'
 import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
 import { generativeData } from './generativeRuns'
-import { runDir } from '../platform/runFiles'
+import { pseudoLabelsFile, runDir } from '../platform/runFiles'
 
 /** Checks the run can give pseudo-labels on this dataset; throws a message saying what to pick. */
 export function checkGraphRun(store: RunStore, datasetId: number, graphRunId: number): void {
-  const graph = store.getRunSummary(graphRunId)
+  const graph = store.runs.summary(graphRunId)
   if (graph.recipe !== 'vae-graph')
     throw new UserError(
       `Run ${graphRunId} is a ${graph.recipe} run; self-training learns from the labels a ` +
@@ -54,7 +53,7 @@ export function pendingGraphRun(
   graphRunId: number,
   share = 0.5
 ): { data: DatasetData; images: number } | null {
-  const graph = store.getRunSummary(graphRunId)
+  const graph = store.runs.summary(graphRunId)
   if (graph.recipe !== 'vae-graph' || graph.datasetId !== datasetId) return null
   if (!isLiveStatus(graph.status)) return null
   const data = datasetTrainingData(store, datasetId, {
@@ -74,7 +73,7 @@ export function graphBudget(
   store: RunStore,
   graphRunId: number
 ): { labelsPerClass: number; seed: number } {
-  const config = generativeConfigSchema.parse(store.getRun(graphRunId).config)
+  const { config } = store.runs.get(graphRunId)
   return { labelsPerClass: config.labelsPerClass ?? 0, seed: config.seed ?? 0 }
 }
 

@@ -12,7 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { z } from 'zod'
 import { websocketPath, type WireMessage } from '../../preload/contract'
 import { UserError } from '../platform/userError'
-import type { Workbench } from '../host/workbench'
+import type { Workbench } from '../host/workbenchServices'
 
 export interface BrowserServerOptions {
   workbench: Pick<Workbench, 'dispatch' | 'bus'>

@@ -1,5 +1,5 @@
 /**
- * SQL for the images of a dataset (part of the run store; opened on its database). Rows are
+ * SQL for the images of a dataset (part of the dataset repository, on its database). Rows are
  * written once, in one transaction with the dataset itself, and read in pages for the gallery.
  */
 import type Database from 'better-sqlite3'

@@ -274,14 +274,14 @@ describe('managing datasets in browser mode', () => {
   it('deletes a dataset after asking; its runs stay and say the dataset is gone', async () => {
     // A finished run on the dataset, recorded as a training run records it.
     const store = openRunStore(join(dir.path, 'home', databaseFileName))
-    const runId = store.createRun({
+    const runId = store.runs.create({
       datasetId: 1,
       recipe: 'classifier',
       config: { epochs: 1 },
       seed: 1,
       status: 'completed'
     })
-    store.updateHeadline(runId, { testAccuracy: 0.75 })
+    store.runs.updateHeadline(runId, { testAccuracy: 0.75 })
     store.close()
     // Seeing another process's new run live is not this test's subject: reload to list it.
     await page.reload()

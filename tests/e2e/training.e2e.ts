@@ -117,14 +117,14 @@ describe('a confusion matrix of 100 classes', () => {
       truth.push(label)
       predicted.push(r < 0.7 ? label : r < 0.9 ? (label + 1) % 100 : Math.floor(next() * 100))
     }
-    const runId = store.createRun({
+    const runId = store.runs.create({
       recipe: 'classifier',
       seed: 1,
       config: {},
       name: 'cifar-100-like'
     })
-    store.setRunStatus(runId, 'completed')
-    store.saveEvaluation(
+    store.runs.setStatus(runId, 'completed')
+    store.results.saveEvaluation(
       {
         runId,
         split: 'test',

@@ -14,7 +14,7 @@ export function seedHistory(dataDir: string): {
 } {
   const store = openRunStore(join(ensureDataDir(dataDir), databaseFileName))
   try {
-    const dataset = store.createDataset({
+    const dataset = store.datasets.create({
       name: 'fashion-mnist',
       kind: 'idx',
       sourcePath: '/usr/share/datasets/fashion-mnist',
@@ -24,9 +24,9 @@ export function seedHistory(dataDir: string): {
       height: 28,
       channels: 1
     })
-    const experimentId = store.createExperiment('Small CNN baseline', dataset.id)
+    const experimentId = store.experiments.create('Small CNN baseline', dataset.id)
     const runIds = [
-      store.createRun({
+      store.runs.create({
         experimentId,
         datasetId: dataset.id,
         recipe: 'classifier',
@@ -34,7 +34,7 @@ export function seedHistory(dataDir: string): {
         backend: 'wasm',
         config: { preset: 'small-cnn', epochs: 5, lr: 0.001 }
       }),
-      store.createRun({
+      store.runs.create({
         experimentId,
         datasetId: dataset.id,
         recipe: 'dcgan',
@@ -42,7 +42,7 @@ export function seedHistory(dataDir: string): {
         backend: 'wasm',
         config: { latent: 64 }
       }),
-      store.createRun({
+      store.runs.create({
         experimentId,
         datasetId: dataset.id,
         name: 'vae β=1',
@@ -52,15 +52,15 @@ export function seedHistory(dataDir: string): {
         config: { beta: 1 }
       })
     ]
-    store.setRunStatus(runIds[0], 'running')
-    store.addMetrics(runIds[0], [
+    store.runs.setStatus(runIds[0], 'running')
+    store.runs.addMetrics(runIds[0], [
       { name: 'loss', step: 0, epoch: 0, value: 2.3 },
       { name: 'loss', step: 1, epoch: 0, value: 1.1 },
       { name: 'val_accuracy', step: 1, epoch: 0, value: 0.84 }
     ])
-    store.setRunStatus(runIds[0], 'completed')
-    store.setRunStatus(runIds[1], 'running')
-    store.setRunStatus(
+    store.runs.setStatus(runIds[0], 'completed')
+    store.runs.setStatus(runIds[1], 'running')
+    store.runs.setStatus(
       runIds[1],
       'failed',
       'Loss became NaN at step 812; the last good checkpoint is kept.'

@@ -2,7 +2,8 @@ import { join } from 'node:path'
 import { classifierConfigSchema, type RunStatus } from '../../preload/contract'
 import { fashionMnistNames } from '../../main/datasets/collectArrays'
 import { databaseFileName, ensureDataDir } from '../../main/platform/dataDir'
-import { openRunStore, type MetricRow } from '../../main/store/runStore'
+import type { MetricRow } from '../../main/store/runRepository'
+import { openRunStore } from '../../main/store/runStore'
 
 export interface SeededRuns {
   datasetId: number
@@ -60,7 +61,7 @@ export function seedRuns(dataDir: string, count = 40): SeededRuns {
   const store = openRunStore(join(ensureDataDir(dataDir), databaseFileName))
   const next = random(42)
   try {
-    const dataset = store.createDataset({
+    const dataset = store.datasets.create({
       name: 'fashion-mnist',
       kind: 'idx',
       sourcePath: '/usr/share/datasets/fashion-mnist',
@@ -71,7 +72,7 @@ export function seedRuns(dataDir: string, count = 40): SeededRuns {
       channels: 1
     })
     const experimentIds = ['Learning-rate sweep', 'Presets', 'Augmentation'].map((name) =>
-      store.createExperiment(name, dataset.id)
+      store.experiments.create(name, dataset.id)
     )
     const presets = ['small-cnn', 'deep-cnn', 'resnet-small'] as const
     const statuses: RunStatus[] = ['completed', 'completed', 'completed', 'failed', 'stopped']
@@ -87,7 +88,7 @@ export function seedRuns(dataDir: string, count = 40): SeededRuns {
         seed: i,
         augmentation: { flip: i % 2 === 0 }
       })
-      const id = store.createRun({
+      const id = store.runs.create({
         experimentId: experimentIds[i % 3],
         datasetId: dataset.id,
         name: i % 3 === 0 ? null : `${config.preset} lr=${learningRate}`,
@@ -100,11 +101,11 @@ export function seedRuns(dataDir: string, count = 40): SeededRuns {
       })
       runIds.push(id)
       const status = statuses[i % statuses.length]
-      store.setRunStatus(id, 'running', null, i % 7 === 0 ? 'tensorflow' : 'wasm')
-      store.setRunStatus(id, status, status === 'failed' ? 'Loss became NaN at step 812.' : null)
+      store.runs.setStatus(id, 'running', null, i % 7 === 0 ? 'tensorflow' : 'wasm')
+      store.runs.setStatus(id, status, status === 'failed' ? 'Loss became NaN at step 812.' : null)
       const done = status === 'completed' ? epochs : 1 + (i % epochs)
       const valAccuracy = 0.8 + next() * 0.12
-      store.updateHeadline(id, {
+      store.runs.updateHeadline(id, {
         epochs,
         epochsDone: done,
         valAccuracy,
@@ -114,7 +115,7 @@ export function seedRuns(dataDir: string, count = 40): SeededRuns {
         ...(status === 'completed' ? { testAccuracy: valAccuracy - 0.01 * next() } : {})
       })
       if (i % 6 === 1)
-        store.editRun(id, {
+        store.runs.edit(id, {
           notes: `Seeded run ${i}: ${config.preset}, checking whether flips help on this split.`
         })
     }
@@ -123,7 +124,7 @@ export function seedRuns(dataDir: string, count = 40): SeededRuns {
     const learningRates: [number, number] = [0.001, 0.003]
     const compared = learningRates.map((learningRate, k) => {
       const config = classifierConfigSchema.parse({ learningRate, epochs: 4, seed: 7 })
-      const id = store.createRun({
+      const id = store.runs.create({
         experimentId: experimentIds[0],
         datasetId: dataset.id,
         name: `compare lr=${learningRate}`,
@@ -134,10 +135,10 @@ export function seedRuns(dataDir: string, count = 40): SeededRuns {
         tags: ['lr-sweep', 'compare'],
         pid: null
       })
-      store.setRunStatus(id, 'running', null, 'wasm')
-      store.addMetrics(id, curves(4, 50, 1 + k * 0.5, next))
-      store.setRunStatus(id, 'completed')
-      store.updateHeadline(id, {
+      store.runs.setStatus(id, 'running', null, 'wasm')
+      store.runs.addMetrics(id, curves(4, 50, 1 + k * 0.5, next))
+      store.runs.setStatus(id, 'completed')
+      store.runs.updateHeadline(id, {
         epochs: 4,
         epochsDone: 4,
         valAccuracy: 0.88 + k * 0.02,

@@ -11,13 +11,14 @@ import * as ort from 'onnxruntime-node'
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import type { ExportedNetwork } from '../../../preload/contract'
-import type { ExportTask } from '../engineMessages'
+import type { ExportTask, ExportTaskResult } from '../engineMessages'
 import { encodePng, tileGrid } from '../../datasets/pixelImages'
-import { describePreprocessing, type ExportMetadata } from '../../export/exportMetadata'
+import { describePreprocessing } from './exportMetadata'
 import { layersModelToOnnx } from './onnx/layersToOnnx'
 import { maxAbsDifference, runOnnx } from './onnx/runOnnx'
 import { loadLayersModelFromFolder, saveLayersModelToFolder } from './tfjsFiles'
-import { loadTrainedModel, type ExportableNetwork } from './trainedModel'
+import { loadTrainedModel } from './trainedModel'
+import type { ExportableNetwork } from './trainedModelTypes'
 
 /**
  * Largest allowed |difference| from the workbench's outputs. TF.js reloads the same weights into
@@ -25,14 +26,6 @@ import { loadTrainedModel, type ExportableNetwork } from './trainedModel'
  * so float32 rounding differs slightly.
  */
 export const tolerances = { tfjs: 1e-6, onnx: 1e-4 } as const
-
-export interface ExportTaskResult {
-  kind: 'exported'
-  networks: ExportedNetwork[]
-  /** As metadata.json states it (also in the ONNX files' metadata). */
-  preprocessing: ExportMetadata['preprocessing']
-  shape: { height: number; width: number; channels: number }
-}
 
 export async function runExport(task: ExportTask): Promise<ExportTaskResult> {
   const trained = await loadTrainedModel(task.source)
@@ -48,7 +41,6 @@ export async function runExport(task: ExportTask): Promise<ExportTaskResult> {
       writeFileSync(join(task.dir, 'samples.png'), await encodePng(tileGrid(samples, 8)))
     }
     return {
-      kind: 'exported',
       networks,
       preprocessing,
       shape: trained.shape

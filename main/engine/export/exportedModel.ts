@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
-import { readExportMetadata } from '../../export/exportMetadata'
+import { readExportMetadata } from './exportMetadata'
 import { loadLayersModelFromFolder } from './tfjsFiles'
 import { normalised, tfjsPredictor, type Preprocessing } from './modelInput'
-import type { TrainedModel } from './trainedModel'
+import type { TrainedModel } from './trainedModelTypes'
 
 export async function loadExportedModel(dir: string): Promise<TrainedModel> {
   const metadata = readExportMetadata(dir)

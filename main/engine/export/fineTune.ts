@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
-import { readExportMetadata, tfjsClassifierOf } from '../../export/exportMetadata'
+import { readExportMetadata, tfjsClassifierOf } from './exportMetadata'
 import { loadLayersModelFromFolder } from './tfjsFiles'
 
 /** Loads the export's classifier weights into `model`. */

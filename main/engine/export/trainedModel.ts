@@ -7,17 +7,12 @@
 import { readFileSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
-import type { ExportedNetwork } from '../../../preload/contract'
 import { readCheckpoint, restoreModelWeights } from '../checkpoint'
 import type { TrainerState } from '../trainer'
 import type { DatasetData, ModelSource } from '../engineMessages'
-import {
-  bestLogLikelihood,
-  logClassPrior,
-  logPosterior
-} from '../generative/classifyImages'
-import { loadSaved } from '../generative/generativeTasks'
-import { toPixels, type PixelBatch } from '../generative/sampleImages'
+import { bestLogLikelihood, logClassPrior, logPosterior } from '../generative/classifyImages'
+import { loadSaved } from '../generative/savedModel'
+import { toPixels } from '../generative/sampleImages'
 import { readCachedImages } from '../../datasets/imageCache'
 import { channelStats, type ChannelStats } from '../../datasets/normalize'
 import { buildClassifier } from '../models/classifierPresets'
@@ -26,37 +21,10 @@ import { labelPlanes, withLabels } from '../models/generative/networks'
 import { latentCodes, type GenerativeModel } from '../models/generative/recipe'
 import { loadExportedModel } from './exportedModel'
 import { tfjsPredictor, toInput, type InputShape, type Preprocessing } from './modelInput'
+import type { ExportableNetwork, TrainedModel } from './trainedModelTypes'
 
 /** Images (or codes) every export is checked on. */
 export const checkCount = 64
-
-export interface ExportableNetwork {
-  role: ExportedNetwork['role']
-  /** File stem: model (the first network), encoder, generator, classifier. */
-  name: string
-  model: tfl.LayersModel
-  /** What the input holds and what comes out, for the model card and ONNX metadata. */
-  input: string
-  output: string
-  /** The check inputs (caller disposes) and what they are. */
-  checkInputs(): Promise<tf.Tensor>
-  checkInputsAre: string
-}
-
-export interface TrainedModel {
-  classes: number
-  shape: InputShape
-  preprocessing: Preprocessing
-  networks: ExportableNetwork[]
-  /** Class probabilities [n × classes] of uint8 images; likelihood models also say which are OOD. */
-  predict?(
-    pixels: Uint8Array,
-    count: number
-  ): Promise<{ probabilities: Float32Array; ood?: boolean[] }>
-  /** Generators: a grid of fresh samples for the model card. */
-  samples?(): Promise<PixelBatch>
-  dispose(): void
-}
 
 export async function loadTrainedModel(source: ModelSource): Promise<TrainedModel> {
   switch (source.kind) {

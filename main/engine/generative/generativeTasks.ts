@@ -1,92 +1,52 @@
 /**
  * Short jobs on a saved generative model, run in the engine worker between training steps:
  * samples on demand (deterministic for a seed), interpolations, scores, VAE reconstructions and
- * latent maps. Each rebuilds the model from the run's config and loads its latest checkpoint.
+ * latent maps. Each rebuilds the model from the run's config and loads its latest checkpoint
+ * (savedModel.ts), and is one entry of the worker's task table (taskHandlers.ts).
  */
-import { existsSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix'
-import { buildGenerativeModel, disposeGenerativeModel } from '../models/generative'
 import { latentCodes, type GenerativeModel } from '../models/generative/recipe'
 import { readCachedImages } from '../../datasets/imageCache'
 import { normalise } from '../../datasets/normalize'
-import type { ExportTaskResult } from '../export/exportTask'
-import type { PredictTaskResult } from '../predict/predictTask'
+import type { PixelBatch } from '../../datasets/pixelImages'
 import type {
   DatasetData,
-  EngineTask,
-  ExportTask,
-  PredictTask,
-  SavedGenerativeModel
+  GenerateTask,
+  LatentMap,
+  LatentMapTask,
+  ReconstructTask,
+  ScoreTask,
+  ScoresCore
 } from '../engineMessages'
-import { restoreGenerative } from './generativeTrainer'
 import { Evaluator } from './generatorScoring'
-import { toPixels, type PixelBatch } from './sampleImages'
+import { toPixels } from './sampleImages'
+import { withSavedModel } from './savedModel'
 
-export type TaskResult =
-  | (PixelBatch & { kind: 'pixels' })
-  | ({ kind: 'scores' } & Awaited<ReturnType<Evaluator['score']>>)
-  | { kind: 'latentMap'; points: [number, number][]; projection: 'latent' | 'pca' }
-  | ExportTaskResult
-  | PredictTaskResult
+/** Samples from independent codes, or along the straight line between two codes. */
+export const generateSamples = (task: GenerateTask): Promise<PixelBatch> =>
+  withSavedModel(task.model, (model) => generate(model, task))
 
-/** Tasks on a saved generative model (exports and predictions have their own modules). */
-export type GenerativeTask = Exclude<EngineTask, ExportTask | PredictTask>
-
-export async function runTask(task: GenerativeTask): Promise<TaskResult> {
-  const model = await loadSaved(task.model)
-  try {
-    switch (task.kind) {
-      case 'generate':
-        return { kind: 'pixels', ...(await generate(model, task)) }
-      case 'score': {
-        const evaluator = new Evaluator(task.evaluator, task.data)
-        try {
-          const { latentDim, scoreSamples, seed } = task.model.config
-          return {
-            kind: 'scores',
-            ...(await evaluator.score(model, latentDim, scoreSamples, seed))
-          }
-        } finally {
-          evaluator.dispose()
-        }
-      }
-      case 'reconstruct':
-        return { kind: 'pixels', ...(await reconstructions(model, task)) }
-      case 'latentMap':
-        return await latentMap(model, task)
+/** The generator measured by the task's classifier run (FD, classifier score, …). */
+export const scoreGenerator = (task: ScoreTask): Promise<ScoresCore> =>
+  withSavedModel(task.model, async (model) => {
+    const evaluator = new Evaluator(task.evaluator, task.data)
+    try {
+      const { latentDim, scoreSamples, seed } = task.model.config
+      return await evaluator.score(model, latentDim, scoreSamples, seed)
+    } finally {
+      evaluator.dispose()
     }
-  } finally {
-    disposeGenerativeModel(model)
-  }
-}
-
-/** Rebuilds a saved run's model and loads its latest weights (caller disposes it). */
-export async function loadSaved(saved: SavedGenerativeModel): Promise<GenerativeModel> {
-  if (!existsSync(saved.checkpointFile))
-    throw new Error('This run has no saved weights yet (they are saved at each epoch end).')
-  const { classes, ...shape } = saved.shape
-  const model = buildGenerativeModel({
-    recipe: saved.recipe,
-    shape,
-    classes,
-    config: saved.config,
-    totalSteps: 1
   })
-  try {
-    await restoreGenerative(saved.checkpointFile, model, false)
-  } catch (error) {
-    disposeGenerativeModel(model)
-    throw error
-  }
-  return model
-}
+
+export const reconstructImages = (task: ReconstructTask): Promise<PixelBatch> =>
+  withSavedModel(task.model, (model) => reconstructions(model, task))
+
+export const mapLatents = (task: LatentMapTask): Promise<LatentMap> =>
+  withSavedModel(task.model, (model) => latentMap(model, task))
 
 /** n images from independent codes, or along the straight line between two codes. */
-async function generate(
-  model: GenerativeModel,
-  task: Extract<EngineTask, { kind: 'generate' }>
-): Promise<PixelBatch> {
+async function generate(model: GenerativeModel, task: GenerateTask): Promise<PixelBatch> {
   const latentDim = task.model.config.latentDim
   const images = tf.tidy(() => {
     let z: tf.Tensor2D
@@ -127,10 +87,7 @@ async function cachedBatch(
 }
 
 /** Originals and reconstructions, interleaved: original 1, reconstruction 1, original 2, … */
-async function reconstructions(
-  model: GenerativeModel,
-  task: Extract<EngineTask, { kind: 'reconstruct' }>
-): Promise<PixelBatch> {
+async function reconstructions(model: GenerativeModel, task: ReconstructTask): Promise<PixelBatch> {
   if (!model.reconstruct) throw new Error('Only VAE recipes reconstruct images.')
   const batch = await cachedBatch(task.data, task.indices, model.normalisation)
   const pairs = tf.tidy(() => {
@@ -147,10 +104,7 @@ async function reconstructions(
 }
 
 /** Latent means in 2-D: the latent itself when it is 2-D, else its first two principal components. */
-async function latentMap(
-  model: GenerativeModel,
-  task: Extract<EngineTask, { kind: 'latentMap' }>
-): Promise<Extract<TaskResult, { kind: 'latentMap' }>> {
+async function latentMap(model: GenerativeModel, task: LatentMapTask): Promise<LatentMap> {
   if (!model.encode) throw new Error('Only VAE recipes have a latent map.')
   const rows: number[][] = []
   for (let from = 0; from < task.indices.length; from += 500) {
@@ -160,9 +114,8 @@ async function latentMap(
     rows.push(...((await mu.array()) as number[][]))
     tf.dispose([batch.x, batch.y, mu])
   }
-  if (rows[0]?.length === 2)
-    return { kind: 'latentMap', points: rows.map((r) => [r[0], r[1]]), projection: 'latent' }
-  return { kind: 'latentMap', points: principalComponents(rows), projection: 'pca' }
+  if (rows[0]?.length === 2) return { points: rows.map((r) => [r[0], r[1]]), projection: 'latent' }
+  return { points: principalComponents(rows), projection: 'pca' }
 }
 
 /** Projection onto the two leading eigenvectors of the covariance (ml-matrix's symmetric solver). */

@@ -23,8 +23,9 @@ import { evaluateGenerativeClassifier } from './classifyImages'
 import type { JobControl } from '../jobControl'
 import type { NamedTensor } from '../optimizers'
 import type { TrainHooks } from '../trainer'
-import { checkpointFile } from '../../platform/runFiles'
-import { Evaluator, type ScoresCore } from './generatorScoring'
+import { checkpointFile, pseudoLabelsFile } from '../../platform/runFiles'
+import { Evaluator } from './generatorScoring'
+import type { ScoresCore } from '../engineMessages'
 import { toPixels } from './sampleImages'
 import { encodePng, tileGrid } from '../../datasets/pixelImages'
 import { writeFileAtomic } from '../../platform/atomicWrite'
@@ -51,7 +52,6 @@ const gridPurpose = 99
 const bufferPrefix = 'buffers/'
 
 /** The labels a vae-graph run spread over its training images (what self-train learns from). */
-export const pseudoLabelsFile = (dir: string): string => join(dir, 'pseudo-labels.json')
 
 export const sampleGridFile = (dir: string, step: number): string =>
   join(dir, 'samples', `step-${String(step).padStart(8, '0')}.png`)

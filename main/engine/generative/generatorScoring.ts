@@ -8,17 +8,11 @@
 import { readFileSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
-import type { ClassifierPreset } from '../../../preload/contract'
-import {
-  channelStats,
-  normalise,
-  type ChannelStats,
-  type Normalisation
-} from '../../datasets/normalize'
+import { channelStats, normalise, type ChannelStats } from '../../datasets/normalize'
 import { buildClassifier } from '../models/classifierPresets'
 import { latentCodes, type GenerativeModel } from '../models/generative/recipe'
 import { readCheckpoint, restoreModelWeights } from '../checkpoint'
-import type { DatasetData } from '../engineMessages'
+import type { DatasetData, EvaluatorSpec, ScoresCore } from '../engineMessages'
 import { toPixels } from './sampleImages'
 import {
   conditionalAccuracy,
@@ -26,22 +20,6 @@ import {
   frechetDistance,
   inceptionStyleScore
 } from './scores'
-
-/** The classifier run that measures generators: its preset, final weights and normalisation. */
-export interface EvaluatorSpec {
-  runId: number
-  preset: ClassifierPreset
-  checkpointFile: string
-  normalisation: Normalisation
-}
-
-export interface ScoresCore {
-  fd: number
-  classifierScore: number
-  conditionalAccuracy?: number
-  perClassAccuracy?: number[]
-  samples: number
-}
 
 interface Judged {
   features: Float32Array

@@ -2,19 +2,10 @@
  * The engine worker's half of a prediction: class probabilities of already decoded images, from a
  * run's saved weights or an exported folder, in chunks so a folder of thousands fits in memory.
  */
-import type { PredictTask } from '../engineMessages'
+import type { PredictTask, PredictTaskResult } from '../engineMessages'
 import { loadTrainedModel } from '../export/trainedModel'
 
 const chunk = 256
-
-export interface PredictTaskResult {
-  kind: 'predicted'
-  classes: number
-  /** Row-major [count × classes]. */
-  probabilities: Float32Array
-  /** Likelihood models with a calibrated threshold: whether each image is out-of-distribution. */
-  ood?: boolean[]
-}
 
 export async function runPredict(task: PredictTask): Promise<PredictTaskResult> {
   const trained = await loadTrainedModel(task.source)
@@ -41,7 +32,7 @@ export async function runPredict(task: PredictTask): Promise<PredictTaskResult> 
         ood.push(...part.ood)
       }
     }
-    return { kind: 'predicted', classes, probabilities, ...(anyOod ? { ood } : {}) }
+    return { classes, probabilities, ...(anyOod ? { ood } : {}) }
   } finally {
     trained.dispose()
   }

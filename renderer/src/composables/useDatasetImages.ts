@@ -40,6 +40,16 @@ export function toRgba(
   return Array.from({ length: count }, (_, k) => imageRgba(bytes, k, width, height, channels))
 }
 
+/** Some of a dataset's images, by index, as RGBA (for thumbnails), with their size. */
+export async function datasetRgba(
+  datasetId: number,
+  indices: number[]
+): Promise<{ width: number; height: number; rgba: Uint8ClampedArray[] }> {
+  const got = await client.request('datasets/pixels', { id: datasetId, indices })
+  const rgba = toRgba(got.data, indices.length, got.width, got.height, got.channels)
+  return { width: got.width, height: got.height, rgba }
+}
+
 /**
  * The images of a dataset under a class/split filter, loaded lazily: metadata in pages of 500 and
  * pixels (from the uint8 cache) only for what is on screen, so 70,000 images scroll smoothly.

@@ -2,6 +2,7 @@ import { onBeforeUnmount, ref, shallowRef } from 'vue'
 import type { LabelBudgetResult } from '../../../preload/contract'
 import { client } from '../client'
 import { hasRun } from '../labelBudget'
+import { useRunEventsStore } from '../stores/runEvents'
 
 /** A queue of short runs ends several a second: one reload after the burst, not one each. */
 const debounceMs = 400
@@ -29,9 +30,11 @@ export function useLabelBudgetResult(experimentId: number) {
     timer = setTimeout(() => void load(), debounceMs)
   }
 
-  const off = client.on('run/status', (event) => {
-    // Before the first answer every event may matter; after it, only this experiment's runs.
-    if (!result.value || hasRun(result.value, event.runId)) reloadSoon()
+  const off = useRunEventsStore().follow('all', {
+    'run/status': (event) => {
+      // Before the first answer every event may matter; after it, only this experiment's runs.
+      if (!result.value || hasRun(result.value, event.runId)) reloadSoon()
+    }
   })
   onBeforeUnmount(() => {
     off()

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { AppInfo, EngineStatus } from '../../../preload/contract'
+import type { AppInfo, BackendName, EngineStatus } from '../../../preload/contract'
 import { client, websocketTransport } from '../client'
 import type { ConnectionState } from '../transport/websocketTransport'
 
@@ -21,6 +21,21 @@ export const useAppStore = defineStore('app', () => {
     }
   }
 
+  /** Pins the engine to a backend (or back to automatic); the new status arrives as an event. */
+  async function setBackend(backend: BackendName | 'auto'): Promise<void> {
+    await client.request('engine/setBackend', { backend })
+  }
+
+  /** The desktop app's folder dialog: the folder chosen, or null if the person cancelled. */
+  async function chooseFolder(): Promise<string | null> {
+    return (await client.request('dialog/chooseFolder')).path
+  }
+
+  /** The desktop app's save dialog, starting at `defaultName`: the path chosen, or null. */
+  async function chooseSavePath(defaultName: string): Promise<string | null> {
+    return (await client.request('dialog/chooseSavePath', { defaultName })).path
+  }
+
   client.on('engine/status', (status) => (engine.value = status))
   websocketTransport?.onConnectionChange((state) => {
     connection.value = state
@@ -28,5 +43,15 @@ export const useAppStore = defineStore('app', () => {
   })
   if (client.transport === 'ipc') void load()
 
-  return { info, engine, connection, error, load, transport: client.transport }
+  return {
+    info,
+    engine,
+    connection,
+    error,
+    load,
+    setBackend,
+    chooseFolder,
+    chooseSavePath,
+    transport: client.transport
+  }
 })

@@ -36,8 +36,11 @@ export const useDatasetsStore = defineStore('datasets', () => {
       Object.assign(importing.value, p, { phase: 'importing' })
   })
 
+  /** A dataset's detail, without showing it. */
+  const get = (id: number): Promise<DatasetDetail> => client.request('datasets/get', { id })
+
   async function select(id: number | null): Promise<void> {
-    selected.value = id === null ? null : await client.request('datasets/get', { id })
+    selected.value = id === null ? null : await get(id)
   }
 
   const failed = (label: string, error: string): ImportState => ({
@@ -156,6 +159,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     existing,
     lastReport,
     selected,
+    get,
     select,
     importPath,
     importFiles,

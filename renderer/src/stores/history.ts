@@ -8,6 +8,7 @@ import type {
 } from '../../../preload/contract'
 import { client, websocketTransport } from '../client'
 import { headlineFromEpoch } from '../runFilters'
+import { useRunEventsStore } from './runEvents'
 
 /** Enough for any real history; the table virtualises its rows, so the cost is the transfer. */
 const runLimit = 100_000
@@ -68,9 +69,11 @@ export const useHistoryStore = defineStore('history', () => {
       run.headline = { epochsDone: event.epoch, ...run.headline, epochs: event.epochs }
   }
 
-  client.on('run/status', () => void refresh())
-  client.on('train/epoch', patchHeadline)
-  client.on('train/progress', notePlannedEpochs)
+  useRunEventsStore().follow('all', {
+    'run/status': () => void refresh(),
+    'train/epoch': patchHeadline,
+    'train/progress': notePlannedEpochs
+  })
   // Another process (the CLI, a second server) added, renamed or deleted datasets or runs.
   client.on('history/changed', () => void refresh())
   websocketTransport?.onConnectionChange((state) => state === 'open' && void refresh())

@@ -3,6 +3,7 @@ import { reactive } from 'vue'
 import type { EventPayload, RunStatus } from '../../../preload/contract'
 import { client } from '../client'
 import { progressFraction } from '../runLive'
+import { useRunEventsStore } from './runEvents'
 
 const endStates: RunStatus[] = ['completed', 'failed', 'stopped', 'interrupted']
 
@@ -46,16 +47,18 @@ export const useLiveStore = defineStore('live', () => {
     new Notification(title, { body, tag: `run-${event.runId}` })
   }
 
-  client.on('train/progress', (p) => {
-    if (!progress.has(p.runId)) askPermissionOnce()
-    progress.set(p.runId, p)
-    updateTitle()
-  })
-  client.on('run/status', (event) => {
-    if (!endStates.includes(event.status)) return
-    progress.delete(event.runId)
-    updateTitle()
-    void notifyEnd(event)
+  useRunEventsStore().follow('all', {
+    'train/progress': (p) => {
+      if (!progress.has(p.runId)) askPermissionOnce()
+      progress.set(p.runId, p)
+      updateTitle()
+    },
+    'run/status': (event) => {
+      if (!endStates.includes(event.status)) return
+      progress.delete(event.runId)
+      updateTitle()
+      void notifyEnd(event)
+    }
   })
 
   return { progress }

@@ -66,15 +66,15 @@ describe('dgmw datasets', () => {
   it('deletes a dataset and its cache; the run history keeps its runs, saying the dataset is gone', () => {
     const [newest] = json('datasets').datasets
     const store = openRunStore(join(home, databaseFileName))
-    const cacheFile = store.getDataset(newest.id).meta.cacheFile as string
-    const runId = store.createRun({
+    const cacheFile = store.datasets.get(newest.id).meta.cacheFile as string
+    const runId = store.runs.create({
       datasetId: newest.id,
       recipe: 'classifier',
       config: { epochs: 1 },
       seed: 1,
       status: 'completed'
     })
-    store.updateHeadline(runId, { testAccuracy: 0.9 })
+    store.runs.updateHeadline(runId, { testAccuracy: 0.9 })
     store.close()
     expect(existsSync(cacheFile)).toBe(true)
 
@@ -103,7 +103,7 @@ describe('dgmw datasets', () => {
     // file holds them, as while the app or a training run is writing.
     const store = openRunStore(join(home, databaseFileName))
     try {
-      for (let i = 0; i < 20; i++) store.createDataset({ name: `empty ${i}`, kind: 'folder' })
+      for (let i = 0; i < 20; i++) store.datasets.create({ name: `empty ${i}`, kind: 'folder' })
       const files = ['', '-wal', '-shm'].map((suffix) => join(home, databaseFileName + suffix))
       const sizes = files.map((f) => statSync(f).size)
       expect(sizes[1]).toBeGreaterThan(0)

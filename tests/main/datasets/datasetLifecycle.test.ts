@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient, type Client } from '../../../preload/client'
 import { orphanAgeMs, sweepOrphanCaches } from '../../../main/datasets/cacheFolders'
 import { createMemoryTransport } from '../../../main/host/memoryTransport'
-import { createWorkbench, type Workbench } from '../../../main/host/workbench'
+import { createWorkbench } from '../../../main/host/workbench'
+import type { Workbench } from '../../../main/host/workbenchServices'
 import { tempDir } from '../../helpers/tempDir'
 import { writeHalves } from '../../helpers/trainingFixtures'
 
@@ -73,7 +74,7 @@ describe('a dataset after its import', () => {
     await expect(
       client.request('datasets/rename', { id: dataset.id, name: '   ' })
     ).rejects.toThrow('A dataset needs a name; type one.')
-    const other = workbench.store.createDataset({ name: 'shoes', kind: 'folder' })
+    const other = workbench.store.datasets.create({ name: 'shoes', kind: 'folder' })
     await expect(
       client.request('datasets/rename', { id: other.id, name: 'clothes' })
     ).rejects.toMatchObject({
@@ -105,7 +106,7 @@ describe('a dataset after its import', () => {
 
   it('deletes a dataset and its cache files; its runs keep their results and say it is gone', async () => {
     const [dataset] = await client.request('datasets/list')
-    const cacheFile = workbench.store.getDataset(dataset.id).meta.cacheFile as string
+    const cacheFile = workbench.store.datasets.get(dataset.id).meta.cacheFile as string
     expect(existsSync(cacheFile)).toBe(true)
     const queued = await client.request('runs/start', {
       datasetId: dataset.id,
@@ -123,7 +124,7 @@ describe('a dataset after its import', () => {
     await client.request('datasets/delete', { id: dataset.id })
     expect(existsSync(dirname(cacheFile))).toBe(false)
     expect(await client.request('datasets/list')).toEqual([])
-    expect(workbench.store.listImages(dataset.id, {}).total).toBe(0)
+    expect(workbench.store.datasets.listImages(dataset.id, {}).total).toBe(0)
 
     const after = await client.request('runs/get', { id: run.id })
     expect(after).toMatchObject({
@@ -166,7 +167,7 @@ describe('a dataset after its import', () => {
     utimesSync(orphan, old, old)
     const removed = await sweepOrphanCaches(workbench.store, workbench.dataDir)
     expect(removed).toEqual([orphan])
-    const key = workbench.store.getDataset(dataset.id).meta.key as string
+    const key = workbench.store.datasets.get(dataset.id).meta.key as string
     expect(readdirSync(root).sort()).toEqual([key, 'renamed-a-moment-ago'].sort())
     await client.request('datasets/delete', { id: dataset.id })
   })

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient, type Client } from '../../../preload/client'
 import type { EventPayload } from '../../../preload/contract'
 import { createMemoryTransport } from '../../../main/host/memoryTransport'
-import { createWorkbench, type Workbench } from '../../../main/host/workbench'
+import { createWorkbench } from '../../../main/host/workbench'
+import type { Workbench } from '../../../main/host/workbenchServices'
 import { tempDir } from '../../helpers/tempDir'
 
 describe('importing through the contract', () => {

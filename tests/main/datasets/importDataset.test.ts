@@ -89,7 +89,7 @@ describe('importing datasets', () => {
     })
     expect(statSync(report.dataset.cacheFile).size).toBe(17 * 32 * 32 * 3)
 
-    const { items, total } = store.listImages(report.dataset.id, { limit: 100 })
+    const { items, total } = store.datasets.listImages(report.dataset.id, { limit: 100 })
     expect(total).toBe(17)
     const paths = items.map((i) => i.path)
     expect(paths).toContain('cat/ünï cödé ñame.png')
@@ -102,7 +102,7 @@ describe('importing datasets', () => {
   it('stores decoded pixels, resized, in the cache in index order', async () => {
     const report = await importDataset(store, home.path, messy.path, { size: 16 })
     const cache = readFileSync(report.dataset.cacheFile)
-    const bird = store.listImages(report.dataset.id, { label: 0 }).items[0]
+    const bird = store.datasets.listImages(report.dataset.id, { label: 0 }).items[0]
     const pixels = cache.subarray(bird.idx * 16 * 16 * 3, (bird.idx + 1) * 16 * 16 * 3)
     expect(Array.from(pixels.subarray(0, 3))).toEqual([250, 250, 250]) // corner: the background
     const centre = (8 * 16 + 8) * 3
@@ -134,9 +134,9 @@ describe('importing datasets', () => {
     const report = await importDataset(store, home.path, root, { size: 8, seed: 3 })
     expect(report.dataset.kind).toBe('split-image-folder')
     expect(report.splits).toEqual({ train: 36, val: 4, test: 10 })
-    const test = store.listImages(report.dataset.id, { split: 'test', limit: 100 }).items
+    const test = store.datasets.listImages(report.dataset.id, { split: 'test', limit: 100 }).items
     expect(test.every((i) => i.path.startsWith('test/'))).toBe(true)
-    const val = store.listImages(report.dataset.id, { split: 'val', limit: 100 }).items
+    const val = store.datasets.listImages(report.dataset.id, { split: 'val', limit: 100 }).items
     expect(val.filter((i) => i.label === 0)).toHaveLength(2)
     expect(val.filter((i) => i.label === 1)).toHaveLength(2)
   })
@@ -157,7 +157,9 @@ describe('importing datasets', () => {
       size: 28,
       classNames: []
     })
-    expect(store.listImages(report.dataset.id).items.every((i) => i.label === null)).toBe(true)
+    expect(store.datasets.listImages(report.dataset.id).items.every((i) => i.label === null)).toBe(
+      true
+    )
     expect(report.splits.train + report.splits.val + report.splits.test).toBe(12)
   })
 
@@ -190,7 +192,7 @@ describe('importing datasets', () => {
     expect(report.splits.test).toBe(2)
     const cache = readFileSync(report.dataset.cacheFile)
     expect(Array.from(cache)).toEqual(Array.from(pixels)) // t10k after train, bytes unchanged
-    expect(store.listImages(report.dataset.id).items.map((i) => i.path)[4]).toBe(
+    expect(store.datasets.listImages(report.dataset.id).items.map((i) => i.path)[4]).toBe(
       't10k-images-idx3-ubyte#0'
     )
   })
@@ -203,7 +205,7 @@ describe('importing datasets', () => {
     await expect(importDataset(store, home.path, root)).rejects.toThrow(
       /is not an IDX image file \(magic 0x00000801, expected 0x00000803\)/
     )
-    expect(store.listDatasets()).toEqual([])
+    expect(store.datasets.list()).toEqual([])
     expect(readdirSync(join(home.path, 'datasets'))).toEqual([])
   })
 
@@ -252,7 +254,7 @@ describe('importing datasets', () => {
     await expect(importDataset(store, home.path, root)).rejects.toThrow(
       `${root} has no image files in it. Put the images in it (one subfolder per class, e.g. ${join(root, 'cat', '001.png')}) and import it again.`
     )
-    expect(store.listDatasets()).toEqual([])
+    expect(store.datasets.list()).toEqual([])
   })
 
   it('refuses a folder with no usable image, saying why, and writes nothing', async () => {
@@ -262,7 +264,7 @@ describe('importing datasets', () => {
     await expect(importDataset(store, home.path, root)).rejects.toThrow(
       /^The only file in .*nothing, a\/x.png, could not be imported \(zero-byte file\)\. Check that it holds image files/
     )
-    expect(store.listDatasets()).toEqual([])
+    expect(store.datasets.list()).toEqual([])
     expect(readdirSync(join(home.path, 'datasets'))).toEqual([])
   })
 })

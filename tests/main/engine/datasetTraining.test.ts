@@ -4,7 +4,8 @@ import { classifierConfigSchema, type Augmentation } from '../../../preload/cont
 import type { TrainSpec } from '../../../main/engine/engineMessages'
 import { importDataset } from '../../../main/datasets/importDataset'
 import { datasetTrainingData } from '../../../main/datasets/trainingData'
-import { createWorkbench, type Workbench } from '../../../main/host/workbench'
+import { createWorkbench } from '../../../main/host/workbench'
+import type { Workbench } from '../../../main/host/workbenchServices'
 import { tempDir } from '../../helpers/tempDir'
 import { writeHalves } from '../../helpers/trainingFixtures'
 

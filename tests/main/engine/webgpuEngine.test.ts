@@ -19,7 +19,8 @@ import type {
   TrainSpec
 } from '../../../main/engine/engineMessages'
 import { createMemoryTransport } from '../../../main/host/memoryTransport'
-import { createWorkbench, type Workbench } from '../../../main/host/workbench'
+import { createWorkbench } from '../../../main/host/workbench'
+import type { Workbench } from '../../../main/host/workbenchServices'
 import { pauseResumeStop } from '../../helpers/engineControl'
 import { tempDir } from '../../helpers/tempDir'
 import {

@@ -10,10 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '../../../preload/client'
 import type { Evaluation, RequestArgs, RunDetail } from '../../../preload/contract'
 import { datasetSource } from '../../../main/engine/batchSources'
-import type { Workbench } from '../../../main/host/workbench'
+import type { Workbench } from '../../../main/host/workbenchServices'
 import { generativeData } from '../../../main/runs/generativeRuns'
 import { syntheticSpec } from '../../../main/runs/generatedDataRuns'
 import { openFashionWorkbench, type FashionWorkbench } from '../../helpers/fashionWorkbench'
+import { syntheticRun } from '../../helpers/syntheticRun'
 
 const small = { width: 8, batchSize: 32, seed: 3 }
 
@@ -111,10 +112,15 @@ describe('generative models as classifiers', () => {
     expect(twin.config).toMatchObject({ epochs: 2, batchSize: 32, seed: 1 })
     expect(twin.config.generatorRunId).toBeUndefined()
     expect(twin.headline.testAccuracy).toBeGreaterThan(0)
-    const spec = syntheticSpec(workbench.store, workbench.dataDir, workbench.store.getRun(run.id), {
-      resume: false,
-      evaluateOnly: false
-    })
+    const spec = syntheticSpec(
+      workbench.store,
+      workbench.dataDir,
+      syntheticRun(workbench.store, run.id),
+      {
+        resume: false,
+        evaluateOnly: false
+      }
+    )
     expect(spec.data.kind === 'dataset' && spec.data.synthetic?.only).toBe(false)
   }, 240_000)
 
@@ -128,7 +134,7 @@ describe('generative models as classifiers', () => {
     const spec = syntheticSpec(
       workbench.store,
       workbench.dataDir,
-      workbench.store.getRun(first.id),
+      syntheticRun(workbench.store, first.id),
       {
         resume: false,
         evaluateOnly: false

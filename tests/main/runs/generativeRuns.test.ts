@@ -7,7 +7,7 @@
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '../../../preload/client'
-import type { Workbench } from '../../../main/host/workbench'
+import type { Workbench } from '../../../main/host/workbenchServices'
 import { openFashionWorkbench, type FashionWorkbench } from '../../helpers/fashionWorkbench'
 
 describe('generative runs through the contract', () => {
@@ -87,7 +87,7 @@ describe('generative runs through the contract', () => {
     const pairs = await client.request('runs/reconstructions', { id: runId, count: 4 })
     expect(Buffer.from(pairs.data, 'base64')).toHaveLength(8 * 28 * 28)
     // Several classes, not the first four test images of one.
-    const labelOf = (i: number) => workbench.store.labelsAndSplits(datasetId)[i].label
+    const labelOf = (i: number) => workbench.store.datasets.labelsAndSplits(datasetId)[i].label
     expect(new Set(pairs.indices.map(labelOf)).size).toBe(4)
     const preview = await client.request('datasets/augmentPreview', {
       id: datasetId,

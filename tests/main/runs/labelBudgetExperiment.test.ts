@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '../../../preload/client'
 import { labelBudgetCsv } from '../../../preload/labelBudgetCsv'
-import type { Workbench } from '../../../main/host/workbench'
+import type { Workbench } from '../../../main/host/workbenchServices'
 import { epochsFor, meanStd } from '../../../main/runs/labelBudgetExperiment'
 import { openFashionWorkbench, type FashionWorkbench } from '../../helpers/fashionWorkbench'
 
@@ -98,7 +98,7 @@ describe('a label-budget experiment', () => {
     }
     // Same budget and seed: every recipe learnt from the very same labelled images.
     const labelled = (runId: number): number | undefined =>
-      workbench.store.getRunSummary(runId).headline.labelledImages
+      workbench.store.runs.summary(runId).headline.labelledImages
     const atThree = result.cells.filter((c) => c.budget === 3)
     for (const seed of [0, 1]) {
       const counts = atThree.map((c) => labelled(c.runs.find((r) => r.seed === seed)!.runId))

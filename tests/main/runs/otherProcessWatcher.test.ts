@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventName, EventPayload } from '../../../preload/contract'
 import { EventBus } from '../../../main/host/eventBus'
-import { createWorkbench, type Workbench } from '../../../main/host/workbench'
+import { createWorkbench } from '../../../main/host/workbench'
+import type { Workbench } from '../../../main/host/workbenchServices'
 import { watchOtherProcesses } from '../../../main/runs/otherProcessWatcher'
 import { openRunStore, type RunStore } from '../../../main/store/runStore'
 import { tempDir } from '../../helpers/tempDir'
@@ -95,7 +96,7 @@ describe('a workbench watching the data directory', () => {
     const code = await exited
     expect(code, stderr).toBe(0)
     const exitedAt = Date.now()
-    const run = workbench.store.listRuns({ limit: 1 })[0]
+    const run = workbench.store.runs.list({ limit: 1 })[0]
     expect(run.status).toBe('completed')
     await until(
       () => of('run/status').some((e) => e.runId === run.id && e.status === 'completed'),
@@ -121,7 +122,7 @@ describe('a workbench watching the data directory', () => {
     expect(epochs.map((e) => e.epoch)).toEqual(epochs.map((_, i) => i))
     expect(epochs[0].metrics['train/loss']).toBeGreaterThan(0)
     // Finished, the run lists without its live progress.
-    expect(workbench.store.getRunSummary(run.id).headline.progress).toBeUndefined()
+    expect(workbench.store.runs.summary(run.id).headline.progress).toBeUndefined()
   }, 120_000)
 
   it('relays a dataset another process imported', async () => {
@@ -141,8 +142,8 @@ describe('a watcher with nobody else writing', () => {
     bus.subscribe((name) => events.push(name))
     const watcher = watchOtherProcesses({ store, bus, intervalMs: 60_000 })
     try {
-      store.setSetting('some.key', 1)
-      store.createDataset({ name: 'own', kind: 'folder' })
+      store.settings.set('some.key', 1)
+      store.datasets.create({ name: 'own', kind: 'folder' })
       const started = performance.now()
       for (let i = 0; i < 1000; i++) watcher.poll()
       const perPoll = (performance.now() - started) / 1000
@@ -150,7 +151,7 @@ describe('a watcher with nobody else writing', () => {
       expect(perPoll).toBeLessThan(0.5) // milliseconds
       // Another connection's commit is seen at the next poll.
       const other = openRunStore(join(dir.path, 'workbench.sqlite'))
-      other.createDataset({ name: 'theirs', kind: 'folder' })
+      other.datasets.create({ name: 'theirs', kind: 'folder' })
       other.close()
       watcher.poll()
       expect(events).toEqual(['history/changed'])
@@ -210,16 +211,16 @@ describe('a watcher and a second connection writing as a trainer does', () => {
   })
 
   it('relays a run from queued through steps, an epoch and a sample grid to completed', () => {
-    const id = theirs.createRun({ recipe: 'dcgan', config: {}, seed: 1 })
+    const id = theirs.runs.create({ recipe: 'dcgan', config: {}, seed: 1 })
     expect(poll()).toEqual([{ name: 'run/status', payload: { runId: id, status: 'queued' } }])
 
-    theirs.setRunStatus(id, 'running')
+    theirs.runs.setStatus(id, 'running')
     for (const step of [1, 2, 3])
-      theirs.addMetrics(id, [
+      theirs.runs.addMetrics(id, [
         { name: 'loss', step, epoch: 0, value: 1 / step },
         { name: 'lr', step, epoch: 0, value: 0.01 }
       ])
-    theirs.updateHeadline(id, { progress: progress(2) }) // step 3 is not announced yet
+    theirs.runs.updateHeadline(id, { progress: progress(2) }) // step 3 is not announced yet
     expect(poll()).toEqual([
       { name: 'run/status', payload: { runId: id, status: 'running' } },
       {
@@ -230,13 +231,13 @@ describe('a watcher and a second connection writing as a trainer does', () => {
     ])
     expect(poll()).toEqual([]) // nothing new committed
 
-    theirs.addMetrics(id, [
+    theirs.runs.addMetrics(id, [
       { name: 'train/loss', step: 4, epoch: 0, value: 0.4 },
       { name: 'epoch/lr', step: 4, epoch: 0, value: 0.01 },
       { name: 'samples/diversity', step: 4, epoch: 0, value: 0.5 }
     ])
-    theirs.addSampleGrid(id, { step: 4, epoch: 1, rows: 2, cols: 3, path: 'grid.png' })
-    theirs.updateHeadline(id, { epochsDone: 1, progress: progress(4) })
+    theirs.generative.addSampleGrid(id, { step: 4, epoch: 1, rows: 2, cols: 3, path: 'grid.png' })
+    theirs.runs.updateHeadline(id, { epochsDone: 1, progress: progress(4) })
     const relayed = poll()
     expect(relayed.map((e) => e.name)).toEqual([
       'train/progress',
@@ -260,13 +261,13 @@ describe('a watcher and a second connection writing as a trainer does', () => {
       diversity: 0.5
     })
 
-    theirs.setRunStatus(id, 'completed')
+    theirs.runs.setStatus(id, 'completed')
     expect(poll()).toEqual([{ name: 'run/status', payload: { runId: id, status: 'completed' } }])
 
     // Resumed there (`dgmw train --resume`): relayed from its fifth step, not from its first.
-    theirs.setRunStatus(id, 'running')
-    theirs.addMetrics(id, [{ name: 'loss', step: 5, epoch: 1, value: 0.2 }])
-    theirs.updateHeadline(id, { progress: { ...progress(5), epoch: 1 } })
+    theirs.runs.setStatus(id, 'running')
+    theirs.runs.addMetrics(id, [{ name: 'loss', step: 5, epoch: 1, value: 0.2 }])
+    theirs.runs.updateHeadline(id, { progress: { ...progress(5), epoch: 1 } })
     expect(poll().map((e) => [e.name, e.payload.step])).toEqual([
       ['run/status', undefined],
       ['train/progress', 5]
@@ -274,28 +275,28 @@ describe('a watcher and a second connection writing as a trainer does', () => {
     // It ends between two polls, its progress gone from its row: the steps after the last progress
     // write still reach the curve, before the end.
     for (const step of [6, 7])
-      theirs.addMetrics(id, [{ name: 'loss', step, epoch: 1, value: 1 / step }])
-    theirs.updateHeadline(id, { progress: null })
-    theirs.setRunStatus(id, 'completed')
+      theirs.runs.addMetrics(id, [{ name: 'loss', step, epoch: 1, value: 1 / step }])
+    theirs.runs.updateHeadline(id, { progress: null })
+    theirs.runs.setStatus(id, 'completed')
     expect(poll().map((e) => [e.name, e.payload.step])).toEqual([
       ['train/progress', 6],
       ['train/progress', 7],
       ['run/status', undefined]
     ])
-    theirs.deleteRun(id)
+    theirs.runs.delete(id)
     expect(poll()).toEqual([{ name: 'history/changed', payload: { datasets: false, runs: true } }])
   })
 
   it("never relays this process's own runs", () => {
-    const id = mine.createRun({ recipe: 'classifier', config: {}, seed: 1 })
+    const id = mine.runs.create({ recipe: 'classifier', config: {}, seed: 1 })
     bus.emit('run/status', { runId: id, status: 'queued' }) // as the run service announces it
-    mine.setRunStatus(id, 'running')
-    theirs.setSetting('touched', true) // some other commit, so the watcher looks
+    mine.runs.setStatus(id, 'running')
+    theirs.settings.set('touched', true) // some other commit, so the watcher looks
     expect(poll().filter((e) => e.name !== 'history/changed')).toEqual([])
   })
 
   it('ends a run whose process died as interrupted, with the reason', () => {
-    const id = theirs.createRun({
+    const id = theirs.runs.create({
       recipe: 'classifier',
       config: {},
       seed: 1,
@@ -309,6 +310,6 @@ describe('a watcher and a second connection writing as a trainer does', () => {
       status: 'interrupted',
       error: expect.stringMatching(/resume/)
     })
-    expect(mine.getRunSummary(id).status).toBe('interrupted')
+    expect(mine.runs.summary(id).status).toBe('interrupted')
   })
 })

@@ -4,7 +4,7 @@
  * run completed, and a label-budget plan's total.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunEstimate } from '../../../preload/contract'
+import { classifierConfigSchema, type RunEstimate } from '../../../preload/contract'
 import {
   durationText,
   estimateOf,
@@ -13,7 +13,7 @@ import {
   throughputFromHistory,
   type SpeedKey
 } from '../../../main/runs/runEstimate'
-import type { CompletedRun } from '../../../main/store/runStore'
+import type { CompletedRun } from '../../../main/store/runRepository'
 import { openFashionWorkbench, type FashionWorkbench } from '../../helpers/fashionWorkbench'
 
 const key: SpeedKey = {
@@ -26,7 +26,7 @@ const key: SpeedKey = {
 const past = (id: number, extra: Partial<CompletedRun> = {}): CompletedRun => ({
   id,
   recipe: 'classifier',
-  config: { preset: 'small-cnn', batchSize: 64 },
+  config: classifierConfigSchema.parse({ preset: 'small-cnn', batchSize: 64 }),
   headline: { imagesPerSecond: 640, plannedSteps: 100 },
   backend: 'wasm',
   startedAt: '2026-01-01T00:00:00.000Z',
@@ -43,7 +43,7 @@ describe('the measured speed', () => {
         past(9),
         past(12, { backend: 'webgpu · NVIDIA' }),
         past(13, { shape: '32×32×3' }),
-        past(14, { config: { preset: 'deep-cnn', batchSize: 64 } }),
+        past(14, { config: classifierConfigSchema.parse({ preset: 'deep-cnn', batchSize: 64 }) }),
         past(15, { recipe: 'sgan' })
       ],
       key
@@ -55,7 +55,9 @@ describe('the measured speed', () => {
   })
 
   it('prefers the same batch size, and scales another one by its images per step', () => {
-    const other = past(20, { config: { preset: 'small-cnn', batchSize: 128 } })
+    const other = past(20, {
+      config: classifierConfigSchema.parse({ preset: 'small-cnn', batchSize: 128 })
+    })
     expect(throughputFromHistory([past(5), other], key)!.source).toEqual({ kind: 'run', runId: 5 })
     const scaled = throughputFromHistory([other], key)!
     expect(scaled.source).toEqual({ kind: 'run', runId: 20 })

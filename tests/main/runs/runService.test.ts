@@ -13,7 +13,8 @@ import { createClient, type Client } from '../../../preload/client'
 import type { EventName, EventPayload, RequestArgs, RunSummary } from '../../../preload/contract'
 import { importDataset } from '../../../main/datasets/importDataset'
 import { createMemoryTransport } from '../../../main/host/memoryTransport'
-import { createWorkbench, type Workbench } from '../../../main/host/workbench'
+import { createWorkbench } from '../../../main/host/workbench'
+import type { Workbench } from '../../../main/host/workbenchServices'
 import { readCheckpoint, writeCheckpoint } from '../../../main/engine/checkpoint'
 import type { TrainerState } from '../../../main/engine/trainer'
 import { checkpointFile, runDir } from '../../../main/platform/runFiles'
@@ -56,7 +57,7 @@ describe('runs through the contract', () => {
       const p = payload as EventPayload<'train/progress'>
       persisted.push({
         step: p.step,
-        stored: workbench.store.getRunSummary(p.runId).headline.progress?.step
+        stored: workbench.store.runs.summary(p.runId).headline.progress?.step
       })
     })
     const startedAt = Date.now()
@@ -70,7 +71,7 @@ describe('runs through the contract', () => {
     expect(persisted.every((p) => p.stored !== undefined && p.stored <= p.step)).toBe(true)
     const writes = new Set(persisted.map((p) => p.stored)).size
     expect(writes).toBeLessThanOrEqual(Math.ceil((Date.now() - startedAt) / 1000) + 1)
-    expect(workbench.store.getRunSummary(run.id).headline.progress).toBeUndefined()
+    expect(workbench.store.runs.summary(run.id).headline.progress).toBeUndefined()
 
     const detail = await client.request('runs/get', { id: run.id })
     expect(detail).toMatchObject({
@@ -174,11 +175,11 @@ describe('runs through the contract', () => {
     await client.request('runs/stop', { id: waiting.id })
     expect(await settled(waiting)).toMatchObject({ status: 'stopped' })
 
-    await until(() => workbench.store.getRunSummary(long.id).status === 'running')
+    await until(() => workbench.store.runs.summary(long.id).status === 'running')
     await client.request('runs/pause', { id: long.id })
-    await until(() => workbench.store.getRunSummary(long.id).status === 'paused')
+    await until(() => workbench.store.runs.summary(long.id).status === 'paused')
     await client.request('runs/resume', { id: long.id })
-    await until(() => workbench.store.getRunSummary(long.id).status === 'running')
+    await until(() => workbench.store.runs.summary(long.id).status === 'running')
     await expect(client.request('runs/delete', { id: long.id })).rejects.toThrow(
       /stop it before deleting/
     )
@@ -193,7 +194,7 @@ describe('runs through the contract', () => {
   it('stops a run whose loss becomes NaN or infinite, with a message that says what to do', async () => {
     // A run stopped after epoch 1, whose checkpoint then holds a diverged (NaN) weight.
     const run = await start({ epochs: 3 })
-    await until(() => (workbench.store.getRunSummary(run.id).headline.epochsDone ?? 0) >= 1)
+    await until(() => (workbench.store.runs.summary(run.id).headline.epochsDone ?? 0) >= 1)
     await client.request('runs/stop', { id: run.id })
     await settled(run)
     const file = checkpointFile(runDir(workbench.dataDir, run.id))

@@ -13,14 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '../../../preload/client'
 import type { RunDetail } from '../../../preload/contract'
 import { readCheckpoint } from '../../../main/engine/checkpoint'
-import { pseudoLabelsFile } from '../../../main/engine/generative/generativeTrainer'
 import { datasetTrainingData } from '../../../main/datasets/trainingData'
-import type { Workbench } from '../../../main/host/workbench'
+import type { Workbench } from '../../../main/host/workbenchServices'
 import type { PseudoLabels } from '../../../main/engine/models/generative/recipe'
 import { generativeData } from '../../../main/runs/generativeRuns'
-import { runDir } from '../../../main/platform/runFiles'
+import { pseudoLabelsFile, runDir } from '../../../main/platform/runFiles'
 import { syntheticSpec } from '../../../main/runs/generatedDataRuns'
 import { openFashionWorkbench, type FashionWorkbench } from '../../helpers/fashionWorkbench'
+import { syntheticRun } from '../../helpers/syntheticRun'
 
 describe('vae-graph and self-train', () => {
   let opened: FashionWorkbench
@@ -43,7 +43,9 @@ describe('vae-graph and self-train', () => {
 
   it('builds its graph on the training split only, labelled within the budget', () => {
     const split = (name: string): number[] =>
-      workbench.store.labelsAndSplits(datasetId).flatMap((r, i) => (r.split === name ? [i] : []))
+      workbench.store.datasets
+        .labelsAndSplits(datasetId)
+        .flatMap((r, i) => (r.split === name ? [i] : []))
     const pseudo = JSON.parse(
       readFileSync(pseudoLabelsFile(runDir(workbench.dataDir, graph.id)), 'utf8')
     ) as PseudoLabels
@@ -107,10 +109,15 @@ describe('vae-graph and self-train', () => {
     expect(run.config.seed).toBe(1)
     expect(run.headline.labelledImages).toBe(30)
     expect(run.headline.trainingLength).toMatch(/^\d+ optimisation steps \(2 epochs × /)
-    const spec = syntheticSpec(workbench.store, workbench.dataDir, workbench.store.getRun(run.id), {
-      resume: false,
-      evaluateOnly: false
-    })
+    const spec = syntheticSpec(
+      workbench.store,
+      workbench.dataDir,
+      syntheticRun(workbench.store, run.id),
+      {
+        resume: false,
+        evaluateOnly: false
+      }
+    )
     const pseudo = JSON.parse(
       readFileSync(pseudoLabelsFile(runDir(workbench.dataDir, graph.id)), 'utf8')
     ) as PseudoLabels
@@ -176,8 +183,8 @@ describe('vae-graph and self-train', () => {
     expect(paired.everySeed).toBe(paired.perSeed.every((p) => p.difference > 0))
     // Each self-train run learnt from the graph run of its own seed.
     for (const ref of selfTrain.runs) {
-      const run = workbench.store.getRun(ref.runId)
-      const graphRun = workbench.store.getRun(run.config.generatorRunId as number)
+      const run = syntheticRun(workbench.store, ref.runId)
+      const graphRun = workbench.store.runs.get(run.config.generatorRunId)
       expect(graphRun.recipe).toBe('vae-graph')
       expect(graphRun.seed).toBe(ref.seed)
     }

@@ -50,13 +50,13 @@ describe('run store on a real SQLite file', () => {
   })
 
   it('stores a run with its config snapshot, seed, backend and status timestamps', () => {
-    const runId = store.createRun({
+    const runId = store.runs.create({
       recipe: 'classifier',
       seed: 42,
       backend: 'wasm',
       config: { lr: 0.001, layers: [32, 64] }
     })
-    let run = store.getRun(runId)
+    let run = store.runs.detail(runId)
     expect(run).toMatchObject({
       recipe: 'classifier',
       seed: 42,
@@ -67,27 +67,27 @@ describe('run store on a real SQLite file', () => {
     })
     expect(run.config).toEqual({ lr: 0.001, layers: [32, 64] })
 
-    store.setRunStatus(runId, 'running')
-    run = store.getRun(runId)
+    store.runs.setStatus(runId, 'running')
+    run = store.runs.detail(runId)
     expect(run.startedAt).not.toBeNull()
     expect(run.endedAt).toBeNull()
 
-    store.setRunStatus(runId, 'failed', 'out of memory')
-    run = store.getRun(runId)
+    store.runs.setStatus(runId, 'failed', 'out of memory')
+    run = store.runs.detail(runId)
     expect(run.status).toBe('failed')
     expect(run.error).toBe('out of memory')
     expect(Date.parse(run.endedAt!)).toBeGreaterThanOrEqual(Date.parse(run.startedAt!))
   })
 
   it('keeps metric series per name in step order and replaces a repeated step', () => {
-    const runId = store.createRun({ recipe: 'vae', seed: 1, config: {} })
-    store.addMetrics(runId, [
+    const runId = store.runs.create({ recipe: 'vae', seed: 1, config: {} })
+    store.runs.addMetrics(runId, [
       { name: 'kl', step: 2, epoch: 1, value: 0.5 },
       { name: 'kl', step: 1, epoch: 0, value: 0.9 },
       { name: 'recon', step: 1, epoch: 0, value: 120 }
     ])
-    store.addMetrics(runId, [{ name: 'kl', step: 2, epoch: 1, value: 0.4 }])
-    expect(store.getRun(runId).metrics).toEqual({
+    store.runs.addMetrics(runId, [{ name: 'kl', step: 2, epoch: 1, value: 0.4 }])
+    expect(store.runs.detail(runId).metrics).toEqual({
       kl: [
         { step: 1, epoch: 0, value: 0.9 },
         { step: 2, epoch: 1, value: 0.4 }
@@ -97,71 +97,76 @@ describe('run store on a real SQLite file', () => {
   })
 
   it('rejects a non-finite metric and writes none of that batch', () => {
-    const runId = store.createRun({ recipe: 'dcgan', seed: 1, config: {} })
+    const runId = store.runs.create({ recipe: 'dcgan', seed: 1, config: {} })
     expect(() =>
-      store.addMetrics(runId, [
+      store.runs.addMetrics(runId, [
         { name: 'd_loss', step: 0, value: 0.7 },
         { name: 'g_loss', step: 0, value: Number.NaN }
       ])
     ).toThrow(/g_loss.*NaN.*finite/)
-    expect(store.getRun(runId).metrics).toEqual({})
+    expect(store.runs.detail(runId).metrics).toEqual({})
   })
 
   it('deletes a run with its metrics and artifacts (foreign keys cascade)', () => {
-    const runId = store.createRun({ recipe: 'classifier', seed: 1, config: {} })
-    store.addMetrics(runId, [{ name: 'loss', step: 0, value: 1 }])
-    store.addArtifact(runId, {
+    const runId = store.runs.create({ recipe: 'classifier', seed: 1, config: {} })
+    store.runs.addMetrics(runId, [{ name: 'loss', step: 0, value: 1 }])
+    store.runs.addArtifact(runId, {
       kind: 'checkpoint',
       path: 'runs/1/epoch-1',
       sha256: 'a'.repeat(64),
       bytes: 10
     })
-    store.deleteRun(runId)
+    store.runs.delete(runId)
     const raw = new Database(file, { readonly: true })
     expect(raw.prepare('SELECT count(*) FROM metrics').pluck().get()).toBe(0)
     expect(raw.prepare('SELECT count(*) FROM artifacts').pluck().get()).toBe(0)
     raw.close()
-    expect(() => store.getRun(runId)).toThrow(/does not exist/)
+    expect(() => store.runs.detail(runId)).toThrow(/does not exist/)
   })
 
   it('lists runs newest first with their dataset name, filtered by status', () => {
-    const dataset = store.createDataset({
+    const dataset = store.datasets.create({
       name: 'cifar10',
       kind: 'cifar',
       imageCount: 60000,
       classNames: ['airplane']
     })
-    const a = store.createRun({ datasetId: dataset.id, recipe: 'classifier', seed: 1, config: {} })
-    const b = store.createRun({ datasetId: dataset.id, recipe: 'sgan', seed: 2, config: {} })
-    store.setRunStatus(b, 'running')
-    expect(store.listRuns().map((r) => r.id)).toEqual([b, a])
-    expect(store.listRuns({ status: 'running' }).map((r) => r.id)).toEqual([b])
-    expect(store.listRuns({ limit: 1 })).toHaveLength(1)
-    expect(store.listRuns()[0].datasetName).toBe('cifar10')
+    const a = store.runs.create({
+      datasetId: dataset.id,
+      recipe: 'classifier',
+      seed: 1,
+      config: {}
+    })
+    const b = store.runs.create({ datasetId: dataset.id, recipe: 'sgan', seed: 2, config: {} })
+    store.runs.setStatus(b, 'running')
+    expect(store.runs.list().map((r) => r.id)).toEqual([b, a])
+    expect(store.runs.list({ status: 'running' }).map((r) => r.id)).toEqual([b])
+    expect(store.runs.list({ limit: 1 })).toHaveLength(1)
+    expect(store.runs.list()[0].datasetName).toBe('cifar10')
   })
 
   it('marks runs left running by a dead process as interrupted', () => {
-    const live = store.createRun({ recipe: 'classifier', seed: 1, config: {} })
-    const done = store.createRun({ recipe: 'classifier', seed: 2, config: {} })
-    const ours = store.createRun({ recipe: 'classifier', seed: 3, config: {} })
-    store.setRunStatus(live, 'running')
-    store.setRunStatus(done, 'completed')
-    store.setRunStatus(ours, 'running')
+    const live = store.runs.create({ recipe: 'classifier', seed: 1, config: {} })
+    const done = store.runs.create({ recipe: 'classifier', seed: 2, config: {} })
+    const ours = store.runs.create({ recipe: 'classifier', seed: 3, config: {} })
+    store.runs.setStatus(live, 'running')
+    store.runs.setStatus(done, 'completed')
+    store.runs.setStatus(ours, 'running')
     // The run's recorded pid is of a process that has exited; this process's own runs stay live.
     const dead = spawnSync(process.execPath, ['-e', '']).pid!
     const raw = new Database(file)
     raw.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(dead, live)
     raw.close()
-    expect(store.markInterruptedRuns()).toBe(1)
-    expect(store.getRun(live).status).toBe('interrupted')
-    expect(store.getRun(done).status).toBe('completed')
-    expect(store.getRun(ours).status).toBe('running')
+    expect(store.runs.markInterrupted()).toBe(1)
+    expect(store.runs.detail(live).status).toBe('interrupted')
+    expect(store.runs.detail(done).status).toBe('completed')
+    expect(store.runs.detail(ours).status).toBe('running')
   })
 
   it('refuses a duplicate dataset name with a conflict a person can act on', () => {
-    store.createDataset({ name: 'mnist', kind: 'idx' })
+    store.datasets.create({ name: 'mnist', kind: 'idx' })
     try {
-      store.createDataset({ name: 'mnist', kind: 'idx' })
+      store.datasets.create({ name: 'mnist', kind: 'idx' })
       expect.unreachable()
     } catch (error) {
       expect(error).toBeInstanceOf(UserError)
@@ -171,12 +176,12 @@ describe('run store on a real SQLite file', () => {
   })
 
   it('stores settings as JSON and removes them with undefined', () => {
-    expect(store.getSetting('engine.backend')).toBeUndefined()
-    store.setSetting('engine.backend', 'cpu')
-    store.setSetting('engine.backend', 'wasm')
-    expect(store.getSetting('engine.backend')).toBe('wasm')
-    store.setSetting('engine.backend', undefined)
-    expect(store.getSetting('engine.backend')).toBeUndefined()
+    expect(store.settings.get('engine.backend')).toBeUndefined()
+    store.settings.set('engine.backend', 'cpu')
+    store.settings.set('engine.backend', 'wasm')
+    expect(store.settings.get('engine.backend')).toBe('wasm')
+    store.settings.set('engine.backend', undefined)
+    expect(store.settings.get('engine.backend')).toBeUndefined()
   })
 
   it('upgrades a database written by an older schema, keeping its runs', () => {
@@ -192,8 +197,8 @@ describe('run store on a real SQLite file', () => {
     raw.close()
     const upgraded = openRunStore(old)
     expect(upgraded.schemaVersion()).toBe(migrations.length)
-    expect(upgraded.listRuns()).toMatchObject([{ recipe: 'vae', seed: 5, status: 'completed' }])
-    upgraded.setSetting('x', 1)
+    expect(upgraded.runs.list()).toMatchObject([{ recipe: 'vae', seed: 5, status: 'completed' }])
+    upgraded.settings.set('x', 1)
     upgraded.close()
   })
 
@@ -214,11 +219,11 @@ describe('run store on a real SQLite file', () => {
       .run()
     raw.close()
     const upgraded = openRunStore(old)
-    const [run] = upgraded.listRuns()
+    const [run] = upgraded.runs.list()
     expect(run).toMatchObject({ datasetId: 4, datasetName: 'clothes' })
     expect(run.datasetDeleted).toBeUndefined()
-    upgraded.deleteDataset(4)
-    expect(upgraded.getRunSummary(run.id)).toMatchObject({
+    upgraded.datasets.delete(4)
+    expect(upgraded.runs.summary(run.id)).toMatchObject({
       datasetId: null,
       datasetName: 'clothes (deleted)',
       datasetDeleted: true
@@ -227,10 +232,10 @@ describe('run store on a real SQLite file', () => {
   })
 
   it('keeps data across reopen and refuses a database from a newer app', () => {
-    const runId = store.createRun({ recipe: 'classifier', seed: 7, config: { a: 1 } })
+    const runId = store.runs.create({ recipe: 'classifier', seed: 7, config: { a: 1 } })
     store.close()
     store = openRunStore(file)
-    expect(store.getRun(runId).seed).toBe(7)
+    expect(store.runs.detail(runId).seed).toBe(7)
     store.close()
 
     const raw = new Database(file)

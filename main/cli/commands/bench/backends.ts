@@ -19,7 +19,7 @@ import {
   referenceScript,
   runReferenceScript
 } from '../../../bench/pytorchReference'
-import { backendPackages } from '../../../engine/backendProbe'
+import { backendPackages } from '../../../engine/backendPackages'
 import { UserError } from '../../../platform/userError'
 import type { CommandContext } from '../../context'
 import { formatTable, note, printJson } from '../../output'

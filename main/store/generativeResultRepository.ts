@@ -1,11 +1,11 @@
 /**
- * SQL for what generative runs produce (part of the run store, opened on its database): the
- * timelapse's sample grids and the generator's scores over time.
+ * What generative runs produce (part of the run store): the timelapse's sample grids and the
+ * generator's scores over time.
  */
 import type Database from 'better-sqlite3'
 import type { GeneratorScores, SampleGridInfo } from '../../preload/contract'
 
-export function generativeResultQueries(db: Database.Database) {
+export function generativeResultRepository(db: Database.Database) {
   const upsertGrid = db.prepare(`INSERT INTO sample_grids (run_id, step, epoch, rows, cols, path)
     VALUES (@runId, @step, @epoch, @rows, @cols, @path) ON CONFLICT (run_id, step) DO UPDATE SET
     epoch = excluded.epoch, rows = excluded.rows, cols = excluded.cols, path = excluded.path`)

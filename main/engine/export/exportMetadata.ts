@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { classifierPresets, exportFormats } from '../../preload/contract'
-import type { ChannelStats, Normalisation } from '../datasets/normalize'
+import { classifierPresets, exportFormats } from '../../../preload/contract'
+import type { ChannelStats, Normalisation } from '../../datasets/normalize'
 
 export const metadataFile = 'metadata.json'
 /** Marks a folder as a workbench export (`--force` replaces nothing else). */

@@ -1,6 +1,6 @@
 /**
- * SQL for what a run produced on a split (part of the run store, opened on its database): the
- * evaluation report and one prediction per evaluated image, replaced together in one transaction.
+ * The results of classifying runs (part of the run store): the evaluation report and one
+ * prediction per evaluated image, replaced together in one transaction.
  */
 import type Database from 'better-sqlite3'
 import type { Evaluation, Prediction, SplitName } from '../../preload/contract'
@@ -13,7 +13,7 @@ export interface PredictionFilter {
   limit?: number
 }
 
-export function runResultQueries(db: Database.Database) {
+export function resultRepository(db: Database.Database) {
   const deleteEvaluation = db.prepare(`DELETE FROM evaluations WHERE run_id = ? AND split = ?`)
   const insertEvaluation = db.prepare(`INSERT INTO evaluations (run_id, split, report, created_at)
     VALUES (?, ?, ?, ?)`)
