@@ -4,7 +4,6 @@
  * (bench/reference/fashion_torch.py) right after, on the same cores. Both train on all 60,000
  * training images, evaluate the 10,000 test images after every epoch, and count that time.
  */
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,6 +16,7 @@ import { importDataset } from '../datasets/importDataset'
 import { datasetTrainingData } from '../datasets/trainingData'
 import { createWorkbench } from '../host/workbench'
 import { UserError } from '../platform/userError'
+import { missingScriptMessage, referenceScript, runReferenceScript } from './pytorchReference'
 
 const fashionMnist = '/usr/share/datasets/fashion-mnist'
 
@@ -129,19 +129,13 @@ function runTorch(
   threads: number
 ): (AccuracyBenchSide & { torch: string; threads: number }) | { error: string } {
   if (!python) return { error: 'No python3 with torch found (install python3-torch).' }
-  // Built (out/main) and source (main/bench) both sit two levels below the repository root.
-  const script = join(__dirname, '../../bench/reference/fashion_torch.py')
-  if (!existsSync(script)) return { error: `${script} is missing.` }
-  const result = spawnSync(python, [script, '--threads', String(threads)], {
-    encoding: 'utf8',
-    timeout: 1_800_000
-  })
-  if (result.status !== 0)
-    return {
-      error: `The PyTorch reference failed (${result.status}): ${result.stderr.slice(-500)}`
-    }
-  return JSON.parse(result.stdout.trim().split('\n').pop()!) as AccuracyBenchSide & {
-    torch: string
-    threads: number
-  }
+  const script = referenceScript('fashion_torch.py')
+  if (!script) return { error: missingScriptMessage('fashion_torch.py') }
+  const run = runReferenceScript<AccuracyBenchSide & { torch: string; threads: number }>(
+    python,
+    script,
+    ['--threads', String(threads)],
+    { timeoutMs: 1_800_000 }
+  )
+  return 'error' in run ? run : run.report
 }

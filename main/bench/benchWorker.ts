@@ -3,7 +3,8 @@
  * over IPC, then exits. One process per backend (see cnnBench.ts for why). Its options arrive as
  * one JSON argument from runCnnBenchInChild.
  */
-import { measureCnn, type BenchChildMessage, type CnnBenchOptions } from './cnnBench'
+import type { BenchChildMessage, CnnBenchOptions } from './cnnBench'
+import { measureCnn } from './cnnMeasure'
 
 function reply(message: BenchChildMessage): void {
   // Exit once the message is handed over, so nothing the tensor library keeps alive holds us.

@@ -6,10 +6,9 @@
  * (nothing is written). Per model: the workbench trains, closes, then PyTorch trains the same
  * number of steps (on all cores, then on one), so the two never share the cores.
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import {
   resolveGenerativeConfig,
   type BackendName,
@@ -18,6 +17,7 @@ import {
 import type { GenerativeTrainSpec, TrainProgress } from '../engine/engineMessages'
 import { createWorkbench } from '../host/workbench'
 import { UserError } from '../platform/userError'
+import { missingScriptMessage, referenceScript, runReferenceScript } from './pytorchReference'
 
 export const generativeBenchModels = ['dcgan', 'vae'] as const
 export type GenerativeBenchModel = (typeof generativeBenchModels)[number]
@@ -111,15 +111,6 @@ export interface GenerativeBenchResult {
   referenceError?: string
   /** No throughput target was set for these models; the ratio is reported as measured. */
   target: null
-}
-
-/** bench/reference/dcgan_torch.py, found from the source (main/bench) or the bundle (out/main). */
-export function findGenerativeTorchScript(): string | undefined {
-  for (let dir = __dirname, i = 0; i < 6; dir = dirname(dir), i++) {
-    const script = join(dir, 'bench', 'reference', 'dcgan_torch.py')
-    if (existsSync(script)) return script
-  }
-  return undefined
 }
 
 /** The engine spec the bench trains: one epoch of `samples` synthetic images, nothing written. */
@@ -226,28 +217,20 @@ export function runGenerativeTorch(
     maxSeconds?: number
   }
 ): TorchGenerativeReport | { error: string } {
-  const args = [
+  const run = runReferenceScript<TorchGenerativeReport>(
+    python,
     script,
-    `--threads=${options.threads}`,
-    `--models=${models.join(',')}`,
-    `--steps=${options.steps}`,
-    `--warmup=${options.warmupSteps}`,
-    `--batch=${options.batchSize ?? generativeBenchDefaults.batchSize}`,
-    `--max-seconds=${options.maxSeconds ?? 0}`
-  ]
-  const run = spawnSync(python, args, {
-    encoding: 'utf8',
-    timeout: 1_800_000,
-    maxBuffer: 16 * 1024 * 1024
-  })
-  const line = run.stdout?.trim().split('\n').pop() ?? ''
-  if (run.status !== 0 || !line.startsWith('{'))
-    return {
-      error:
-        `${python} ${script} failed (${run.error?.message ?? `exit ${run.status}`}): ` +
-        (run.stderr?.trim().split('\n').slice(-10).join('\n') || 'no output')
-    }
-  return JSON.parse(line) as TorchGenerativeReport
+    [
+      `--threads=${options.threads}`,
+      `--models=${models.join(',')}`,
+      `--steps=${options.steps}`,
+      `--warmup=${options.warmupSteps}`,
+      `--batch=${options.batchSize ?? generativeBenchDefaults.batchSize}`,
+      `--max-seconds=${options.maxSeconds ?? 0}`
+    ],
+    { timeoutMs: 1_800_000 }
+  )
+  return 'error' in run ? run : run.report
 }
 
 export async function runGenerativeBench(options: {
@@ -264,9 +247,9 @@ export async function runGenerativeBench(options: {
   const steps = options.steps ?? generativeBenchDefaults.steps
   const warmupSteps = warmupStepsFor(steps)
   const batchSize = generativeBenchDefaults.batchSize
-  const script = findGenerativeTorchScript()
+  const script = referenceScript('dcgan_torch.py')
   const referenceError = !script
-    ? 'bench/reference/dcgan_torch.py was not found; it ships with the source checkout.'
+    ? missingScriptMessage('dcgan_torch.py')
     : !options.python
       ? (options.pythonError ?? 'No python3 with torch found (install python3-torch).')
       : undefined

@@ -4,7 +4,6 @@
  * index) against bench/reference/import_pil.py (PIL + numpy with a worker per core) in the same
  * invocation.
  */
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +12,7 @@ import { readIdxImages, readIdxLabels } from '../datasets/idxReader'
 import { importDataset } from '../datasets/importDataset'
 import { UserError } from '../platform/userError'
 import { openRunStore } from '../store/runStore'
+import { missingScriptMessage, referenceScript, runReferenceScript } from './pytorchReference'
 
 export interface ImportBenchResult {
   images: number
@@ -63,15 +63,6 @@ export async function writePngFolder(root: string): Promise<number> {
   return count
 }
 
-/** The first Python (DGMW_PYTHON, Debian's, then PATH's) that can import PIL and numpy. */
-export function findPilPython(): string | undefined {
-  for (const python of [process.env.DGMW_PYTHON, '/usr/bin/python3', 'python3']) {
-    if (python && spawnSync(python, ['-c', 'import PIL, numpy'], { timeout: 30_000 }).status === 0)
-      return python
-  }
-  return undefined
-}
-
 export async function runImportBench(
   python: string | undefined,
   note: (m: string) => void
@@ -92,20 +83,19 @@ export async function runImportBench(
       throw new Error(`imported ${report.imported} of ${images}`)
     let reference: ImportBenchResult['reference'] = null
     let referenceError: string | undefined
-    if (python) {
+    const script = referenceScript('import_pil.py')
+    if (python && script) {
       note('bench import: PIL reference…')
-      const script = join(__dirname, '../../bench/reference/import_pil.py')
-      const run = spawnSync(
+      const run = runReferenceScript<NonNullable<ImportBenchResult['reference']>>(
         python,
-        [script, root, join(work, 'pil.u8'), String(availableParallelism())],
-        {
-          encoding: 'utf8',
-          env: { ...process.env, SIZE: '28', CHANNELS: '1' }
-        }
+        script,
+        [root, join(work, 'pil.u8'), String(availableParallelism())],
+        { env: { ...process.env, SIZE: '28', CHANNELS: '1' } }
       )
-      if (run.status === 0) reference = JSON.parse(run.stdout.trim().split('\n').at(-1)!)
-      else referenceError = `the PIL reference failed: ${run.stderr.trim().split('\n').at(-1)}`
-    } else referenceError = 'no Python with PIL and numpy (install python3-pil and python3-numpy)'
+      if ('error' in run) referenceError = run.error
+      else reference = run.report
+    } else if (python) referenceError = missingScriptMessage('import_pil.py')
+    else referenceError = 'no Python with PIL and numpy (install python3-pil and python3-numpy)'
     const workbench = {
       seconds,
       imagesPerSecond: images / seconds,

@@ -11,7 +11,6 @@
  * twin) on exactly the labelled images of every budget and seed, for the same epochs and batch
  * size (bench/reference/label_budget_torch.py), so the baseline is shown to be a fair one.
  */
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,6 +26,7 @@ import { createWorkbench } from '../host/workbench'
 import type { Workbench } from '../host/workbenchServices'
 import { meanStd } from '../runs/labelBudgetExperiment'
 import { UserError } from '../platform/userError'
+import { missingScriptMessage, referenceScript, runReferenceScript } from './pytorchReference'
 
 const fashionMnist = '/usr/share/datasets/fashion-mnist'
 
@@ -180,7 +180,7 @@ async function torchBaseline(
   result: LabelBudgetResult,
   options: { python?: string; threads: number; onLine?: (line: string) => void }
 ): Promise<ReferenceCell[]> {
-  const script = join(__dirname, '../../bench/reference/label_budget_torch.py')
+  const script = referenceScript('label_budget_torch.py')
   const cells: ReferenceCell[] = []
   const baseline = result.cells.filter((c) => c.recipe === 'classifier')
   const dir = mkdtempSync(join(tmpdir(), 'dgmw-label-budget-torch-'))
@@ -196,6 +196,10 @@ async function torchBaseline(
       cells.push(out)
       if (!options.python) {
         out.error = 'No python3 with torch found (install python3-torch).'
+        continue
+      }
+      if (!script) {
+        out.error = missingScriptMessage('label_budget_torch.py')
         continue
       }
       for (const ref of cell.runs) {
@@ -230,18 +234,17 @@ async function torchBaseline(
             threads: options.threads
           })
         )
-        const child = spawnSync(options.python, [script, specFile], {
-          encoding: 'utf8',
-          timeout: 1_800_000
-        })
-        if (child.status !== 0) {
-          out.error = `The PyTorch reference failed (${child.status}): ${child.stderr.slice(-400)}`
+        const reference = runReferenceScript<{ testAccuracy: number; torch: string }>(
+          options.python,
+          script,
+          [specFile],
+          { timeoutMs: 1_800_000 }
+        )
+        if ('error' in reference) {
+          out.error = reference.error
           break
         }
-        const answer = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
-          testAccuracy: number
-          torch: string
-        }
+        const answer = reference.report
         out.accuracies.push(answer.testAccuracy)
         out.torch = answer.torch
         options.onLine?.(

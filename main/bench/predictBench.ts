@@ -5,7 +5,6 @@
  * process per core + the PyTorch reference CNN) in the same invocation. Also times both exports
  * (which include their verification by tfjs-layers and onnxruntime-node).
  */
-import { spawnSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +12,7 @@ import { classifierConfigSchema, type ExportFormat } from '../../preload/contrac
 import { importDataset } from '../datasets/importDataset'
 import { createWorkbench } from '../host/workbench'
 import { writePngFolder } from './importBench'
+import { missingScriptMessage, referenceScript, runReferenceScript } from './pytorchReference'
 
 interface Timed {
   seconds: number
@@ -107,17 +107,19 @@ export async function runPredictBench(
         throw new Error(`predicted ${r.value.predictions.length} of ${test.length} images`)
     let reference: PredictBenchResult['reference'] = null
     let referenceError: string | undefined
-    if (python) {
+    const script = referenceScript('predict_torch.py')
+    if (python && script) {
       note('bench predict: PIL + PyTorch reference…')
       const list = join(work, 'files.txt')
       writeFileSync(list, test.join('\n'))
-      const script = join(__dirname, '../../bench/reference/predict_torch.py')
-      const ran = spawnSync(python, [script, list, String(availableParallelism())], {
-        encoding: 'utf8'
-      })
-      if (ran.status === 0) reference = JSON.parse(ran.stdout.trim().split('\n').at(-1)!)
-      else referenceError = `the PyTorch reference failed: ${ran.stderr.trim().split('\n').at(-1)}`
-    } else
+      const run = runReferenceScript<NonNullable<PredictBenchResult['reference']>>(python, script, [
+        list,
+        String(availableParallelism())
+      ])
+      if ('error' in run) referenceError = run.error
+      else reference = run.report
+    } else if (python) referenceError = missingScriptMessage('predict_torch.py')
+    else
       referenceError = 'no Python with PIL, numpy and torch (install python3-pil and python3-torch)'
     const strip = ({ seconds, imagesPerSecond }: Timed): Timed => ({ seconds, imagesPerSecond })
     return {

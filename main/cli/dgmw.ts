@@ -3,6 +3,7 @@
  * errors go to stderr with a non-zero exit code and a message that says what to do.
  */
 import { parseArgs } from 'node:util'
+import { ContractError } from '../../preload/client'
 import { parseBackendName } from '../platform/backendName'
 import { resolveDataDir } from '../platform/dataDir'
 import { UserError } from '../platform/userError'
@@ -158,7 +159,8 @@ async function main(argv: string[]): Promise<number> {
     return (await command.run(ctx)) ?? 0
   } catch (error) {
     const message =
-      error instanceof UserError
+      // A request the workbench refused says why in words meant for the person at the terminal.
+      error instanceof UserError || error instanceof ContractError
         ? error.message
         : `Unexpected error: ${(error as Error).stack ?? String(error)}`
     process.stderr.write(`dgmw ${name}: ${message}\n`)

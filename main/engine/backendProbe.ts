@@ -12,20 +12,13 @@ import {
   type EngineStatus,
   type GpuAdapterReport
 } from '../../preload/contract'
+import { backendPackages } from './backendPackages'
 import { findCudaLibraries } from '../platform/cudaLibraries'
 import { registerWasmTrainingKernels } from './wasmKernels'
 import { startWasmBackend } from './wasmThreads'
 import { startWebgpu } from './webgpuBackend'
 
 const nodeRequire = createRequire(__filename)
-
-export const backendPackages: Record<BackendName, string> = {
-  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
-  tensorflow: '@tensorflow/tfjs-node',
-  webgpu: '@tensorflow/tfjs-backend-webgpu',
-  wasm: '@tensorflow/tfjs-backend-wasm',
-  cpu: '@tensorflow/tfjs-backend-cpu'
-}
 
 type Attempt =
   | { loaded: true; version?: string; threads: number; note?: string; adapter?: GpuAdapterReport }

@@ -36,6 +36,11 @@ export interface WorkbenchOptions {
    * the same data directory as events, as the UI's hosts do; the CLI's own workbench does not.
    */
   watchOtherProcesses?: boolean
+  /**
+   * Start the engine worker only when something first needs it, for a command that may never
+   * touch a tensor (listing runs, renaming a dataset); the UI's hosts start it at once.
+   */
+  engineOnDemand?: boolean
 }
 
 export function createWorkbench(options: WorkbenchOptions): Workbench {
@@ -53,11 +58,12 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       onStatus: (status) => bus.emit('engine/status', status)
     })
   }
-  let engine = launch()
+  let started: EngineHost | undefined = options.engineOnDemand ? undefined : launch()
+  const engine = (): EngineHost => (started ??= launch())
   /** A fresh engine (the backend setting changed, or the GPU was lost); the old one ends first. */
   const relaunch = async (): Promise<void> => {
-    await engine.close()
-    engine = launch()
+    await started?.close()
+    started = launch()
   }
   let closed: Promise<void> | undefined
   const datasets = createDatasetService({ store, dataDir, bus })
@@ -65,13 +71,13 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     store,
     dataDir,
     bus,
-    engine: () => engine,
+    engine,
     restartEngine: () => relaunch()
   })
-  const generative = createGenerativeService({ store, dataDir, engine: () => engine })
+  const generative = createGenerativeService({ store, dataDir, engine })
   const labelBudget = createLabelBudgetService(store, runs)
-  const exports = createExportService({ store, dataDir, engine: () => engine })
-  const predictions = createPredictService({ store, dataDir, engine: () => engine })
+  const exports = createExportService({ store, dataDir, engine })
+  const predictions = createPredictService({ store, dataDir, engine })
   const watcher = options.watchOtherProcesses
     ? watchOtherProcesses({ store, bus, log: options.log })
     : undefined
@@ -80,7 +86,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     dataDir,
     store,
     get engine() {
-      return engine
+      return engine()
     },
     datasets,
     runs,
@@ -100,7 +106,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
           'conflict'
         )
       }
-      if (engine.busy() || runs.busy()) {
+      if (started?.busy() || runs.busy()) {
         throw new UserError(
           'A model is training; stop it before switching the backend.',
           'conflict'
@@ -108,13 +114,13 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       }
       store.settings.set(backendSettingKey, choice === 'auto' ? undefined : choice)
       await relaunch()
-      return engine.ready()
+      return engine().ready()
     },
     close() {
       closed ??= (async () => {
         watcher?.close()
         runs.close()
-        await engine.close()
+        await started?.close()
         store.close()
       })()
       return closed

@@ -1,8 +1,9 @@
-import { deleteDatasetAndCache } from '../../datasets/cacheFolders'
+import type { Client } from '../../../preload/client'
+import type { DatasetSummary } from '../../../preload/contract'
 import { UserError } from '../../platform/userError'
 import { formatTable, printJson } from '../output'
 import type { CommandContext } from '../context'
-import { withStore } from '../withStore'
+import { withClient } from '../workbenchClient'
 
 export const datasetsHelp = `dgmw datasets [--json]
   List imported datasets: id, name, kind, images, classes, size.
@@ -18,9 +19,25 @@ function datasetId(text: string | undefined, usage: string): number {
   return Number(text)
 }
 
+/** Runs a dataset deletion counts: every one the contract lists. */
+const runListLimit = 100_000
+
+/** The dataset as `datasets` lists it, taken before it is deleted, for the report. */
+async function listedDataset(client: Client, id: number): Promise<DatasetSummary> {
+  const listed = (await client.request('datasets/list')).find((d) => d.id === id)
+  if (listed) return listed
+  // Not listed: asking for it fails with the store's reason (no such id, or deleted on which day).
+  await client.request('datasets/get', { id })
+  throw new UserError(
+    `Dataset ${id} does not exist. List datasets with \`dgmw datasets\`.`,
+    'not-found'
+  )
+}
+
 function listDatasets(ctx: CommandContext): Promise<void> {
-  return withStore(ctx, async (store, dataDir) => {
-    const datasets = store.datasets.list()
+  return withClient(ctx, async (client) => {
+    const { dataDir } = await client.request('app/info')
+    const datasets = await client.request('datasets/list')
     if (ctx.json) printJson({ dataDir, datasets })
     else if (datasets.length === 0)
       console.log(`No datasets yet in ${dataDir}. Import one with \`dgmw import <folder>\`.`)
@@ -50,9 +67,9 @@ function renameDataset(ctx: CommandContext): Promise<void> {
   const id = datasetId(idText, usage)
   if (!name || extra.length > 0)
     throw new UserError(`Give the new name as one argument (quote it if it has spaces): ${usage}.`)
-  return withStore(ctx, (store) => {
-    const before = store.datasets.get(id).name
-    const dataset = store.datasets.rename(id, name)
+  return withClient(ctx, async (client) => {
+    const before = (await client.request('datasets/get', { id })).name
+    const dataset = await client.request('datasets/rename', { id, name })
     if (ctx.json) printJson({ dataset, previousName: before })
     else console.log(`Dataset ${id} "${before}" is now "${dataset.name}".`)
   })
@@ -63,9 +80,12 @@ function deleteDataset(ctx: CommandContext): Promise<void> {
   const usage = '`dgmw datasets delete <id>`'
   if (extra.length > 0) throw new UserError(`Delete one dataset at a time: ${usage}.`)
   const id = datasetId(idText, usage)
-  return withStore(ctx, async (store, dataDir) => {
-    const runs = store.runs.list({ limit: 1_000_000 }).filter((r) => r.datasetId === id).length
-    const dataset = await deleteDatasetAndCache(store, dataDir, id)
+  return withClient(ctx, async (client) => {
+    const runs = (await client.request('runs/list', { limit: runListLimit })).filter(
+      (r) => r.datasetId === id
+    ).length
+    const dataset = await listedDataset(client, id)
+    await client.request('datasets/delete', { id })
     if (ctx.json) printJson({ deleted: dataset, runsKept: runs })
     else
       console.log(

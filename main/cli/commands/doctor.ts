@@ -1,11 +1,8 @@
-import { join } from 'node:path'
 import { adapterDetails } from '../../../preload/backendLabel'
 import type { DoctorReport } from '../../../preload/contract'
-import { startEngine } from '../../engine/engineHost'
-import { databaseFileName, ensureDataDir } from '../../platform/dataDir'
-import { doctorReport } from '../../platform/doctor'
 import { printJson } from '../output'
 import type { CommandContext } from '../context'
+import { withClient } from '../workbenchClient'
 
 export const doctorHelp = `dgmw doctor [--backend B] [--json]
   Report Node, Electron, CPU, GPU/CUDA libraries, the data directory, and which tensor backend the
@@ -51,14 +48,12 @@ function describe(report: DoctorReport): string {
   return lines.join('\n')
 }
 
-export async function doctorCommand(ctx: CommandContext): Promise<number> {
-  const dataDir = ensureDataDir(ctx.dataDir)
-  // The same engine worker the app uses, so the answer matches what a run would get.
-  const engine = startEngine({ forced: ctx.backend })
-  const status = await engine.ready()
-  await engine.close()
-  const report = doctorReport(status, dataDir, join(dataDir, databaseFileName))
-  if (ctx.json) printJson(report)
-  else console.log(describe(report))
-  return status.state === 'ready' ? 0 : 1
+export function doctorCommand(ctx: CommandContext): Promise<number> {
+  // The same engine a run gets, so the answer matches what training would use.
+  return withClient(ctx, async (client) => {
+    const report = await client.request('doctor/report')
+    if (ctx.json) printJson(report)
+    else console.log(describe(report))
+    return report.engine.state === 'ready' ? 0 : 1
+  })
 }

@@ -2,7 +2,7 @@ import type { Evaluation } from '../../../preload/contract'
 import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { formatTable, printJson } from '../output'
-import { withWorkbench } from '../withWorkbench'
+import { withEngine } from '../workbenchClient'
 
 export const evalHelp = `dgmw eval <run> [--json]
   Evaluate a run's saved weights on its dataset's test split: accuracy, per-class precision,
@@ -38,8 +38,8 @@ export async function evalCommand(ctx: CommandContext): Promise<number> {
   const [given, ...extra] = ctx.positionals
   if (!given || extra.length > 0 || !/^\d+$/.test(given))
     throw new UserError('Give one run id: dgmw eval <run> (see `dgmw runs`).')
-  return withWorkbench(ctx, async (workbench) => {
-    const evaluation = await workbench.runs.evaluate(Number(given))
+  return withEngine(ctx, async (client) => {
+    const evaluation = await client.request('runs/evaluate', { id: Number(given) })
     if (ctx.json) {
       const { runId, accuracy, loss, count, labels, confusion, perClass, macro } = evaluation
       printJson({ runId, accuracy, loss, count, labels, confusion, perClass, macro })

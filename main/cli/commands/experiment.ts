@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../../platform/atomicWrite'
 import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { note, printJson, progressWriter } from '../output'
-import { datasetIdOf, withWorkbench } from '../withWorkbench'
+import { datasetIdOf, settled, withEngine } from '../workbenchClient'
 import { validOptions } from './generativeOptions'
 import { numberOption } from './train'
 
@@ -54,21 +54,21 @@ export async function experimentCommand(ctx: CommandContext): Promise<number> {
   const [kind] = ctx.positionals
   if (kind !== 'label-budget')
     throw new UserError('Say which experiment: `dgmw experiment label-budget …` (see --help).')
-  return withWorkbench(ctx, async (workbench) => {
+  return withEngine(ctx, async (client) => {
     let result: LabelBudgetResult
     const resume = ctx.values.resume as string | undefined
     if (resume) {
-      result = workbench.labelBudget.result(Number(resume))
+      result = await client.request('experiments/labelBudgetResult', { id: Number(resume) })
       for (const cell of result.cells)
         for (const run of cell.runs)
           if (['interrupted', 'stopped', 'failed'].includes(run.status))
-            workbench.runs.resume(run.runId)
+            await client.request('runs/resume', { id: run.runId })
     } else {
       if (!ctx.values.dataset)
         throw new UserError('Say which dataset: --dataset <id|name> (see `dgmw datasets`).')
       const plan = validOptions(
         labelBudgetPlanSchema.safeParse({
-          datasetId: datasetIdOf(workbench, ctx.values.dataset as string),
+          datasetId: await datasetIdOf(client, ctx.values.dataset as string),
           name: ctx.values.name,
           recipes: String(ctx.values.recipes ?? 'classifier,sgan,gen-bayes').split(','),
           budgets: String(ctx.values.budgets ?? '10,20,50,100,all')
@@ -80,7 +80,7 @@ export async function experimentCommand(ctx: CommandContext): Promise<number> {
           generatorRunId: numberOption(ctx, 'generator')
         })
       )
-      result = workbench.labelBudget.plan(plan)
+      result = await client.request('experiments/labelBudget', plan)
     }
     const id = result.experiment.id
     note(`Experiment ${id}: ${result.experiment.name} — ${result.total} runs`)
@@ -90,7 +90,7 @@ export async function experimentCommand(ctx: CommandContext): Promise<number> {
     const finished: RunSummary[] = []
     try {
       for (const runId of runIds) {
-        const run = await workbench.runs.settled(runId)
+        const run = await settled(client, runId)
         finished.push(run)
         done++
         progress.print(
@@ -105,7 +105,7 @@ export async function experimentCommand(ctx: CommandContext): Promise<number> {
     } finally {
       progress.end()
     }
-    result = workbench.labelBudget.result(id)
+    result = await client.request('experiments/labelBudgetResult', { id })
     if (ctx.values.csv) {
       writeFileAtomic(ctx.values.csv as string, Buffer.from(labelBudgetCsv(result)))
       note(`Wrote ${ctx.values.csv as string}`)

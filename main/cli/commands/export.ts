@@ -3,7 +3,7 @@ import { exportFormats, type ExportFormat } from '../../../preload/contract'
 import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { note, printJson } from '../output'
-import { withWorkbench } from '../withWorkbench'
+import { withEngine } from '../workbenchClient'
 
 export const exportHelp = `dgmw export <run> --format tfjs|onnx --out DIR [--force] [--json]
   Write the run's model to the folder DIR: TF.js Layers (model.json + weights, opens in
@@ -21,8 +21,8 @@ export async function exportCommand(ctx: CommandContext): Promise<number> {
     throw new UserError(`--format is tfjs or onnx, not "${format}".`)
   const out = ctx.values.out as string | undefined
   if (!out) throw new UserError('Say where to write the export: --out <folder>.')
-  return withWorkbench(ctx, async (workbench) => {
-    const report = await workbench.exports.exportRun({
+  return withEngine(ctx, async (client) => {
+    const report = await client.request('runs/export', {
       id: Number(runText),
       format: format as ExportFormat,
       out: resolve(out),

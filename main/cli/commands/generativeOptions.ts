@@ -6,6 +6,7 @@ import {
   classifyingGenerativeRecipes,
   generativeConfigSchema,
   generativeRecipes,
+  type GenerativeConfigInput,
   type GenerativeRecipe,
   type EventPayload,
   type RunDetail
@@ -82,7 +83,7 @@ export function isGenerativeRecipe(recipe: unknown): recipe is (typeof generativ
 export function generativeConfigOf(
   ctx: CommandContext,
   numberOption: (ctx: CommandContext, flag: string) => number | undefined
-): unknown {
+): GenerativeConfigInput {
   const parsed = generativeConfigSchema.safeParse({
     epochs: numberOption(ctx, 'epochs'),
     minSteps: numberOption(ctx, 'min-steps'),

@@ -1,11 +1,10 @@
+import { randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
-import type { ImportReport } from '../../../preload/contract'
-import { importDataset } from '../../datasets/importDataset'
-import type { ImportProgress } from '../../datasets/progress'
+import type { EventPayload, ImportReport } from '../../../preload/contract'
 import { UserError } from '../../platform/userError'
 import { formatTable, printJson, progressWriter } from '../output'
 import type { CommandContext } from '../context'
-import { withStore } from '../withStore'
+import { withClient } from '../workbenchClient'
 
 export const importHelp = `dgmw import <path> [--name N] [--size S] [--channels 1|3] [--fit cover|contain]
             [--unlabeled] [--seed N] [--reimport] [--json]
@@ -14,7 +13,7 @@ export const importHelp = `dgmw import <path> [--name N] [--size S] [--channels 
   listed with the reason it was skipped. Originals are only read. A folder imported before is
   refused (it names the dataset to use); --reimport imports it again as a new dataset.`
 
-function progressLine(p: ImportProgress): string {
+function progressLine(p: EventPayload<'import/progress'>): string {
   const eta = p.etaSeconds === null ? '' : `, ${Math.ceil(p.etaSeconds)} s left`
   const width = 24
   const filled = p.total ? Math.round((p.done / p.total) * width) : 0
@@ -66,24 +65,38 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
   const fit = ctx.values.fit as string | undefined
   if (fit !== undefined && fit !== 'cover' && fit !== 'contain')
     throw new UserError('--fit must be cover or contain.')
-  return withStore(ctx, async (store, dataDir) => {
-    const existing = store.datasets.findBySource(resolve(path))
+  const size = intOption(ctx.values.size, '--size')
+  if (size !== undefined && (size < 8 || size > 512))
+    throw new UserError(`Size must be a whole number of pixels from 8 to 512, not ${size}.`)
+  const source = resolve(path)
+  return withClient(ctx, async (client) => {
+    const existing = (await client.request('datasets/findImported', { path: source })).dataset
     if (existing && ctx.values.reimport !== true)
       throw new UserError(
-        `${resolve(path)} is already imported as dataset ${existing.id} "${existing.name}" (${existing.imageCount} images). Use it as it is (e.g. \`dgmw train --dataset ${existing.id}\`), or import the folder again as a new dataset with \`dgmw import ${path} --reimport\`.`,
+        `${source} is already imported as dataset ${existing.id} "${existing.name}" (${existing.imageCount} images). Use it as it is (e.g. \`dgmw train --dataset ${existing.id}\`), or import the folder again as a new dataset with \`dgmw import ${path} --reimport\`.`,
         'conflict'
       )
     const progress = progressWriter()
-    const report = await importDataset(store, dataDir, path, {
-      name: ctx.values.name as string | undefined,
-      size: intOption(ctx.values.size, '--size'),
-      channels: channels as 1 | 3 | undefined,
-      fit: fit as 'cover' | 'contain' | undefined,
-      unlabelled: ctx.values.unlabeled === true,
-      seed: intOption(ctx.values.seed, '--seed'),
-      onExisting: ctx.values.reimport === true ? 'reimport' : undefined,
-      onProgress: (p) => progress.update(progressLine(p), p.done === p.total)
+    const importId = randomUUID()
+    const unsubscribe = client.on('import/progress', (p) => {
+      if (p.importId === importId) progress.update(progressLine(p), p.done === p.total)
     })
+    let report: ImportReport
+    try {
+      report = await client.request('datasets/import', {
+        path: source,
+        importId,
+        name: ctx.values.name as string | undefined,
+        size,
+        channels: channels as 1 | 3 | undefined,
+        fit: fit as 'cover' | 'contain' | undefined,
+        unlabelled: ctx.values.unlabeled === true,
+        seed: intOption(ctx.values.seed, '--seed'),
+        onExisting: ctx.values.reimport === true ? 'reimport' : undefined
+      })
+    } finally {
+      unsubscribe()
+    }
     progress.end()
     if (ctx.json) printJson(report)
     else console.log(describe(report))

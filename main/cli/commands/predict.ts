@@ -1,10 +1,11 @@
+import { resolve } from 'node:path'
 import { writeFileAtomic } from '../../platform/atomicWrite'
 import type { PredictReport } from '../../../preload/contract'
 import { predictionsCsv } from '../../../preload/predictionsCsv'
 import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { formatTable, note, printJson } from '../output'
-import { withWorkbench } from '../withWorkbench'
+import { withEngine } from '../workbenchClient'
 
 export const predictHelp = `dgmw predict <run|exported-dir> <paths…> [--top-k K] [--json|--csv [FILE]]
   Predict the class of image files and folders (searched recursively) with a run's weights or
@@ -22,11 +23,12 @@ export async function predictCommand(ctx: CommandContext): Promise<number> {
   if (!/^\d+$/.test(topKText) || Number(topKText) < 1)
     throw new UserError(`--top-k takes a whole number of at least 1, not "${topKText}".`)
   const topK = Number(topKText)
-  return withWorkbench(ctx, async (workbench) => {
-    const report = await workbench.predictions.predict({
-      source: /^\d+$/.test(model) ? { runId: Number(model) } : { exportDir: model },
-      paths,
-      topK
+  return withEngine(ctx, async (client) => {
+    const report = await client.request('predict/images', {
+      source: /^\d+$/.test(model) ? { runId: Number(model) } : { exportDir: resolve(model) },
+      paths: paths.map((p) => resolve(p)),
+      // The contract's ceiling (a model with more classes than that lists its top 100).
+      topK: Math.min(topK, 100)
     })
     const csv = ctx.values.csv as string | undefined
     if (ctx.json)

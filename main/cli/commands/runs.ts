@@ -2,7 +2,7 @@ import { runStatuses, type RunStatus } from '../../../preload/contract'
 import { UserError } from '../../platform/userError'
 import { formatSeconds, formatTable, printJson } from '../output'
 import type { CommandContext } from '../context'
-import { withStore } from '../withStore'
+import { withClient } from '../workbenchClient'
 
 export const runsHelp = `dgmw runs [--status S] [--limit N] [--json]
   List runs in the run history, newest first.`
@@ -15,8 +15,13 @@ export function runsCommand(ctx: CommandContext): Promise<void> {
   const limit = ctx.values.limit === undefined ? 500 : Number(ctx.values.limit)
   if (!Number.isInteger(limit) || limit < 1)
     throw new UserError(`--limit must be a positive whole number, not "${ctx.values.limit}".`)
-  return withStore(ctx, async (store, dataDir) => {
-    const runs = store.runs.list({ status: status as RunStatus | undefined, limit })
+  return withClient(ctx, async (client) => {
+    const { dataDir } = await client.request('app/info')
+    const runs = await client.request('runs/list', {
+      status: status as RunStatus | undefined,
+      // The contract lists at most 100,000 runs at a time.
+      limit: Math.min(limit, 100_000)
+    })
     if (ctx.json) {
       printJson({ dataDir, runs })
       return

@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { note, printJson } from '../output'
-import { withWorkbench } from '../withWorkbench'
+import { withEngine } from '../workbenchClient'
 
 export const sampleHelp = `dgmw sample <run> [--n N] [--class C] [--seed S] [--interpolate] --out <file.png|dir>
   Generate N images (default 64) from a generative run's latest weights, the same for the
@@ -24,9 +24,8 @@ export async function sampleCommand(ctx: CommandContext): Promise<number> {
     throw new UserError('Say which run: `dgmw sample <run> --out <file.png|dir>`.')
   const out = ctx.values.out as string | undefined
   if (!out) throw new UserError('Say where to write: --out grid.png (one grid) or --out <folder>.')
-  return withWorkbench(ctx, async (workbench) => {
-    await workbench.engine.ready()
-    const written = await workbench.generative.saveSamples({
+  return withEngine(ctx, async (client) => {
+    const written = await client.request('runs/saveSamples', {
       id: runId,
       n: integer(ctx.values.n, 'n') ?? 64,
       classLabel: integer(ctx.values.class, 'class'),

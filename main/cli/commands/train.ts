@@ -1,17 +1,21 @@
+import type { Client } from '../../../preload/client'
 import {
   augmentationSchema,
   classifierConfigSchema,
   recipeNames,
   syntheticConfigSchema,
   type EventPayload,
-  type RunSummary
+  type RecipeName,
+  type RequestArgs,
+  type RunDetail,
+  type SyntheticConfig,
+  type SyntheticRecipe
 } from '../../../preload/contract'
 import { resolve } from 'node:path'
-import { readExportMetadata } from '../../engine/export/exportMetadata'
 import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { formatSeconds, note, printJson, progressWriter } from '../output'
-import { datasetIdOf, withWorkbench } from '../withWorkbench'
+import { datasetIdOf, requireEngine, settled, withClient } from '../workbenchClient'
 import {
   generativeTrainHelp,
   generativeConfigOf,
@@ -81,31 +85,54 @@ export function parseAugment(text: string | undefined): unknown {
   return augmentationSchema.parse(result)
 }
 
-function configOf(ctx: CommandContext, recipe: string): unknown {
+/** What `runs/start` takes, less where the run goes (the dataset is looked up in the workbench). */
+type RunPlan =
+  RequestArgs<'runs/start'> extends infer A
+    ? A extends unknown
+      ? Omit<A, 'datasetId' | 'name' | 'experimentId'>
+      : never
+    : never
+
+/** The recipe and its config from the flags, checked against the recipe's schema. */
+function planOf(ctx: CommandContext, recipe: RecipeName, initFrom: InitFrom): RunPlan {
+  if (isGenerativeRecipe(recipe)) return { recipe, config: generativeConfigOf(ctx, numberOption) }
+  const fields = classifierFields(ctx, initFrom)
+  if (recipe === 'classifier')
+    return { recipe, config: validOptions(classifierConfigSchema.safeParse(fields)) }
+  return { recipe, config: syntheticConfigOf(ctx, recipe, fields) }
+}
+
+/** augment and cas learn from a generator run's images, self-train from a vae-graph run's labels. */
+function syntheticConfigOf(
+  ctx: CommandContext,
+  recipe: SyntheticRecipe,
+  classifier: Record<string, unknown>
+): SyntheticConfig {
   const selfTrain = recipe === 'self-train'
-  const synthetic = recipe === 'augment' || recipe === 'cas' || selfTrain
   if (selfTrain && ctx.values.graph === undefined)
     throw new UserError(
       '--recipe self-train learns from the labels a vae-graph run spread: name it with --graph <run> ' +
         '(train one with `dgmw train --recipe vae-graph --labels-per-class K`).'
     )
-  if (synthetic && !selfTrain && ctx.values.generator === undefined)
+  if (!selfTrain && ctx.values.generator === undefined)
     throw new UserError(
       `--recipe ${recipe} learns from a generator's images: name a conditional generator run with --generator <run> (see \`dgmw runs\`).`
     )
-  const schema = synthetic ? syntheticConfigSchema : classifierConfigSchema
-  const parsed = schema.safeParse({
-    ...(selfTrain
-      ? {
-          generatorRunId: numberOption(ctx, 'graph'),
-          pseudoLabelShare: numberOption(ctx, 'pseudo-label-share')
-        }
-      : synthetic
-        ? {
-            generatorRunId: numberOption(ctx, 'generator'),
-            syntheticRatio: numberOption(ctx, 'synthetic-ratio')
-          }
-        : {}),
+  const source = selfTrain
+    ? {
+        generatorRunId: numberOption(ctx, 'graph'),
+        pseudoLabelShare: numberOption(ctx, 'pseudo-label-share')
+      }
+    : {
+        generatorRunId: numberOption(ctx, 'generator'),
+        syntheticRatio: numberOption(ctx, 'synthetic-ratio')
+      }
+  return validOptions(syntheticConfigSchema.safeParse({ ...source, ...classifier }))
+}
+
+/** The classifier's flags, as the config schemas take them (unset ones get the defaults). */
+function classifierFields(ctx: CommandContext, initFrom: InitFrom): Record<string, unknown> {
+  return {
     preset: ctx.values.preset,
     optimizer: ctx.values.optimizer,
     schedule: ctx.values.schedule,
@@ -119,25 +146,21 @@ function configOf(ctx: CommandContext, recipe: string): unknown {
     earlyStoppingPatience: numberOption(ctx, 'patience'),
     classWeights: ctx.values['class-weights'] === true ? true : undefined,
     labelsPerClass: numberOption(ctx, 'labels-per-class'),
-    ...initFromOptions(ctx),
+    ...initFrom,
     normalisation: ctx.values.normalisation,
     augmentation: parseAugment(ctx.values.augment as string | undefined),
     seed: numberOption(ctx, 'seed')
-  })
-  return validOptions(parsed)
+  }
 }
 
+type InitFrom = { initFrom?: string; preset?: unknown }
+
 /** --init-from: the export folder, and its preset unless --preset says otherwise. */
-function initFromOptions(ctx: CommandContext): { initFrom?: string; preset?: unknown } {
+async function initFromOf(ctx: CommandContext, client: Client): Promise<InitFrom> {
   const dir = ctx.values['init-from'] as string | undefined
   if (!dir) return {}
-  let preset: string | null
-  try {
-    preset = readExportMetadata(resolve(dir)).preset
-  } catch (error) {
-    throw new UserError((error as Error).message, 'failed')
-  }
-  return { initFrom: resolve(dir), preset: ctx.values.preset ?? preset ?? undefined }
+  const exported = await client.request('exports/inspect', { path: resolve(dir) })
+  return { initFrom: exported.path, preset: ctx.values.preset ?? exported.preset ?? undefined }
 }
 
 const percent = (x: number | undefined): string =>
@@ -168,82 +191,76 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   const resume = ctx.values.resume as string | undefined
   if (!resume && !ctx.values.dataset)
     throw new UserError('Say which dataset to train on: --dataset <id|name> (see `dgmw datasets`).')
-  const config = resume
-    ? undefined
-    : isGenerativeRecipe(recipe)
-      ? generativeConfigOf(ctx, numberOption)
-      : configOf(ctx, recipe)
-  return withWorkbench(ctx, async (workbench) => {
-    const { runs, bus, store } = workbench
-    let run: RunSummary
-    if (resume) {
-      if (!/^\d+$/.test(resume)) throw new UserError(`--resume takes a run id, not "${resume}".`)
-      runs.resume(Number(resume))
-      run = store.runs.summary(Number(resume))
-    } else {
-      run = runs.start({
-        datasetId: datasetIdOf(workbench, ctx.values.dataset as string),
-        name: ctx.values.name as string | undefined,
-        recipe: recipe as never,
-        config: config as never
-      })
-    }
-    const epochs = store.runs.get(run.id).config.epochs ?? 1
+  if (resume && !/^\d+$/.test(resume))
+    throw new UserError(`--resume takes a run id, not "${resume}".`)
+  return withClient(ctx, async (client) => {
+    const plan = resume
+      ? undefined
+      : planOf(ctx, recipe as RecipeName, await initFromOf(ctx, client))
+    await requireEngine(client)
+    const runId = plan
+      ? (
+          await client.request('runs/start', {
+            ...plan,
+            datasetId: await datasetIdOf(client, ctx.values.dataset as string),
+            name: ctx.values.name as string | undefined
+          })
+        ).id
+      : Number(resume)
+    if (!plan) await client.request('runs/resume', { id: runId })
+    const run = await client.request('runs/get', { id: runId })
+    const epochs = (run.config.epochs as number) ?? 1
     const generative = isGenerativeRecipe(run.recipe)
-    note(
-      `Run ${run.id}: ${run.recipe} on ${run.datasetName}, backend ${workbench.engine.status().active}`
-    )
-    const planned = store.runs.summary(run.id).headline.trainingLength
+    const engine = await client.request('engine/status')
+    note(`Run ${run.id}: ${run.recipe} on ${run.datasetName}, backend ${engine.active}`)
+    const planned = run.headline.trainingLength
     if (planned && !resume) note(`Training length: ${planned}`)
     const progress = progressWriter()
-    const unsubscribe = bus.subscribe((name, payload) => {
-      if (name === 'train/progress' && (payload as { runId: number }).runId === run.id)
-        progress.update(progressLine(payload as EventPayload<'train/progress'>, generative))
-      if (name === 'train/epoch' && (payload as { runId: number }).runId === run.id) {
-        const epoch = payload as EventPayload<'train/epoch'>
-        progress.print(generative ? generativeEpochLine(epoch, epochs) : epochLine(epoch, epochs))
-      }
-    })
+    const unsubscribe = [
+      client.on('train/progress', (p) => {
+        if (p.runId === run.id) progress.update(progressLine(p, generative))
+      }),
+      client.on('train/epoch', (e) => {
+        if (e.runId === run.id)
+          progress.print(generative ? generativeEpochLine(e, epochs) : epochLine(e, epochs))
+      })
+    ]
     let interrupts = 0
     const onInterrupt = (): void => {
       if (interrupts++ > 0) process.exit(130)
       note(
         '\nStopping after the current step (the last checkpoint is kept); Ctrl-C again to quit now.'
       )
-      runs.stop(run.id)
+      client.request('runs/stop', { id: run.id }).catch((error: Error) => note(error.message))
     }
     process.on('SIGINT', onInterrupt)
     try {
-      const final = await runs.settled(run.id)
+      const final = await settled(client, run.id)
       // Augment runs are compared with their real-only twin (queued before them).
       const twin = final.headline.realOnlyRunId
-      if (twin !== undefined) await runs.settled(twin)
-      return report(ctx, workbench, final)
+      if (twin !== undefined) await settled(client, twin)
+      return await report(ctx, client, final)
     } finally {
       process.off('SIGINT', onInterrupt)
-      unsubscribe()
+      for (const off of unsubscribe) off()
       progress.end()
     }
   })
 }
 
 /** An augment run's comparison: the same classifier on real images only. */
-function realOnly(
-  workbench: Parameters<Parameters<typeof withWorkbench>[1]>[0],
+async function realOnly(
+  client: Client,
   twin: number | undefined
-): { realOnly?: { runId: number; testAccuracy: number | null } } {
+): Promise<{ realOnly?: { runId: number; testAccuracy: number | null } }> {
   if (twin === undefined) return {}
-  const run = workbench.store.runs.summary(twin)
+  const run = await client.request('runs/get', { id: twin })
   return { realOnly: { runId: twin, testAccuracy: run.headline.testAccuracy ?? null } }
 }
 
-function report(
-  ctx: CommandContext,
-  workbench: Parameters<Parameters<typeof withWorkbench>[1]>[0],
-  final: RunSummary
-): number {
-  const detail = workbench.store.runs.detail(final.id)
-  const evaluation = workbench.store.results.getEvaluation(final.id)
+async function report(ctx: CommandContext, client: Client, final: RunDetail): Promise<number> {
+  const detail = await client.request('runs/get', { id: final.id })
+  const evaluation = await client.request('runs/evaluation', { id: final.id })
   const epochs = (detail.metrics['train/loss'] ?? []).map((point) => {
     const at = (name: string): number | undefined =>
       detail.metrics[name]?.find((p) => p.epoch === point.epoch)?.value
@@ -263,6 +280,7 @@ function report(
       ? (Date.parse(detail.endedAt) - Date.parse(detail.startedAt)) / 1000
       : null
   const generative = isGenerativeRecipe(detail.recipe)
+  const twin = await realOnly(client, detail.headline.realOnlyRunId)
   const finalNumbers = generative
     ? {
         ...generativeFinal(detail),
@@ -276,7 +294,7 @@ function report(
         epochsDone: detail.headline.epochsDone ?? 0,
         bestEpoch: detail.headline.bestEpoch ?? null,
         seconds,
-        ...realOnly(workbench, detail.headline.realOnlyRunId)
+        ...twin
       }
   if (ctx.json) {
     printJson({
@@ -300,8 +318,8 @@ function report(
         (evaluation
           ? `: test accuracy ${percent(evaluation.accuracy)} on ${evaluation.count} images`
           : '') +
-        (detail.headline.realOnlyRunId !== undefined
-          ? ` (real images only, run ${detail.headline.realOnlyRunId}: ${percent(workbench.store.runs.summary(detail.headline.realOnlyRunId).headline.testAccuracy)})`
+        (twin.realOnly
+          ? ` (real images only, run ${twin.realOnly.runId}: ${percent(twin.realOnly.testAccuracy ?? undefined)})`
           : '') +
         (generative && detail.headline.fd !== undefined && detail.status === 'completed'
           ? `: FD (dataset classifier) ${detail.headline.fd.toFixed(2)}` +

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCnnBenchInChild, type CnnBenchOptions } from '../../../main/bench/cnnBench'
-import type { BenchReport } from '../../../main/cli/commands/bench'
+import type { BenchReport } from '../../../main/cli/commands/bench/backends'
 import {
   expectAdapterReport,
   noAdapterAdvice,
@@ -77,7 +77,7 @@ describe('reference CNN bench', () => {
   }, 60_000)
 
   it('`dgmw bench --json` prints one document with machine, results, reference and targets', () => {
-    // The built command, as a user runs it (npm test builds first).
+    // The built command, as a user runs it (the global setup builds out/ when it is stale).
     const bin = join(__dirname, '../../../bin/dgmw.cjs')
     const run = spawnSync(
       process.execPath,

@@ -6,13 +6,12 @@
 import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import {
-  findGenerativeTorchScript,
   generativeBenchSpec,
   measureWorkbenchThroughput,
   runGenerativeTorch,
   warmupStepsFor
 } from '../../../main/bench/generativeBench'
-import { findTorchPython } from '../../../main/cli/commands/bench'
+import { findTorchPython, referenceScript } from '../../../main/bench/pytorchReference'
 
 const positiveFinite = (value: number | null | undefined): boolean =>
   typeof value === 'number' && Number.isFinite(value) && value > 0
@@ -50,7 +49,7 @@ describe('generative training bench', () => {
   }, 60_000)
 
   it('finds the PyTorch reference script and runs it with torch', () => {
-    const script = findGenerativeTorchScript()
+    const script = referenceScript('dcgan_torch.py')
     expect(script).toMatch(/bench[/\\]reference[/\\]dcgan_torch\.py$/)
     expect(existsSync(script!)).toBe(true)
     const { python, tried } = findTorchPython()

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedHistory } from '../../helpers/seedHistory'
 import { tempDir } from '../../helpers/tempDir'
 
-// Runs the built `dgmw` exactly as a user does (npm run build first; `npm test` does).
+// Runs the built `dgmw` exactly as a user does (the global setup builds out/ when it is stale).
 const bin = join(__dirname, '../../../bin/dgmw.cjs')
 
 function dgmw(

@@ -1,12 +1,12 @@
 /** `dgmw bench label-budget`: prints accuracy against labels, mean ± std, beside PyTorch's baseline. */
 import { availableParallelism } from 'node:os'
-import { labelBudgetRecipes, type LabelBudgetRecipe } from '../../../preload/contract'
-import { labelBudgetBenchDefaults, runLabelBudgetBench } from '../../bench/labelBudgetBench'
-import { UserError } from '../../platform/userError'
-import type { CommandContext } from '../context'
-import { formatTable, note, printJson } from '../output'
-import { findTorchPython } from './bench'
-import { numberOption } from './train'
+import { labelBudgetRecipes, type LabelBudgetRecipe } from '../../../../preload/contract'
+import { labelBudgetBenchDefaults, runLabelBudgetBench } from '../../../bench/labelBudgetBench'
+import { findTorchPython } from '../../../bench/pytorchReference'
+import { UserError } from '../../../platform/userError'
+import type { CommandContext } from '../../context'
+import { formatTable, note, printJson } from '../../output'
+import { numberOption } from '../train'
 
 export const labelBudgetBenchHelp = `  \`dgmw bench label-budget\`: test accuracy of the supervised baseline, vae-graph, self-train,
   SGAN and the generative Bayes classifier on Fashion-MNIST at ${labelBudgetBenchDefaults.budgets.join(', ')} labels per class,
