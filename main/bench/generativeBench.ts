@@ -2,7 +2,7 @@
  * `dgmw bench generative`: training throughput (images/s) of the workbench's DCGAN and VAE against
  * PyTorch twins of the same networks (bench/reference/dcgan_torch.py), in the same invocation on
  * the same cores. The workbench side is the real training path: a headless workbench, its engine
- * worker, `engine.train` with a generative spec on synthetic 28×28×1 images, no checkpoint folder
+ * worker, `engine.train` with a generative spec on square-pattern 28×28×1 images, no checkpoint folder
  * (nothing is written). Per model: the workbench trains, closes, then PyTorch trains the same
  * number of steps (on all cores, then on one), so the two never share the cores.
  */
@@ -113,7 +113,7 @@ export interface GenerativeBenchResult {
   target: null
 }
 
-/** The engine spec the bench trains: one epoch of `samples` synthetic images, nothing written. */
+/** The engine spec the bench trains: one epoch of `samples` square-pattern images, nothing written. */
 export function generativeBenchSpec(
   model: GenerativeBenchModel,
   samples: number,
@@ -127,7 +127,7 @@ export function generativeBenchSpec(
   })
   return {
     recipe: model,
-    data: { kind: 'synthetic', samples, height: 28, width: 28, channels: 1, classes: 10 },
+    data: { kind: 'squares', samples, height: 28, width: 28, channels: 1, classes: 10 },
     config
   }
 }

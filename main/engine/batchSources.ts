@@ -1,5 +1,5 @@
 /**
- * Where the training loop gets its batches: synthetic tensors, or an imported dataset's uint8 cache
+ * Where the training loop gets its batches: the square-pattern test images, or an imported dataset's uint8 cache
  * (augmented on the fly, then normalised), read in the engine worker so pixels never cross threads.
  * On the GPU rung the cache stays on the device and augmentation runs there too.
  */
@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
 import { augmentBatch, type ImageShape } from '../datasets/augment'
 import { channelStats, normalise, type ChannelStats } from '../datasets/normalize'
-import type { DatasetData, SyntheticData } from './engineMessages'
+import type { DatasetData, SquaresData } from './engineMessages'
 import { squareImages } from './squareImages'
 import { augmentOnDevice, normaliseOnDevice } from './deviceAugment'
 import { gpuBufferLimit } from './webgpuBackend'
@@ -31,7 +31,7 @@ export interface BatchSource {
   dispose(): void
 }
 
-export function syntheticSource(data: SyntheticData, seed: number): BatchSource {
+export function squaresSource(data: SquaresData, seed: number): BatchSource {
   const { images, labels, labelValues } = squareImages(data.samples, data, seed)
   const all = Array.from({ length: data.samples }, (_, i) => i)
   return {
@@ -62,7 +62,7 @@ export function datasetSource(
   const pixels = generated ? Buffer.concat([cache, generated.pixels]) : cache
   const labels = generated ? [...data.labels, ...generated.labels] : data.labels
   const generatedIndices = generated ? generated.labels.map((_, i) => data.labels.length + i) : []
-  const trainIndices = data.synthetic?.only
+  const trainIndices = data.generated?.only
     ? generatedIndices
     : [...data.trainIndices, ...generatedIndices]
   const shape = { height: data.height, width: data.width, channels: data.channels }

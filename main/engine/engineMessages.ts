@@ -26,9 +26,9 @@ export interface EngineWorkerData {
   gpuName?: string
 }
 
-/** Learnable synthetic images (a class-coloured square on noise), for tests and benchmarks. */
-export interface SyntheticData {
-  kind: 'synthetic'
+/** Learnable test images, a class-coloured square on noise (squareImages.ts), for tests and benchmarks. */
+export interface SquaresData {
+  kind: 'squares'
   samples: number
   height: number
   width: number
@@ -53,7 +53,7 @@ export interface DatasetData {
    */
   labelledIndices?: number[]
   /** Classifiers that learn from a generator's images too (augment) or only (cas). */
-  synthetic?: SyntheticImagesSpec
+  generated?: GeneratedImagesSpec
   /** Images validation loss/accuracy are measured on each epoch (may be empty). */
   valIndices: number[]
   /** Images the final accuracy is measured on (the test split). */
@@ -66,7 +66,7 @@ export interface DatasetData {
  * Images a saved conditional generator draws at the start of a classifier run: `perClass` of
  * every class, deterministic for the seed. They get indices after the cache's images.
  */
-export interface SyntheticImagesSpec {
+export interface GeneratedImagesSpec {
   model: SavedGenerativeModel
   perClass: number
   seed: number
@@ -80,7 +80,7 @@ export interface SyntheticImagesSpec {
  */
 export interface TrainSpec {
   recipe?: 'classifier'
-  data: SyntheticData | DatasetData
+  data: SquaresData | DatasetData
   config: ClassifierConfig
   /** Folder for `checkpoint.ckpt` (latest epoch / final weights) and `best.ckpt` (early stopping). */
   checkpointDir?: string
@@ -95,7 +95,7 @@ export interface TrainSpec {
 /** A job for the engine: train a generative recipe, checkpointing and drawing grids as it goes. */
 export interface GenerativeTrainSpec {
   recipe: GenerativeRecipe
-  data: SyntheticData | DatasetData
+  data: SquaresData | DatasetData
   config: GenerativeConfig
   checkpointDir?: string
   resume?: boolean

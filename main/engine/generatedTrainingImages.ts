@@ -6,14 +6,14 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { disposeGenerativeModel } from './models/generative'
 import { latentCodes } from './models/generative/recipe'
-import type { SyntheticImagesSpec } from './engineMessages'
+import type { GeneratedImagesSpec } from './engineMessages'
 import { loadSaved } from './generative/savedModel'
 import { toPixels } from './generative/sampleImages'
 import type { GeneratedSet } from './batchSources'
 
 const generationBatch = 256
 
-export async function generateTrainingImages(spec: SyntheticImagesSpec): Promise<GeneratedSet> {
+export async function generateTrainingImages(spec: GeneratedImagesSpec): Promise<GeneratedSet> {
   const model = await loadSaved(spec.model)
   try {
     if (!model.conditional)

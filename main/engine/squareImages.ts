@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 
 /**
- * A learnable synthetic image set for engine tests and benchmarks: class c is a bright square at a
+ * A learnable test image set for engine tests and benchmarks: class c is a bright square at a
  * class-specific place on uniform noise. Deterministic for a seed; uint8-sized values in [0, 1].
  */
 export function squareImages(

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import { buildClassifier, setDropoutStep } from './models/classifierPresets'
 import type { ChannelStats } from '../datasets/normalize'
-import { datasetSource, syntheticSource } from './batchSources'
+import { datasetSource, squaresSource } from './batchSources'
 import {
   modelWeights,
   readCheckpoint,
@@ -66,12 +66,12 @@ export async function train(
   const { config, data } = spec
   // Augment and CAS runs: the generator draws their images once, before the first step.
   const generated =
-    data.kind === 'dataset' && data.synthetic
-      ? await generateTrainingImages(data.synthetic)
+    data.kind === 'dataset' && data.generated
+      ? await generateTrainingImages(data.generated)
       : undefined
   const source =
-    data.kind === 'synthetic'
-      ? syntheticSource(data, config.seed)
+    data.kind === 'squares'
+      ? squaresSource(data, config.seed)
       : datasetSource(data, config.seed, generated)
   const model = buildClassifier(config.preset, data, config.seed)
   const optimizer = createOptimizer(config)

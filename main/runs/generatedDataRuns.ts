@@ -92,7 +92,7 @@ export function syntheticSpec(
   return {
     data: {
       ...data,
-      synthetic: { model, perClass, seed: config.seed, only: run.recipe === 'cas' }
+      generated: { model, perClass, seed: config.seed, only: run.recipe === 'cas' }
     },
     config,
     checkpointDir: runDir(dataDir, run.id),

@@ -3,7 +3,7 @@
  * min on wasm · 2 threads"). The speed is measured, never guessed: from the newest completed run
  * of the same recipe and model on the same backend and image shape (its training throughput and
  * the time it spent outside training steps: loading, scoring, evaluating), else from a short
- * timed probe in the engine — a few training steps of that model at that batch size on synthetic
+ * timed probe in the engine — a few training steps of that model at that batch size on square-pattern
  * images of the same shape — cached per backend, model, shape and batch size.
  */
 import { isSynthetic, type RecipeName, type RunEstimate } from '../../preload/contract'
@@ -236,11 +236,11 @@ export function createRunEstimator(options: EstimatorOptions) {
 
 export type RunEstimator = ReturnType<typeof createRunEstimator>
 
-/** The probe's synthetic images: `probeSteps` + 1 batches of the run's shape, one epoch. */
+/** The probe's square-pattern images: `probeSteps` + 1 batches of the run's shape, one epoch. */
 export function probeData(shape: string, batchSize: number, classes: number) {
   const [width, height, channels] = shape.split('×').map(Number)
   return {
-    kind: 'synthetic' as const,
+    kind: 'squares' as const,
     samples: batchSize * (probeSteps + 1),
     height,
     width,

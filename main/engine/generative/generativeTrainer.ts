@@ -14,7 +14,7 @@ import {
   type LabelledBatch,
   type RecipeContext
 } from '../models/generative/recipe'
-import { datasetSource, syntheticSource, type BatchSource } from '../batchSources'
+import { datasetSource, squaresSource, type BatchSource } from '../batchSources'
 import type {
   EvaluatedImages,
   GenerativeTrainSpec,
@@ -47,14 +47,14 @@ export async function trainGenerative(
 ): Promise<TrainResult> {
   const { config, data, recipe } = spec
   const shape = { height: data.height, width: data.width, channels: data.channels }
-  const trainCount = data.kind === 'synthetic' ? data.samples : data.trainIndices.length
+  const trainCount = data.kind === 'squares' ? data.samples : data.trainIndices.length
   const stepsPerEpoch = Math.ceil(trainCount / config.batchSize)
   const totalSteps = stepsPerEpoch * config.epochs
   const context: RecipeContext = { recipe, shape, classes: data.classes, config, totalSteps }
   const model = buildGenerativeModel(context)
   const source: BatchSource =
-    data.kind === 'synthetic'
-      ? syntheticSource(data, config.seed)
+    data.kind === 'squares'
+      ? squaresSource(data, config.seed)
       : datasetSource(
           { ...data, normalisation: model.normalisation, augmentation: undefined },
           config.seed

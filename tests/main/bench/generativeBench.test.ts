@@ -21,7 +21,7 @@ describe('generative training bench', () => {
     const spec = generativeBenchSpec('dcgan', 640)
     expect(spec).toMatchObject({
       recipe: 'dcgan',
-      data: { kind: 'synthetic', samples: 640, height: 28, width: 28, channels: 1 },
+      data: { kind: 'squares', samples: 640, height: 28, width: 28, channels: 1 },
       config: { epochs: 1, batchSize: 64, width: 32, latentDim: 64, learningRate: 2e-4, beta1: 0.5 }
     })
     expect(spec.checkpointDir).toBeUndefined()

@@ -9,7 +9,7 @@ import { pauseResumeStop } from '../../helpers/engineControl'
 import { tempDir } from '../../helpers/tempDir'
 
 const spec = (overrides: Partial<ClassifierConfig> = {}): TrainSpec => ({
-  data: { kind: 'synthetic', samples: 384, height: 28, width: 28, channels: 1, classes: 4 },
+  data: { kind: 'squares', samples: 384, height: 28, width: 28, channels: 1, classes: 4 },
   config: classifierConfigSchema.parse({
     epochs: 3,
     batchSize: 32,

@@ -15,7 +15,7 @@ import { join } from 'node:path'
 
 const spec = (checkpointDir: string, epochs: number, resume = false): GenerativeTrainSpec => ({
   recipe: 'dcgan',
-  data: { kind: 'synthetic', samples: 96, height: 28, width: 28, channels: 1, classes: 4 },
+  data: { kind: 'squares', samples: 96, height: 28, width: 28, channels: 1, classes: 4 },
   config: resolveGenerativeConfig('dcgan', {
     epochs,
     batchSize: 32,

@@ -43,7 +43,7 @@ describe('the NaN guard', () => {
     const epochs: number[] = []
     const spec = {
       data: {
-        kind: 'synthetic' as const,
+        kind: 'squares' as const,
         samples: 64,
         height: 12,
         width: 12,

@@ -30,7 +30,7 @@ import {
 } from '../../helpers/webgpuAdapter'
 
 const spec = (overrides: Partial<ClassifierConfig> = {}): TrainSpec => ({
-  data: { kind: 'synthetic', samples: 256, height: 16, width: 16, channels: 1, classes: 4 },
+  data: { kind: 'squares', samples: 256, height: 16, width: 16, channels: 1, classes: 4 },
   config: classifierConfigSchema.parse({
     epochs: 3,
     batchSize: 8,
@@ -47,7 +47,7 @@ const generative = (
   resume = false
 ): GenerativeTrainSpec => ({
   recipe: 'acgan',
-  data: { kind: 'synthetic', samples: 64, height: 16, width: 16, channels: 1, classes: 4 },
+  data: { kind: 'squares', samples: 64, height: 16, width: 16, channels: 1, classes: 4 },
   config: resolveGenerativeConfig('acgan', {
     epochs,
     batchSize: 16,

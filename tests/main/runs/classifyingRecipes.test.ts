@@ -121,7 +121,7 @@ describe('generative models as classifiers', () => {
         evaluateOnly: false
       }
     )
-    expect(spec.data.kind === 'dataset' && spec.data.synthetic?.only).toBe(false)
+    expect(spec.data.kind === 'dataset' && spec.data.generated?.only).toBe(false)
   }, 240_000)
 
   it('scores CAS on generated images only: no real training image is ever read', async () => {
@@ -142,7 +142,7 @@ describe('generative models as classifiers', () => {
     )
     if (spec.data.kind !== 'dataset') throw new Error('expected dataset data')
     const realCount = spec.data.labels.length
-    const generatedCount = spec.data.synthetic!.perClass * 10
+    const generatedCount = spec.data.generated!.perClass * 10
     const source = datasetSource(spec.data, 1, {
       pixels: new Uint8Array(generatedCount * 28 * 28),
       labels: Array.from({ length: generatedCount }, (_, i) => i % 10)
