@@ -57,7 +57,7 @@ export async function writeCheckpoint<S>(
   const parts = [magic, size, header, ...blobs]
   const hash = createHash('sha256')
   for (const part of parts) hash.update(part)
-  writeFileAtomic(file, parts)
+  writeFileAtomic(file, parts, { createFolder: false })
   return { bytes: parts.reduce((n, p) => n + p.length, 0), sha256: hash.digest('hex') }
 }
 

@@ -10,6 +10,11 @@ import { dirname } from 'node:path'
 export interface AtomicWriteOptions {
   /** File permissions of the new file (e.g. 0o600 for code only this user may change). */
   mode?: number
+  /**
+   * Create the file's folder when it is missing (default). Off where a missing folder means
+   * something is wrong and must fail (a checkpoint into a run folder that is gone).
+   */
+  createFolder?: boolean
 }
 
 /** Writes `data` (one buffer or string, or the parts of one file in order) atomically. */
@@ -18,7 +23,7 @@ export function writeFileAtomic(
   data: string | Uint8Array | readonly Uint8Array[],
   options: AtomicWriteOptions = {}
 ): void {
-  mkdirSync(dirname(file), { recursive: true })
+  if (options.createFolder ?? true) mkdirSync(dirname(file), { recursive: true })
   // Unique per process, thread and call: two writers of one file never share a temporary name.
   const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   const parts: readonly Uint8Array[] =
