@@ -67,7 +67,10 @@ describe('the host bundle', () => {
         )
         expect(result.status, result.stderr).toBe(0)
         const loaded: string[] = JSON.parse(readFileSync(record, 'utf8'))
-        expect(loaded.some((file) => file.includes('better-sqlite3')), command).toBe(true)
+        expect(
+          loaded.some((file) => file.includes('better-sqlite3')),
+          command
+        ).toBe(true)
         expect(
           loaded.filter((file) => /node_modules\/(@tensorflow|onnxruntime-node)\//.test(file)),
           command

@@ -88,7 +88,14 @@ describe('the import graph', () => {
   it('finds a cycle when there is one', () => {
     const a = join(root, 'a.ts')
     const b = join(root, 'b.ts')
-    expect(cycles(new Map([[a, [b]], [b, [a]]]))).toEqual([['a.ts', 'b.ts']])
+    expect(
+      cycles(
+        new Map([
+          [a, [b]],
+          [b, [a]]
+        ])
+      )
+    ).toEqual([['a.ts', 'b.ts']])
   })
 
   it('has no cycles in main/ or preload/, type-only imports included', () => {

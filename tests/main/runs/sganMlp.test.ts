@@ -12,7 +12,10 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveGenerativeConfig } from '../../../preload/contract'
 import { datasetSource } from '../../../main/engine/batchSources'
-import { buildGenerativeModel, disposeGenerativeModel } from '../../../main/engine/models/generative'
+import {
+  buildGenerativeModel,
+  disposeGenerativeModel
+} from '../../../main/engine/models/generative'
 import { readStepLosses } from '../../../main/engine/models/generative/recipe'
 import { generativeData } from '../../../main/runs/generativeRuns'
 import { openFashionWorkbench, type FashionWorkbench } from '../../helpers/fashionWorkbench'

@@ -11,8 +11,15 @@ import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { layersModelToOnnx, type OnnxExportOptions } from '../../../../main/engine/export/onnx/layersToOnnx'
-import { maxAbsDifference, onnxMetadata, runOnnx } from '../../../../main/engine/export/onnx/runOnnx'
+import {
+  layersModelToOnnx,
+  type OnnxExportOptions
+} from '../../../../main/engine/export/onnx/layersToOnnx'
+import {
+  maxAbsDifference,
+  onnxMetadata,
+  runOnnx
+} from '../../../../main/engine/export/onnx/runOnnx'
 import { buildClassifier } from '../../../../main/engine/models/classifierPresets'
 import { buildGenerator, buildHeads } from '../../../../main/engine/models/generative/networks'
 

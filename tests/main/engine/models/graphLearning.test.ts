@@ -18,7 +18,11 @@ import {
   poissonLearning,
   selfTuningWeights
 } from '../../../../main/engine/models/graph/graphLearning'
-import { bankNeighbours, neighbourVote, voteOf } from '../../../../main/engine/models/graph/latentNeighbours'
+import {
+  bankNeighbours,
+  neighbourVote,
+  voteOf
+} from '../../../../main/engine/models/graph/latentNeighbours'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
