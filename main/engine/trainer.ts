@@ -208,15 +208,7 @@ export async function train(
       }
     }
     const { status, tensorsPerEpoch } = await runTrainingLoop(
-      {
-        jobId,
-        epochs: config.epochs,
-        batchSize: config.batchSize,
-        seed: config.seed,
-        stepsPerEpoch,
-        trainIndices: source.trainIndices,
-        checkpointDir: dir
-      },
+      { jobId, config, stepsPerEpoch, trainIndices: source.trainIndices, checkpointDir: dir },
       state,
       work,
       control,

@@ -80,9 +80,8 @@ export interface TrainingWork<Meta extends StepPlace> {
 
 export interface LoopOptions {
   jobId: string
-  epochs: number
-  batchSize: number
-  seed: number
+  /** The run's length, batch and seed (the epoch order derives from the seed). */
+  config: { epochs: number; batchSize: number; seed: number }
   stepsPerEpoch: number
   trainIndices: readonly number[]
   /** The run's folder: checkpoints are written only when there is one. */
@@ -106,7 +105,8 @@ export async function runTrainingLoop<Meta extends StepPlace>(
   control: JobControl,
   hooks: TrainHooks
 ): Promise<LoopResult> {
-  const { jobId, epochs, batchSize, seed, stepsPerEpoch, checkpointDir: dir } = options
+  const { jobId, stepsPerEpoch, checkpointDir: dir } = options
+  const { epochs, batchSize, seed } = options.config
   const totalSteps = stepsPerEpoch * epochs
   const tensorsPerEpoch: number[] = []
   hooks.onStart({ jobId, fromEpoch: state.epochsDone, fromStep: state.step })

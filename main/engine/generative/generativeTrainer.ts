@@ -180,15 +180,7 @@ export async function trainGenerative(
       saveCheckpoint: () => saveGenerative(checkpointFile(dir!), model, state)
     }
     const { status, tensorsPerEpoch } = await runTrainingLoop(
-      {
-        jobId,
-        epochs: config.epochs,
-        batchSize: config.batchSize,
-        seed: config.seed,
-        stepsPerEpoch,
-        trainIndices: source.trainIndices,
-        checkpointDir: dir
-      },
+      { jobId, config, stepsPerEpoch, trainIndices: source.trainIndices, checkpointDir: dir },
       state,
       work,
       control,
