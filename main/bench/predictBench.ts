@@ -82,7 +82,13 @@ export async function runPredictBench(
     for (const format of ['tfjs', 'onnx'] as const) {
       note(`bench predict: exporting ${format}…`)
       const { seconds, value } = await timed(1, () =>
-        workbench.exports.exportRun({ id: run.id, format, out: join(work, format), force: false })
+        workbench.exports.exportRun({
+          id: run.id,
+          format,
+          out: join(work, format),
+          force: false,
+          includePaths: false
+        })
       )
       exports.push({
         format,

@@ -107,6 +107,7 @@ const options = {
   interpolate: { type: 'boolean' },
   format: { type: 'string' },
   force: { type: 'boolean' },
+  'include-paths': { type: 'boolean' },
   'top-k': { type: 'string' },
   'init-from': { type: 'string' }
 } as const

@@ -46,9 +46,6 @@ function createWindow(): BrowserWindow {
     }
   })
   window.once('ready-to-show', () => window.show())
-  // No remote content: no new windows, no navigation away from the app's page.
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-  window.webContents.on('will-navigate', (event) => event.preventDefault())
   if (rendererUrl) void window.loadURL(rendererUrl)
   else void window.loadFile(rendererFile)
   return window
@@ -145,6 +142,15 @@ app.whenReady().then(() => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
   })
   app.on('will-quit', () => void workbench.close())
+})
+
+// No remote content, for every web contents the app ever has (Electron's security checklist,
+// items 11-14): no <webview>, no navigation away from the app's page, no new windows.
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+  contents.on('will-navigate', (event) => event.preventDefault())
+  contents.on('will-redirect', (event) => event.preventDefault())
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }))
 })
 
 app.on('window-all-closed', () => {

@@ -4,7 +4,7 @@
  * folder that becomes the export only when everything succeeded.
  */
 import { readdirSync, statSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import type { ExportedModelInfo, ExportReport, RunDetail, ValidArgs } from '../../preload/contract'
 import type { EngineHost } from '../engine/engineHost'
 import type { ExportTaskResult, ModelSource } from '../engine/engineMessages'
@@ -19,6 +19,7 @@ import {
   type ExportMetadata
 } from '../engine/export/exportMetadata'
 import { confusionPng, modelCard } from './modelCard'
+import { oneLine } from './plainText'
 
 export interface ExportServiceOptions {
   store: RunStore
@@ -50,8 +51,10 @@ export function createExportService({ store, dataDir, engine }: ExportServiceOpt
               producer: 'DGM Workbench'
             }
           })
-          const metadata = exportMetadata(run, source, exported, args.format)
-          writeFileSync(join(dir, 'labels.txt'), labels.join('\n') + '\n')
+          const metadata = exportMetadata(run, source, exported, args)
+          // One class per line: a class folder named with a line break (legal on Linux) would shift
+          // every later class, so it is written on one line here; metadata.json keeps exact names.
+          writeFileSync(join(dir, 'labels.txt'), labels.map(oneLine).join('\n') + '\n')
           writeFileSync(join(dir, metadataFile), JSON.stringify(metadata, null, 2) + '\n')
           writeFileSync(join(dir, 'README.md'), modelCard(metadata, evaluation))
           if (evaluation) writeFileSync(join(dir, 'confusion.png'), await confusionPng(evaluation))
@@ -105,11 +108,21 @@ function isExportFolder(dir: string): boolean {
   }
 }
 
+/**
+ * An export folder is shared with colleagues and papers, so by default it names no folder of this
+ * machine (which would show user names and folder layouts): a fine-tuned run's `initFrom` keeps
+ * only the export folder's own name. Runs hold no other paths (datasets and runs are ids).
+ */
+function withoutMachinePaths(config: RunDetail['config']): RunDetail['config'] {
+  const { initFrom } = config as { initFrom?: unknown }
+  return typeof initFrom === 'string' ? { ...config, initFrom: basename(initFrom) } : config
+}
+
 function exportMetadata(
   run: RunDetail,
   source: Exclude<ModelSource, { kind: 'exported' }>,
   exported: ExportTaskResult,
-  format: ExportReport['format']
+  { format, includePaths }: { format: ExportReport['format']; includePaths: boolean }
 ): ExportMetadata {
   const headline = run.headline
   const metric = (v: number | undefined): number | null => (v === undefined ? null : v)
@@ -125,7 +138,7 @@ function exportMetadata(
     preprocessing: exported.preprocessing,
     networks: exported.networks,
     preset: source.kind === 'classifier' ? source.config.preset : null,
-    config: run.config,
+    config: includePaths ? run.config : withoutMachinePaths(run.config),
     metrics: {
       testAccuracy: metric(headline.testAccuracy),
       valAccuracy: metric(headline.valAccuracy),

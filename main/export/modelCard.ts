@@ -6,6 +6,7 @@
 import sharp from 'sharp'
 import type { Evaluation } from '../../preload/contract'
 import type { ExportMetadata } from '../engine/export/exportMetadata'
+import { markdownText } from './plainText'
 
 const percent = (v: number | null | undefined): string =>
   v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`
@@ -18,14 +19,14 @@ const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.cha
 export function modelCard(metadata: ExportMetadata, evaluation: Evaluation | null): string {
   const { input, preprocessing } = metadata
   const lines = [
-    `# ${metadata.name}`,
+    `# ${markdownText(metadata.name)}`,
     '',
     `A **${metadata.recipe}** model exported by DGM Workbench from run ${metadata.runId} as ` +
       `**${metadata.modelFormat === 'tfjs' ? 'TF.js Layers' : 'ONNX (opset 13)'}**, on ${metadata.exportedAt}.`,
     '',
     '## Data',
     '',
-    `- Dataset: ${metadata.dataset.name ?? 'deleted'} (${metadata.labels.length} classes: ${metadata.labels.join(', ')})`,
+    `- Dataset: ${metadata.dataset.name === null ? 'deleted' : markdownText(metadata.dataset.name)} (${metadata.labels.length} classes: ${metadata.labels.map(markdownText).join(', ')})`,
     `- Input: ${input.height}×${input.width}×${input.channels}, ${input.layout}, float32`,
     `- Preprocessing: ${preprocessing.decode}; then ${preprocessing.formula}`,
     '',
@@ -50,7 +51,7 @@ export function modelCard(metadata: ExportMetadata, evaluation: Evaluation | nul
       '| --- | ---: | ---: | ---: | ---: |',
       ...evaluation.perClass.map(
         (c) =>
-          `| ${c.label} | ${percent(c.precision)} | ${percent(c.recall)} | ${percent(c.f1)} | ${c.support} |`
+          `| ${markdownText(c.label)} | ${percent(c.precision)} | ${percent(c.recall)} | ${percent(c.f1)} | ${c.support} |`
       ),
       '',
       '![Confusion matrix on the test split (rows: true class, columns: predicted)](confusion.png)'

@@ -298,14 +298,17 @@ export const requests = {
   /**
    * Writes the run's model to the folder `out` (atomically: a temporary folder renamed at the end),
    * with labels.txt, metadata.json and a model card, after a runtime we did not write has loaded
-   * it and given the workbench's outputs. An existing `out` is replaced only with `force`.
+   * it and given the workbench's outputs. An existing `out` is replaced only with `force`. The
+   * folder is meant to be shared, so it names no folder of this machine unless `includePaths`.
    */
   'runs/export': {
     args: z.strictObject({
       id,
       format: z.enum(exportFormats),
       out: z.string().min(1).max(4096),
-      force: z.boolean().default(false)
+      force: z.boolean().default(false),
+      /** Keep absolute paths of this machine (a fine-tuned run's `initFrom`) in metadata.json. */
+      includePaths: z.boolean().default(false)
     }),
     reply: reply<ExportReport>()
   },

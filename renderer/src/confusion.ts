@@ -1,4 +1,5 @@
 /** Pure helpers of the confusion-matrix view. */
+import { escapeHtml } from './escapeHtml'
 
 export type ConfusionMode = 'counts' | 'normalised'
 
@@ -48,6 +49,10 @@ export function notableCells(cells: readonly ConfusionCell[]): ConfusionCell[] {
     .sort((a, b) => b.count - a.count)
   return [...diagonal, ...errors]
 }
+
+/** The cell's title as the HTML an ECharts tooltip renders: class names arrive escaped. */
+export const cellTooltip = (cell: ConfusionCell, labels: readonly string[]): string =>
+  escapeHtml(cellTitle(cell, labels))
 
 export function cellTitle(cell: ConfusionCell, labels: readonly string[]): string {
   const name = (i: number): string => labels[i] ?? String(i)

@@ -4,6 +4,7 @@
  */
 import type { CustomSeriesRenderItemAPI, CustomSeriesRenderItemReturn } from 'echarts'
 import type { LabelBudgetResult } from '../../preload/contract'
+import { escapeHtml } from './escapeHtml'
 import { budgetLabel, budgetSeries, budgetTicks, type BudgetPoint } from './labelBudget'
 
 export interface ChartTheme {
@@ -34,7 +35,7 @@ export function pointTooltip(p: BudgetPoint): string {
   const runs = `${p.done} of ${p.total} run${p.total === 1 ? '' : 's'}`
   const spread = p.done > 1 ? ` ± ${p.std.toFixed(1)}` : ''
   const budget = p.budget === 0 ? `all labels (${p.x} per class)` : `${p.x} labels per class`
-  return `<b>${p.recipe}</b> · ${budget}<br/>test accuracy ${p.mean.toFixed(1)}%${spread} (${runs})`
+  return `<b>${escapeHtml(p.recipe)}</b> · ${budget}<br/>test accuracy ${p.mean.toFixed(1)}%${spread} (${runs})`
 }
 
 /** Vertical bar with caps from [x, low] to [x, high], in the series' colour. */

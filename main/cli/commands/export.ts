@@ -5,12 +5,14 @@ import type { CommandContext } from '../context'
 import { note, printJson } from '../output'
 import { withEngine } from '../workbenchClient'
 
-export const exportHelp = `dgmw export <run> --format tfjs|onnx --out DIR [--force] [--json]
+export const exportHelp = `dgmw export <run> --format tfjs|onnx --out DIR [--force] [--include-paths] [--json]
   Write the run's model to the folder DIR: TF.js Layers (model.json + weights, opens in
   tf.loadLayersModel) or ONNX (opset 13), with labels.txt, metadata.json (input size,
   preprocessing, classes, config, metrics) and a model card README.md. Each file is first opened
   by another runtime (tfjs-layers' loader, onnxruntime-node) and must give the workbench's outputs
-  on real test images; otherwise nothing is written. An existing DIR is replaced only with --force.`
+  on real test images; otherwise nothing is written. An existing DIR is replaced only with --force.
+  The folder names no folder of this machine (a fine-tuned run's init folder keeps only its own
+  name) unless --include-paths.`
 
 export async function exportCommand(ctx: CommandContext): Promise<number> {
   const [runText] = ctx.positionals
@@ -26,7 +28,8 @@ export async function exportCommand(ctx: CommandContext): Promise<number> {
       id: Number(runText),
       format: format as ExportFormat,
       out: resolve(out),
-      force: ctx.values.force === true
+      force: ctx.values.force === true,
+      includePaths: ctx.values['include-paths'] === true
     })
     if (ctx.json) printJson(report)
     else {

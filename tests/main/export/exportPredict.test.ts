@@ -14,6 +14,7 @@ import {
   readFileSync,
   writeFileSync
 } from 'node:fs'
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { onnx } from 'onnx-proto'
 import sharp from 'sharp'
@@ -24,6 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '../../../preload/client'
 import type { PredictReport, RequestArgs, RunDetail } from '../../../preload/contract'
 import { readCheckpoint } from '../../../main/engine/checkpoint'
+import { readExportMetadata } from '../../../main/engine/export/exportMetadata'
 import { loadSaved } from '../../../main/engine/generative/savedModel'
 import type { TrainerState } from '../../../main/engine/trainer'
 import { disposeGenerativeModel } from '../../../main/engine/models/generative'
@@ -438,6 +440,24 @@ describe('export and predict', () => {
     ).toBeLessThan(0.05)
     expect(fineTuned.headline.testAccuracy!).toBeGreaterThan(scratch.headline.testAccuracy! + 0.2)
     expect(fineTuned.config.initFrom).toBe(out)
+    // Its export is shared with others: no file in it names a folder of this machine...
+    const shared = join(exportsDir, 'fine-tuned')
+    await client.request('runs/export', { id: fineTuned.id, format: 'tfjs', out: shared })
+    for (const file of readdirSync(shared)) {
+      const text = readFileSync(join(shared, file)).toString('latin1')
+      expect(text, file).not.toContain(opened.dir.path)
+      expect(text, file).not.toContain(homedir())
+    }
+    expect(readExportMetadata(shared).config.initFrom).toBe('classifier-tfjs')
+    // ...unless the researcher asks for the paths.
+    await client.request('runs/export', {
+      id: fineTuned.id,
+      format: 'tfjs',
+      out: shared,
+      force: true,
+      includePaths: true
+    })
+    expect(readExportMetadata(shared).config.initFrom).toBe(out)
     await expect(
       client.request('runs/start', {
         datasetId,
