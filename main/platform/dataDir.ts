@@ -30,17 +30,20 @@ export function resolveDataDir(flag?: string, env: NodeJS.ProcessEnv = process.e
  * mkdir -p without `{ recursive: true }`, which loops forever in Node 20 when a parent refuses
  * the new folder with ENOENT (e.g. under /proc); here the error surfaces instead.
  */
-function makeDirs(dir: string): void {
+function makeDirs(dir: string, mode?: number): void {
   if (existsSync(dir)) return
   const parent = dirname(dir)
   if (parent !== dir) makeDirs(parent)
-  mkdirSync(dir)
+  mkdirSync(dir, { mode })
 }
 
 /** Creates the data directory if needed and checks it can be written. */
 export function ensureDataDir(dir: string): string {
   try {
-    makeDirs(dir)
+    // Owner-only, like ~/.ssh: on a shared login node the history, imported images and models
+    // are the researcher's alone. Parent folders made on the way get the usual mode; an existing
+    // data directory keeps the mode its owner chose.
+    makeDirs(dir, 0o700)
     accessSync(dir, constants.W_OK)
   } catch (error) {
     throw new UserError(
