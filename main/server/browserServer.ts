@@ -1,12 +1,14 @@
 /**
  * Browser mode: serves the built renderer and the contract over a WebSocket on 127.0.0.1 only.
  * Every request needs the random token from the printed URL (or the cookie set when that URL was
- * opened), like Jupyter, so other local users and web pages cannot drive the workbench.
+ * opened), like Jupyter, so other local users and web pages cannot drive the workbench. The Host
+ * header must name this server (127.0.0.1, localhost or [::1] on its port), so a page whose own name
+ * was rebound to 127.0.0.1 (DNS rebinding) is refused before the token is even looked at.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { z } from 'zod'
@@ -44,6 +46,16 @@ const contentTypes: Record<string, string> = {
   '.wasm': 'application/wasm'
 }
 
+/**
+ * Most bytes a client may leave unread before it is dropped: a tab that stopped reading (asleep,
+ * frozen in a debugger) must not grow the server's memory without bound with events and replies.
+ * One large reply (a page of pixels) still goes out whole; only a backlog beyond this is refused.
+ */
+export const maxUnreadBytes = 64 * 2 ** 20
+
+/** Largest WebSocket message accepted; a bigger one closes that client (code 1009), nothing else. */
+export const maxMessageBytes = 16 * 2 ** 20
+
 const wireRequest = z.strictObject({ id: z.number().int(), name: z.string(), args: z.unknown() })
 
 const securityHeaders = {
@@ -59,6 +71,24 @@ function sameToken(given: string | null | undefined, token: string): boolean {
   const a = Buffer.from(given)
   const b = Buffer.from(token)
   return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** The request's URL, or undefined when the request line holds no parseable one (`GET http://[`). */
+function requestUrl(request: IncomingMessage): URL | undefined {
+  try {
+    return new URL(request.url ?? '/', 'http://127.0.0.1')
+  } catch {
+    return undefined
+  }
+}
+
+/** Answers a refused upgrade on the raw socket, with the same sentence a page request would get. */
+function refuseUpgrade(socket: Socket, status: string, message: string): void {
+  const body = Buffer.from(message)
+  socket.end(
+    `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${body.length}\r\n\r\n${body}`
+  )
 }
 
 function cookieValue(request: IncomingMessage, name: string): string | undefined {
@@ -108,8 +138,23 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     sameToken(url.searchParams.get('token'), token) ||
     sameToken(cookieValue(request, cookieName()), token)
 
+  const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]
+  /** Why the Host header is refused, or undefined when it names this server. */
+  const wrongHost = (request: IncomingMessage): string | undefined => {
+    const host = request.headers.host?.toLowerCase()
+    if (host !== undefined && allowedHosts().includes(host)) return undefined
+    return `This DGM Workbench server answers only to http://127.0.0.1:${port}, not to the host ${JSON.stringify(request.headers.host ?? '')}. Open the URL printed by \`dgmw serve\`; when tunnelling, forward the same port number.\n`
+  }
+
   const serveFile = (request: IncomingMessage, response: ServerResponse, url: URL): void => {
-    const relative = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '')
+    let decoded: string
+    try {
+      decoded = decodeURIComponent(url.pathname)
+    } catch {
+      response.writeHead(400).end('Bad path')
+      return
+    }
+    const relative = normalize(decoded).replace(/^([/\\])+/, '')
     let file = join(rendererDir, relative)
     if (!file.startsWith(rendererDir + sep) && file !== rendererDir) {
       response.writeHead(400).end('Bad path')
@@ -127,13 +172,27 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }
     response.writeHead(200, headers)
     if (request.method === 'HEAD') response.end()
-    else createReadStream(file).pipe(response)
+    // A file that vanishes while being sent ends this response, not the server.
+    else
+      createReadStream(file)
+        .on('error', () => response.destroy())
+        .pipe(response)
   }
 
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+    const url = requestUrl(request)
+    if (!url) {
+      response.writeHead(400).end('Bad request URL')
+      return
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405).end()
+      return
+    }
+    const hostRefusal = wrongHost(request)
+    if (hostRefusal) {
+      response.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders })
+      response.end(hostRefusal)
       return
     }
     if (!authorised(request, url)) {
@@ -146,28 +205,43 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     serveFile(request, response, url)
   })
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 16 * 2 ** 20 })
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes })
   const allowedOrigins = (): string[] => [`http://127.0.0.1:${port}`, `http://localhost:${port}`]
-  server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+  server.on('upgrade', (request, socket: Socket, head) => {
+    // Until ws takes the socket over, nothing else listens for a reset from the client.
+    socket.on('error', () => socket.destroy())
+    const url = requestUrl(request)
+    if (!url) return refuseUpgrade(socket, '400 Bad Request', 'Bad request URL\n')
+    const hostRefusal = wrongHost(request)
+    if (hostRefusal) return refuseUpgrade(socket, '403 Forbidden', hostRefusal)
     const origin = request.headers.origin
     // A page from another origin must not reach the contract, even with the cookie.
     const originOk = origin === undefined || allowedOrigins().includes(origin)
     if (url.pathname !== websocketPath || !originOk || !authorised(request, url)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
-      return
+      return refuseUpgrade(
+        socket,
+        '403 Forbidden',
+        'This DGM Workbench socket needs the token and a page of this server: open the full URL printed by `dgmw serve`.\n'
+      )
     }
     sockets.handleUpgrade(request, socket, head, (ws) => attach(ws))
   })
 
   const send = (ws: WebSocket, message: WireMessage): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
+    if (ws.readyState !== ws.OPEN) return
+    // A client that stopped reading is dropped (it reconnects when it wakes) rather than buffered
+    // for: terminate, not close, as a close frame would queue behind what it never read.
+    if (ws.bufferedAmount > maxUnreadBytes) ws.terminate()
+    else ws.send(JSON.stringify(message))
   }
   const attach = (ws: WebSocket): void => {
     const unsubscribe = options.workbench.bus.subscribe((...event) =>
       send(ws, toWireEvent(...event))
     )
     ws.on('close', unsubscribe)
+    // A frame over maxMessageBytes or a broken frame: ws closes this client (1009, 1002); without
+    // a listener the 'error' event would be thrown and take the whole server down.
+    ws.on('error', () => {})
     ws.on('message', async (data) => {
       let parsed: z.infer<typeof wireRequest>
       try {

@@ -3,7 +3,7 @@
  * and read its outputs, and what the workbench reads back to predict with the folder or fine-tune
  * from it. Validated on read, so a hand-edited or foreign folder gets a message, not a crash.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { classifierPresets, exportFormats } from '../../../preload/contract'
@@ -12,6 +12,8 @@ import type { ChannelStats, Normalisation } from '../../datasets/normalize'
 export const metadataFile = 'metadata.json'
 /** Marks a folder as a workbench export (`--force` replaces nothing else). */
 export const exportMarker = 'dgm-workbench-export'
+/** A real metadata.json is a few kB; anything this big is not one (and is not read into memory). */
+const maxMetadataBytes = 4 * 2 ** 20
 
 const verificationSchema = z.object({
   runtime: z.string(),
@@ -72,6 +74,11 @@ export function readExportMetadata(dir: string): ExportMetadata {
   const file = join(dir, metadataFile)
   let raw: unknown
   try {
+    // Only a regular file is read: a FIFO would block the reading thread (the whole host) until
+    // something writes to it, and /dev/zero never ends.
+    const stats = statSync(file)
+    if (!stats.isFile()) throw new Error('it is not a regular file')
+    if (stats.size > maxMetadataBytes) throw new Error(`${stats.size} bytes is too big for one`)
     raw = JSON.parse(readFileSync(file, 'utf8'))
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code

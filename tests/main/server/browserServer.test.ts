@@ -1,11 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { get as httpGet } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { WireMessage } from '../../../preload/contract'
 import { createWorkbench } from '../../../main/host/workbench'
 import type { Workbench } from '../../../main/host/workbenchServices'
-import { startBrowserServer, type BrowserServer } from '../../../main/server/browserServer'
+import {
+  maxMessageBytes,
+  startBrowserServer,
+  type BrowserServer
+} from '../../../main/server/browserServer'
 import { seedHistory } from '../../helpers/seedHistory'
 import { tempDir } from '../../helpers/tempDir'
 
@@ -128,6 +133,48 @@ describe('browser mode server', () => {
       event: 'run/status',
       payload: { runId: 1, status: 'running' }
     })
+    ws.close()
+  })
+
+  it('refuses a Host that is not this server (DNS rebinding), page and socket alike', async () => {
+    const rebound = `evil.example:${server.port}`
+    const page = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      const request = httpGet(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: `/?token=${server.token}`,
+          headers: { Host: rebound }
+        },
+        (response) => {
+          let body = ''
+          response.on('data', (d) => (body += d))
+          response.on('end', () => resolve({ status: response.statusCode, body }))
+        }
+      )
+      request.on('error', reject)
+    })
+    expect(page.status).toBe(403)
+    expect(page.body).toMatch(
+      /answers only to http:\/\/127\.0\.0\.1:\d+, not to the host "evil\.example/
+    )
+    await expect(
+      connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { Host: rebound })
+    ).rejects.toThrow('HTTP 403')
+    const local = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, {
+      Host: `localhost:${server.port}`
+    })
+    local.close()
+  })
+
+  it('closes only the client whose message is over the size limit', async () => {
+    const big = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`)
+    big.on('error', () => {})
+    const closed = new Promise<number>((resolve) => big.once('close', resolve))
+    big.send(Buffer.alloc(maxMessageBytes + 1))
+    expect(await closed).toBe(1009)
+    const ws = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`)
+    expect(await call(ws, 1, 'app/info', {})).toMatchObject({ id: 1, ok: true })
     ws.close()
   })
 
