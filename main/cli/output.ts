@@ -14,6 +14,15 @@ export function formatTable(headers: string[], rows: string[][]): string {
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
 }
 
+/**
+ * A file name as one readable line: a name holding a newline, a tab or an escape would split a
+ * table row or drive the terminal, so such a name is printed quoted with JSON escapes ("a\nb.png").
+ */
+export function printablePath(path: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is looked for
+  return /[\u0000-\u001f\u007f]/.test(path) ? JSON.stringify(path) : path
+}
+
 /** Progress and notes for people go to stderr so stdout stays machine-readable. */
 export function note(message: string): void {
   process.stderr.write(message + '\n')

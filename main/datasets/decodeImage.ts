@@ -4,15 +4,21 @@
  * Failures come back as a skip reason a person can act on, never as a throw.
  */
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { decode as decodeBmp } from 'fast-bmp'
 import sharp, { type Sharp } from 'sharp'
 import type { SkipReason } from '../../preload/contract'
 import { decodeSimplePng, toChannels } from './fastPng'
 import { sniffFormat } from './imageFiles'
+import { readImageFile } from './readImageFile'
 
 /** Images above this many pixels are refused as likely decompression bombs. */
 export const maxInputPixels = 40_000_000
+/**
+ * libvips gives up on one file after this long (a pathological file, e.g. a progressive JPEG of
+ * thousands of scans, must not hold an import forever); a 40-megapixel image decodes in about a
+ * second.
+ */
+export const decodeTimeoutSeconds = 30
 
 export interface DecodeOptions {
   size: number
@@ -25,17 +31,31 @@ export type Decoded =
   | { ok: false; reason: SkipReason; detail: string }
 
 const fail = (reason: SkipReason, detail: string): Decoded => ({ ok: false, reason, detail })
+const tooLarge = (): Decoded =>
+  fail(
+    'too-large',
+    `more than ${maxInputPixels.toLocaleString('en')} pixels (decompression-bomb guard)`
+  )
 
-/** Reads the header only: width and height, or a skip reason. */
+/**
+ * A BMP's declared size, from its header. fast-bmp allocates width × height × channels before it
+ * reads a pixel, so the size must be checked first: a 60-byte file claiming 20,000 × 20,000 would
+ * otherwise allocate 1.2 GB. Heights are signed (negative for top-down rows).
+ */
+function bmpSize(bytes: Buffer): { width: number; height: number } {
+  if (bytes.length < 26) throw new Error('BMP header is truncated')
+  return { width: Math.abs(bytes.readInt32LE(18)), height: Math.abs(bytes.readInt32LE(22)) }
+}
+
+/** Reads the header only: width and height, or undefined when the file cannot be probed. */
 export async function probeImage(
   path: string
 ): Promise<{ width: number; height: number } | undefined> {
   try {
-    const bytes = await readFile(path)
-    if (sniffFormat(bytes) === 'bmp') {
-      const bmp = decodeBmp(bytes)
-      return { width: bmp.width, height: bmp.height }
-    }
+    const read = await readImageFile(path)
+    if (!read.ok) return undefined
+    const { bytes } = read
+    if (sniffFormat(bytes) === 'bmp') return bmpSize(bytes)
     const meta = await sharp(bytes, { limitInputPixels: maxInputPixels }).metadata()
     return meta.width && meta.height ? { width: meta.width, height: meta.height } : undefined
   } catch {
@@ -44,8 +64,9 @@ export async function probeImage(
 }
 
 function bmpToSharp(bytes: Buffer): Sharp {
+  const { width, height } = bmpSize(bytes)
+  if (width * height > maxInputPixels) throw new Error('Input image exceeds pixel limit')
   const bmp = decodeBmp(bytes)
-  if (bmp.width * bmp.height > maxInputPixels) throw new Error('Input image exceeds pixel limit')
   const channels = bmp.channels as 1 | 2 | 3 | 4
   const data = bmp.data as Uint8Array
   return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
@@ -69,14 +90,25 @@ export async function decodeBytes(bytes: Buffer, options: DecodeOptions): Promis
     const pixels = toChannels(simple, options.channels)
     return { ok: true, pixels, sha256, width: simple.width, height: simple.height }
   }
+  let image: Sharp
   try {
-    // First frame of animations; alpha dropped like PIL's convert('RGB'); CMYK, 16-bit and
-    // palette images all end as 8-bit sRGB or grey.
-    let image =
+    image =
       format === 'bmp'
         ? bmpToSharp(bytes)
         : sharp(bytes, { limitInputPixels: maxInputPixels, failOn: 'warning' })
+  } catch (error) {
+    // fast-bmp's and bmpSize's own errors: plain JavaScript, about this file only.
+    const message = (error as Error).message
+    return /pixel limit/i.test(message)
+      ? tooLarge()
+      : fail('corrupt', `cannot be decoded: ${message}`)
+  }
+  const started = performance.now()
+  try {
+    // First frame of animations; alpha dropped like PIL's convert('RGB'); CMYK, 16-bit and
+    // palette images all end as 8-bit sRGB or grey.
     image = image
+      .timeout({ seconds: decodeTimeoutSeconds })
       .rotate()
       .removeAlpha()
       .resize(options.size, options.size, { fit: options.fit, background: { r: 0, g: 0, b: 0 } })
@@ -89,12 +121,17 @@ export async function decodeBytes(bytes: Buffer, options: DecodeOptions): Promis
         pixels[i] = data[Math.floor(i / options.channels) * info.channels + (i % options.channels)]
     return { ok: true, pixels, sha256, width: info.width, height: info.height }
   } catch (error) {
-    const message = (error as Error).message
-    if (/pixel limit/i.test(message))
-      return fail(
-        'too-large',
-        `more than ${maxInputPixels.toLocaleString('en')} pixels (decompression-bomb guard)`
-      )
-    return fail('corrupt', `cannot be decoded: ${message.split('\n')[0].replace(/:\s*$/, '')}`)
+    // sharp raises the pixel limit itself, so that message is this file's. libvips's messages are
+    // not: it keeps one error buffer per process, and every operation clears it as it starts, so
+    // with decodes in parallel the text at hand can be another file's (a PNG reported with a
+    // TIFF's "bad seek"), or sharp's stand-in "Warning treated as error", and two imports of one
+    // folder would disagree. The reason is certain; the detail says only what is.
+    if (/pixel limit/i.test((error as Error).message)) return tooLarge()
+    if (performance.now() - started >= decodeTimeoutSeconds * 1000)
+      return fail('timeout', `took over ${decodeTimeoutSeconds} s to decode (per-file time limit)`)
+    return fail(
+      'corrupt',
+      `cannot be decoded: not a readable ${format.toUpperCase()} file (damaged, cut short, or a variant libvips does not read)`
+    )
   }
 }

@@ -2,11 +2,12 @@
  * A decode worker: reads files with synchronous I/O (cheap off the main thread), decodes them and
  * writes the pixels straight into the staging file, so only small results cross back.
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
+import { closeSync, openSync, writeSync } from 'node:fs'
 import { parentPort } from 'node:worker_threads'
 import { isGrey } from './collected'
 import { decodeBytes } from './decodeImage'
 import type { DecodeBatch, DecodeReply, DecodeResult } from './decodeMessages'
+import { readImageFileSync } from './readImageFile'
 
 /**
  * Batches hold consecutive slots, so their pixels are gathered in one buffer and written with one
@@ -22,19 +23,13 @@ async function run(batch: DecodeBatch): Promise<DecodeReply> {
   const pixels = new Uint8Array(span * perImage)
   try {
     for (const { slot, path } of batch.tasks) {
-      let bytes: Buffer
-      try {
-        bytes = readFileSync(path)
-      } catch (error) {
-        results.push({
-          slot,
-          ok: false,
-          reason: 'unreadable',
-          detail: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
-        })
+      // Not a plain read: the file may have become a FIFO or a device since the scan.
+      const read = readImageFileSync(path)
+      if (!read.ok) {
+        results.push({ slot, ok: false, reason: read.reason, detail: read.detail })
         continue
       }
-      const decoded = await decodeBytes(bytes, batch.options)
+      const decoded = await decodeBytes(read.bytes, batch.options)
       if (!decoded.ok) {
         results.push({ slot, ok: false, reason: decoded.reason, detail: decoded.detail })
         continue

@@ -33,13 +33,17 @@ export function decodeSimplePng(bytes: Uint8Array): RawImage | undefined {
     if (type === 0x49454e44) break // IEND
     offset += 12 + length
   }
+  const stride = width * channels
   let raw: Buffer
   try {
-    raw = inflateSync(idat.length === 1 ? idat[0] : Buffer.concat(idat))
+    // Bounded by what the header promises: an IDAT that inflates past it (a zlib bomb — a 500 KB
+    // file can inflate to 500 MB) throws here instead of filling memory.
+    raw = inflateSync(idat.length === 1 ? idat[0] : Buffer.concat(idat), {
+      maxOutputLength: height * (stride + 1)
+    })
   } catch {
     return undefined // let libvips report the damage in its own words
   }
-  const stride = width * channels
   if (raw.length < height * (stride + 1)) return undefined
   const data = new Uint8Array(height * stride)
   for (let y = 0; y < height; y++) {

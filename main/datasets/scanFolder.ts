@@ -1,13 +1,15 @@
 /**
  * Walks a dropped folder and sorts what it finds: image candidates with their class and split,
  * files that are not images (reported), and folders that could not be read or loop back on
- * themselves (reported). Hidden and system files are passed over silently.
+ * themselves, FIFOs, devices, sockets and names that are not UTF-8 (reported). Hidden and system
+ * files are passed over silently.
  */
-import type { Dirent } from 'node:fs'
+import type { Dirent, Stats } from 'node:fs'
 import { opendir, readdir, realpath, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import type { SkippedFile, SplitName } from '../../preload/contract'
 import { hasImageExtension, isIgnoredName } from './imageFiles'
+import { specialFileKind } from './readImageFile'
 
 export interface Candidate {
   /** Absolute path. */
@@ -39,6 +41,33 @@ const splitOfFolder: Record<string, SplitName> = {
 
 const toRel = (root: string, path: string): string => relative(root, path).split(sep).join('/')
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * The names in `dir` whose bytes are not UTF-8, as the lossy strings readdir gave for them (each
+ * bad byte became U+FFFD), with their bytes spelt out. Such a file cannot be imported: a path is
+ * kept as text (in SQLite, the JSON report, the UI), and the lossy text names no file on disk, so
+ * the image could never be opened again by its path (and two such names can collapse into one).
+ * Only folders with a U+FFFD in some name are listed a second time, as bytes, to find them.
+ */
+async function nonUtf8Names(dir: string, listing: Dirent[]): Promise<Map<string, string>> {
+  const bad = new Map<string, string>()
+  if (!listing.some((entry) => entry.name.includes('\uFFFD'))) return bad
+  for (const raw of await readdir(dir, { encoding: 'buffer' })) {
+    try {
+      strictUtf8.decode(raw)
+    } catch {
+      const spelt = [...raw]
+        .map((b) =>
+          b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`
+        )
+        .join('')
+      bad.set(raw.toString('utf8'), spelt)
+    }
+  }
+  return bad
+}
+
 /** Every file under `dir` (following symlinks, refusing loops), in sorted order. */
 async function walk(
   root: string,
@@ -61,16 +90,23 @@ async function walk(
   }
   const entries = listing.filter((entry) => !isIgnoredName(entry.name))
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const badNames = await nonUtf8Names(dir, entries)
   for (const entry of entries) {
     const path = join(dir, entry.name)
+    const spelt = badNames.get(entry.name)
+    if (spelt !== undefined) {
+      skipped.push({
+        path: toRel(root, path) + (entry.isDirectory() ? '/' : ''),
+        reason: 'unreadable',
+        detail: `name is not valid UTF-8 (${spelt}); rename it to import it`
+      })
+      continue
+    }
     // Only symbolic links need a stat (to follow them); plain entries carry their type.
-    let isDir = entry.isDirectory()
-    let isFile = entry.isFile()
+    let type: Dirent | Stats = entry
     if (entry.isSymbolicLink()) {
       try {
-        const info = await stat(path)
-        isDir = info.isDirectory()
-        isFile = info.isFile()
+        type = await stat(path)
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
         const detail =
@@ -83,8 +119,18 @@ async function walk(
         continue
       }
     }
-    if (isDir) {
-      const real = await realpath(path)
+    if (type.isDirectory()) {
+      // realpath fails where readdir would (a path past PATH_MAX, a folder removed meanwhile):
+      // reported like an unreadable folder, never thrown out of the whole import.
+      const real = await realpath(path).catch((error: NodeJS.ErrnoException) => error)
+      if (real instanceof Error) {
+        skipped.push({
+          path: toRel(root, path) + '/',
+          reason: 'unreadable',
+          detail: `folder cannot be read: ${real.code ?? real.message}`
+        })
+        continue
+      }
       if (seen.has(real)) {
         skipped.push({
           path: toRel(root, path) + '/',
@@ -95,7 +141,15 @@ async function walk(
       }
       seen.add(real)
       await walk(root, path, seen, files, skipped)
-    } else if (isFile) files.push(path)
+    } else if (type.isFile()) files.push(path)
+    // Listed, not dropped: every file found is imported or reported. Reading a FIFO would wait
+    // for a writer forever, and a device such as /dev/zero never ends.
+    else
+      skipped.push({
+        path: toRel(root, path),
+        reason: 'unreadable',
+        detail: `not a regular file (${specialFileKind(type)})`
+      })
   }
 }
 

@@ -107,7 +107,14 @@ export interface DatasetSummary {
   createdAt: string
 }
 
-export type SkipReason = 'empty' | 'not-image' | 'corrupt' | 'too-large' | 'unreadable'
+export type SkipReason =
+  | 'empty'
+  | 'not-image'
+  | 'corrupt'
+  | 'too-large'
+  | 'unreadable'
+  /** The decode ran past its per-file time limit. */
+  | 'timeout'
 
 /** The parts of a dataset; every image is in exactly one (the database checks the same three). */
 export const splitNames = ['train', 'val', 'test'] as const

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
 import type { EventPayload, ImportReport } from '../../../preload/contract'
 import { UserError } from '../../platform/userError'
-import { formatTable, printJson, progressWriter } from '../output'
+import { formatTable, printablePath, printJson, progressWriter } from '../output'
 import type { CommandContext } from '../context'
 import { withClient } from '../workbenchClient'
 
@@ -36,7 +36,7 @@ function describe(report: ImportReport): string {
   if (report.skipped.length > 0) {
     lines.push(`Skipped ${report.skipped.length} file(s):`)
     for (const s of report.skipped.slice(0, 50))
-      lines.push(`  ${s.reason.padEnd(10)} ${s.path} — ${s.detail}`)
+      lines.push(`  ${s.reason.padEnd(10)} ${printablePath(s.path)} — ${s.detail}`)
     if (report.skipped.length > 50)
       lines.push(`  … and ${report.skipped.length - 50} more (--json lists them all)`)
   }

@@ -4,7 +4,7 @@ import type { PredictReport } from '../../../preload/contract'
 import { predictionsCsv } from '../../../preload/predictionsCsv'
 import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
-import { formatTable, note, printJson } from '../output'
+import { formatTable, note, printablePath, printJson } from '../output'
 import { withEngine } from '../workbenchClient'
 
 export const predictHelp = `dgmw predict <run|exported-dir> <paths…> [--top-k K] [--json|--csv [FILE]]
@@ -43,7 +43,8 @@ export async function predictCommand(ctx: CommandContext): Promise<number> {
       else printTable(report)
       if (csv && csv !== '-')
         writeFileAtomic(csv, Buffer.from(predictionsCsv(report.predictions, topK)))
-      for (const s of report.skipped) note(`skipped ${s.path}: ${s.reason} (${s.detail})`)
+      for (const s of report.skipped)
+        note(`skipped ${printablePath(s.path)}: ${s.reason} (${s.detail})`)
       note(
         `${report.predictions.length} predicted, ${report.skipped.length} skipped` +
           (csv && csv !== '-' ? `; CSV in ${csv}` : '')
@@ -55,7 +56,7 @@ export async function predictCommand(ctx: CommandContext): Promise<number> {
 
 function printTable(report: PredictReport): void {
   const rows = report.predictions.map((p) => [
-    p.path,
+    printablePath(p.path),
     p.top1,
     `${(p.probability * 100).toFixed(1)}%`,
     p.topK
