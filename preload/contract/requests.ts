@@ -106,7 +106,7 @@ export const requests = {
   /** Imports a folder or IDX/CIFAR files on the machine running main; progress as import/progress. */
   'datasets/import': {
     args: z.strictObject({
-      path: z.string().min(1),
+      path: z.string().min(1).max(4096),
       importId: z.string().max(64).optional(),
       name: z.string().min(1).max(120).optional(),
       size: z.number().int().min(8).max(512).optional(),
