@@ -173,7 +173,10 @@ describe(`kill -9 at random moments (${trials} trials, seed ${seed})`, () => {
   it.each(trialsPlan)(
     'trial $trial: $phase',
     async ({ trial, phase, fraction, pick }) => {
-      const span = (name: string): number => Math.round(fraction * durations[name] * 1.1)
+      // A share of the uninterrupted command's time (which includes starting the process); timed
+      // from a line it prints, less of it is left, so most kills land before the end.
+      const span = (name: string, fromLine = false): number =>
+        Math.round(fraction * durations[name] * (fromLine ? 0.75 : 0.95))
       let moment: KillMoment
       let args: string[]
       const out = join(dir.path, `out-${trial}`)
@@ -184,7 +187,7 @@ describe(`kill -9 at random moments (${trials} trials, seed ${seed})`, () => {
           break
         case 'train':
           args = trainArgs
-          moment = { after: 'output', marker: /Run \d+:/, delayMs: span('train') }
+          moment = { after: 'output', marker: /Run \d+:/, delayMs: span('train', true) }
           break
         case 'checkpoint':
           args = trainArgs
@@ -210,7 +213,11 @@ describe(`kill -9 at random moments (${trials} trials, seed ${seed})`, () => {
           break
         case 'label-budget':
           args = budgetArgs
-          moment = { after: 'output', marker: /Experiment \d+:/, delayMs: span('label-budget') }
+          moment = {
+            after: 'output',
+            marker: /Experiment \d+:/,
+            delayMs: span('label-budget', true)
+          }
           break
       }
       const killed = await runAndKill(args, home, moment)
