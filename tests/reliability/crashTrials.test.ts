@@ -176,7 +176,7 @@ describe(`kill -9 at random moments (${trials} trials, seed ${seed})`, () => {
       // A share of the uninterrupted command's time (which includes starting the process); timed
       // from a line it prints, less of it is left, so most kills land before the end.
       const span = (name: string, fromLine = false): number =>
-        Math.round(fraction * durations[name] * (fromLine ? 0.75 : 0.95))
+        Math.round(fraction * durations[name] * (fromLine ? 0.6 : 0.95))
       let moment: KillMoment
       let args: string[]
       const out = join(dir.path, `out-${trial}`)
