@@ -1,6 +1,9 @@
-import { readdir, rm, stat } from 'node:fs/promises'
+import { readdirSync, rmSync, statSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { DatasetSummary } from '../../preload/contract'
+import { removeStaleTemporaries } from '../platform/staleTemporaries'
+import { runDir } from '../platform/runFiles'
 import type { RunStore } from '../store/runStore'
 
 /**
@@ -16,7 +19,7 @@ export async function deleteDatasetAndCache(
   const { meta, ...dataset } = store.datasets.get(id)
   store.datasets.delete(id)
   if (meta.cacheFile) await rm(dirname(String(meta.cacheFile)), { recursive: true, force: true })
-  await sweepOrphanCaches(store, dataDir)
+  sweepOrphanCaches(store, dataDir)
   return dataset
 }
 
@@ -27,29 +30,54 @@ export async function deleteDatasetAndCache(
  */
 export const orphanAgeMs = 60 * 60 * 1000
 
-/** Removes dataset cache folders (`<dataDir>/datasets/<key>`) that no dataset refers to. */
-export async function sweepOrphanCaches(
-  store: RunStore,
-  dataDir: string,
-  now = Date.now()
-): Promise<string[]> {
+/**
+ * Removes dataset cache folders (`<dataDir>/datasets/<key>`) that no dataset refers to, and the
+ * staging folders (`<key>.partial-<pid>`) of imports whose process was killed.
+ */
+export function sweepOrphanCaches(store: RunStore, dataDir: string, now = Date.now()): string[] {
   const root = join(dataDir, 'datasets')
-  const names = await readdir(root).catch(() => [] as string[])
+  const removed = removeStaleTemporaries(root)
+  let names: string[]
+  try {
+    names = readdirSync(root)
+  } catch {
+    return removed
+  }
   const used = new Set<string>()
   for (const { id } of store.datasets.list()) {
     const { meta } = store.datasets.get(id)
     if (meta.key) used.add(String(meta.key))
     if (meta.cacheFile) used.add(basename(dirname(String(meta.cacheFile))))
   }
-  const removed: string[] = []
   for (const name of names) {
-    // Imports in progress stage into "<key>.partial" and remove it themselves.
-    if (name.endsWith('.partial') || used.has(name)) continue
+    // A live import's staging folder ("<key>.partial-<pid>") is its own to remove.
+    if (name.includes('.partial') || used.has(name)) continue
     const folder = join(root, name)
-    const info = await stat(folder).catch(() => undefined)
+    const info = statSync(folder, { throwIfNoEntry: false })
     if (!info?.isDirectory() || now - info.mtimeMs < orphanAgeMs) continue
-    await rm(folder, { recursive: true, force: true })
+    rmSync(folder, { recursive: true, force: true })
     removed.push(folder)
+  }
+  return removed
+}
+
+/**
+ * What killed processes left in the data directory, cleared when a workbench opens it: import
+ * staging and orphaned cache folders, and the temporary files of checkpoints and sample grids
+ * cut short in run folders. Another live process's writes in progress are left alone.
+ */
+export function sweepLeftovers(store: RunStore, dataDir: string): string[] {
+  const removed = sweepOrphanCaches(store, dataDir)
+  let runs: string[]
+  try {
+    runs = readdirSync(join(dataDir, 'runs'))
+  } catch {
+    return removed
+  }
+  for (const id of runs) {
+    if (!/^\d+$/.test(id)) continue
+    const dir = runDir(dataDir, Number(id))
+    removed.push(...removeStaleTemporaries(dir), ...removeStaleTemporaries(join(dir, 'samples')))
   }
   return removed
 }

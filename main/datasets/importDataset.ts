@@ -204,7 +204,8 @@ export async function importDataset(
     )
   const key = randomUUID()
   const datasetsDir = join(dataDir, 'datasets')
-  const temp = join(datasetsDir, `${key}.partial`)
+  // The pid marks it as this process's: a later process removes it only once this one is gone.
+  const temp = join(datasetsDir, `${key}.partial-${process.pid}`)
   const final = join(datasetsDir, key)
   await mkdir(temp, { recursive: true })
   let collected: Collected | undefined

@@ -154,6 +154,11 @@ export interface EpochReport {
   checkpoint?: { path: string; bytes: number; sha256: string }
   /** Generative runs: this epoch's warnings (discriminator winning, mode collapse). */
   warnings?: string[]
+  /**
+   * Sent again by a resumed run: the epoch its checkpoint ends, which the database may not have
+   * recorded if the process died between writing the checkpoint and recording the epoch.
+   */
+  replayed?: boolean
 }
 
 /** The evaluated images: dataset indices, predicted class and its softmax probability, in order. */

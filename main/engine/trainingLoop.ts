@@ -37,6 +37,12 @@ export interface LoopState {
   epochsDone: number
   step: number
   elapsedSeconds: number
+  /**
+   * The report of the epoch this checkpoint ends. The checkpoint is written before the host
+   * records the epoch in SQLite, so a crash between the two leaves a checkpoint the database has
+   * not heard of; a resumed run reports it again first (the host records it if it is missing).
+   */
+  lastEpoch?: Omit<EpochReport, 'jobId' | 'checkpoint' | 'replayed'>
 }
 
 /** Where a step sits in the run; the loop reports progress for the epoch of the last step read. */
@@ -110,6 +116,7 @@ export async function runTrainingLoop<Meta extends StepPlace>(
   const totalSteps = stepsPerEpoch * epochs
   const tensorsPerEpoch: number[] = []
   hooks.onStart({ jobId, fromEpoch: state.epochsDone, fromStep: state.step })
+  if (state.lastEpoch) hooks.onEpoch({ jobId, ...state.lastEpoch, replayed: true })
   await work.beforeTraining?.()
   const attemptStart = performance.now()
   const elapsedBefore = state.elapsedSeconds
@@ -177,6 +184,7 @@ export async function runTrainingLoop<Meta extends StepPlace>(
       metrics.elapsed_seconds = elapsed()
       state.epochsDone = epoch + 1
       state.elapsedSeconds = elapsed()
+      state.lastEpoch = { epoch, step: state.step, metrics, ...(warnings ? { warnings } : {}) }
       const checkpoint = dir ? await work.saveCheckpoint(epoch) : undefined
       tensorsPerEpoch.push(tf.memory().numTensors)
       hooks.onEpoch({

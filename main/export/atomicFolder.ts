@@ -6,8 +6,20 @@
  * only if it is empty or an earlier export: `--force` must never delete someone's other files.
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync
+} from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
+import { fsyncFolder } from '../platform/atomicWrite'
+import { processAlive } from '../platform/staleTemporaries'
 import { UserError } from '../platform/userError'
 
 export interface AtomicFolderOptions {
@@ -25,6 +37,7 @@ export async function writeFolderAtomically<T>(
   fill: (dir: string) => Promise<T>
 ): Promise<{ path: string; replaced: boolean; result: T }> {
   const path = resolve(target)
+  recoverLeftovers(path)
   const exists = existsSync(path)
   if (exists) checkReplaceable(path, options)
   const parent = dirname(path)
@@ -48,6 +61,8 @@ export async function writeFolderAtomically<T>(
   // Swap: the old folder steps aside, the new one takes its name, then the old one goes.
   const old = join(parent, `.${basename(path)}.old-${stamp}`)
   try {
+    // On disk before the rename makes them visible: a power cut must not leave empty files.
+    syncTree(temp)
     if (exists) renameSync(path, old)
     try {
       renameSync(temp, path)
@@ -55,6 +70,7 @@ export async function writeFolderAtomically<T>(
       if (exists) renameSync(old, path)
       throw error
     }
+    fsyncFolder(parent)
   } catch (error) {
     rmSync(temp, { recursive: true, force: true })
     throw new UserError(
@@ -63,6 +79,48 @@ export async function writeFolderAtomically<T>(
   }
   if (exists) rmSync(old, { recursive: true, force: true })
   return { path, replaced: exists, result }
+}
+
+/** Flushes every file and folder under `dir` to disk. */
+function syncTree(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) syncTree(path)
+    else if (entry.isFile()) {
+      const fd = openSync(path, 'r')
+      try {
+        fsyncSync(fd)
+      } finally {
+        closeSync(fd)
+      }
+    }
+  }
+  fsyncFolder(dir)
+}
+
+/**
+ * What a killed writer of `path` left beside it: its hidden temporary folder (removed), and, if it
+ * died in the middle of the swap, the earlier folder it had moved aside (put back when nothing
+ * took its place, else removed). Another live process's folders are left alone.
+ */
+function recoverLeftovers(path: string): void {
+  const parent = dirname(path)
+  const prefix = `.${basename(path)}.`
+  let names: string[]
+  try {
+    names = readdirSync(parent)
+  } catch {
+    return
+  }
+  for (const name of names) {
+    const match = /^(partial|old)-(\d+)-[0-9a-f]+$/.exec(name.slice(prefix.length))
+    if (!name.startsWith(prefix) || !match) continue
+    const pid = Number(match[2])
+    if (pid === process.pid || processAlive(pid)) continue
+    const leftover = join(parent, name)
+    if (match[1] === 'old' && !existsSync(path)) renameSync(leftover, path)
+    else rmSync(leftover, { recursive: true, force: true })
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type RequestName,
   type ValidArgs
 } from '../../preload/contract'
+import { diskFullMessage, isDiskFull } from '../platform/diskFull'
 import { UserError } from '../platform/userError'
 
 export type Handlers = {
@@ -26,7 +27,9 @@ const fail = (code: ErrorCode, message: string): Envelope => ({
 
 export function createDispatcher(
   handlers: Handlers,
-  log: (message: string) => void = console.error
+  log: (message: string) => void = console.error,
+  /** The data directory, named when a request fails because its disk is full. */
+  dataDir?: string
 ): Dispatch {
   return async (name, args) => {
     if (typeof name !== 'string' || !Object.hasOwn(requests, name)) {
@@ -48,6 +51,8 @@ export function createDispatcher(
       return { ok: true, value: await handler(parsed.data) }
     } catch (error) {
       if (error instanceof UserError) return fail(error.code, error.message)
+      if (dataDir !== undefined && isDiskFull(error))
+        return fail('failed', diskFullMessage(dataDir))
       log(`Request ${requestName} failed: ${(error as Error).stack ?? String(error)}`)
       return fail(
         'failed',

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path'
 import type { BackendName } from '../../preload/contract'
+import { sweepLeftovers } from '../datasets/cacheFolders'
 import { createDatasetService } from '../datasets/datasetService'
 import { startEngine, type EngineHost } from '../engine/engineHost'
 import { UserError } from '../platform/userError'
@@ -49,6 +50,12 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     nativeBinding: options.sqliteBinding
   })
   store.runs.markInterrupted()
+  // After a kill: temporary files nobody will finish (never another live process's) go.
+  try {
+    sweepLeftovers(store, dataDir)
+  } catch (error) {
+    options.log?.(`Could not clear leftovers in ${dataDir}: ${(error as Error).message}`)
+  }
   const bus = new EventBus()
   const launch = (): EngineHost => {
     const saved = store.settings.get<BackendName>(backendSettingKey)
@@ -126,7 +133,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       return closed
     }
   }
-  const dispatch = createDispatcher(createHandlers(workbench), options.log)
+  const dispatch = createDispatcher(createHandlers(workbench), options.log, dataDir)
   return workbench
 }
 

@@ -1,7 +1,9 @@
 /**
  * The one way the workbench writes a file: into a unique temporary name beside it, flushed to
- * disk, then renamed over the target. A crash, a full disk or a failing write leaves either the
- * complete new file or the old one, never half a file, and the temporary file is removed on error.
+ * disk, then renamed over the target, and the rename flushed too (the folder's fsync). A crash, a
+ * power cut, a full disk or a failing write leaves either the complete new file or the old one,
+ * never half a file, and the temporary file is removed on error. A temporary file a killed process
+ * left behind carries its pid (`<file>.tmp-<pid>-<hex>`): `removeStaleTemporaries` clears it.
  */
 import { randomBytes } from 'node:crypto'
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
@@ -36,9 +38,32 @@ export function writeFileAtomic(
     closeSync(fd)
     fd = undefined
     renameSync(temp, file)
+    fsyncFolder(dirname(file))
   } catch (error) {
     if (fd !== undefined) closeSync(fd)
     rmSync(temp, { force: true })
     throw error
+  }
+}
+
+/**
+ * Flushes a folder's entries (a rename or a new file in it) to disk. Without it a power cut after
+ * the rename may bring back the old name, or neither, although the file's data was flushed.
+ * Platforms that cannot open a folder for fsync (Windows) skip it: their renames are journaled.
+ */
+export function fsyncFolder(folder: string): void {
+  let fd: number
+  try {
+    fd = openSync(folder, 'r')
+  } catch {
+    return
+  }
+  try {
+    fsyncSync(fd)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'EINVAL' && code !== 'EPERM' && code !== 'EISDIR') throw error
+  } finally {
+    closeSync(fd)
   }
 }

@@ -5,7 +5,7 @@
  * the rest are short engine tasks.
  */
 import { spreadOverClasses } from '../datasets/spreadOverClasses'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import {
   classifyingGenerativeRecipes,
   conditionalRecipes,
@@ -25,6 +25,7 @@ import type {
 } from '../engine/engineMessages'
 import { type PixelBatch, encodePng, tileGrid, writeImageFolder } from '../datasets/pixelImages'
 import { writeFileAtomic } from '../platform/atomicWrite'
+import { writeFolderAtomically } from '../export/atomicFolder'
 import { datasetTrainingData } from '../datasets/trainingData'
 import { UserError } from '../platform/userError'
 import type { RunRecord, RunRecordOf } from '../store/runRepository'
@@ -228,10 +229,17 @@ export function createGenerativeService({ store, dataDir, engine }: GenerativeSe
         return { path: out, files: 1 }
       }
       const classNames = store.runs.detail(args.id).classNames
-      return {
-        path: out,
-        files: await writeImageFolder(out, batch, labels, classNames, args.seed)
-      }
+      const write = (dir: string): Promise<number> =>
+        writeImageFolder(dir, batch, labels, classNames, args.seed)
+      // A new folder appears complete or not at all (a kill mid-way leaves no half ImageFolder
+      // for `dgmw import` to read); into an existing one, samples of another seed are added.
+      if (existsSync(out)) return { path: out, files: await write(out) }
+      const written = await writeFolderAtomically(
+        out,
+        { force: false, replaceable: () => false },
+        write
+      )
+      return { path: written.path, files: written.result }
     },
 
     async score(runId: number, evaluatorRunId?: number): Promise<GeneratorScores> {

@@ -17,7 +17,7 @@ import {
 } from '../../preload/contract'
 import type { EventBus } from '../platform/eventBus'
 import type { RunState } from '../store/changeQueries'
-import { processAlive } from '../store/runRepository'
+import { processAlive } from '../platform/staleTemporaries'
 import type { RunStore } from '../store/runStore'
 
 export interface OtherProcessWatcherOptions {

@@ -45,6 +45,7 @@ import {
   findRealOnlyTwin,
   syntheticSpec
 } from './generatedDataRuns'
+import { diskFullMessage, isDiskFull } from '../platform/diskFull'
 import { graphBudget, pendingGraphRun, selfTrainData } from './selfTraining'
 import { createRunEstimator, modelOf, probeData, type PlannedWork } from './runEstimate'
 
@@ -234,6 +235,10 @@ export function createRunService(options: RunServiceOptions) {
         bus.emit('train/progress', { runId, ...progress })
       },
       onEpoch: (report) => {
+        // The checkpoint is the source of truth: a replayed epoch is recorded only when the
+        // process that wrote its checkpoint died before recording it.
+        if (report.replayed && (store.runs.summary(runId).headline.epochsDone ?? 0) > report.epoch)
+          return
         const m = report.metrics
         store.runs.addMetrics(
           runId,
@@ -335,7 +340,14 @@ export function createRunService(options: RunServiceOptions) {
     item.settle?.reject(error)
     if (item.kind === 'train' && !closing)
       // A lost GPU (driver reset, sleep) interrupts the run: it resumes from its checkpoint.
-      setStatus(item.runId, error.deviceLost ? 'interrupted' : 'failed', error.message)
+      setStatus(
+        item.runId,
+        error.deviceLost ? 'interrupted' : 'failed',
+        // A full disk stops a run at its checkpoint write: say which disk; the run resumes.
+        isDiskFull(error)
+          ? diskFullMessage(dataDir, 'resume the run from its last checkpoint')
+          : error.message
+      )
     // The queue waits for this (the promise chain in pump), so no run starts on the lost engine.
     if (error.deviceLost) await options.restartEngine?.()
   }

@@ -14,6 +14,7 @@ import {
   type RunSummary
 } from '../../preload/contract'
 import { UserError } from '../platform/userError'
+import { processAlive } from '../platform/staleTemporaries'
 import { parseRunRecipe, runRecipeOrNull, type RunRecipe } from './runConfig'
 import { runColumns, toRunSummary, type RunRow } from './runRows'
 
@@ -77,16 +78,6 @@ export type ExperimentRun = RunRecipe & {
   seed: number
   status: RunStatus
   testAccuracy: number | null
-}
-
-/** Whether a process still exists (signal 0 only checks). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 const now = (): string => new Date().toISOString()

@@ -12,6 +12,11 @@ export interface LimitedFolder {
   cleanup(): void
 }
 
+/** A tmpfs disk that can be made bigger in place (space freed without touching its files). */
+export interface TinyDisk extends LimitedFolder {
+  resize(bytes: number): void
+}
+
 const isRoot = (): boolean => process.getuid?.() === 0
 
 function mountTmpfs(path: string, options: string): boolean {
@@ -43,8 +48,15 @@ export function readOnlyFolder(parent: string): LimitedFolder | null {
 }
 
 /** A writable folder on a disk of `bytes` bytes, or null without root. */
-export function tinyDisk(parent: string, bytes: number): LimitedFolder | null {
+export function tinyDisk(parent: string, bytes: number): TinyDisk | null {
   const path = join(parent, 'tiny-disk')
   if (!isRoot() || !mountTmpfs(path, `size=${bytes}`)) return null
-  return { path, cleanup: () => unmount(path) }
+  return {
+    path,
+    cleanup: () => unmount(path),
+    resize(size: number) {
+      const r = spawnSync('mount', ['-o', `remount,size=${size}`, path], { encoding: 'utf8' })
+      if (r.status !== 0) throw new Error(`Cannot resize ${path}: ${r.stderr}`)
+    }
+  }
 }

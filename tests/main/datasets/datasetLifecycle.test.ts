@@ -165,7 +165,7 @@ describe('a dataset after its import', () => {
     }
     const old = (Date.now() - orphanAgeMs - 60_000) / 1000
     utimesSync(orphan, old, old)
-    const removed = await sweepOrphanCaches(workbench.store, workbench.dataDir)
+    const removed = sweepOrphanCaches(workbench.store, workbench.dataDir)
     expect(removed).toEqual([orphan])
     const key = workbench.store.datasets.get(dataset.id).meta.key as string
     expect(readdirSync(root).sort()).toEqual([key, 'renamed-a-moment-ago'].sort())

@@ -57,16 +57,19 @@ describe('generative training in the engine worker', () => {
     expect(snapshots.every((s) => Number.isFinite(s.diversity) && s.diversity > 0)).toBe(true)
 
     const interrupted = join(dir.path, 'interrupted')
+    const replayed: Record<string, number>[] = []
     const lossesOf = async (folder: string, epochs: number, resume: boolean) => {
       const losses: Record<string, number>[] = []
       await workbench.engine.train(spec(folder, epochs, resume), {
-        onEpoch: (e) => losses.push(e.metrics)
+        onEpoch: (e) => (e.replayed ? replayed : losses).push(e.metrics)
       }).done
       return losses
     }
     const first = await lossesOf(interrupted, 2, false)
-    // The same run with more epochs, continued from the 2-epoch checkpoint.
+    // The same run with more epochs, continued from the 2-epoch checkpoint, which first reports
+    // again the epoch it ends (in case the database never recorded it).
     const rest = await lossesOf(interrupted, 3, true)
+    expect(replayed).toEqual([first.at(-1)])
     const reference = await lossesOf(join(dir.path, 'reference'), 3, false)
     const pick = (m: Record<string, number>) => [m['train/d/loss'], m['train/g/loss']]
     expect([...first, ...rest].map(pick)).toEqual(reference.map(pick))
