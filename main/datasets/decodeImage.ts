@@ -1,12 +1,12 @@
 /**
  * Decodes one image file into uint8 pixels of the dataset's size and channel count, with libvips
- * (sharp) for PNG/JPEG/WebP/GIF/TIFF and fast-bmp for BMP (sharp's libvips has no BMP reader).
+ * (sharp) for PNG/JPEG/WebP/GIF/TIFF and bmpDecoder.ts for BMP (sharp's libvips has no BMP reader).
  * Failures come back as a skip reason a person can act on, never as a throw.
  */
 import { createHash } from 'node:crypto'
-import { decode as decodeBmp } from 'fast-bmp'
 import sharp, { type Sharp } from 'sharp'
 import type { SkipReason } from '../../preload/contract'
+import { bmpSize, decodeBmp } from './bmpDecoder'
 import { decodeSimplePng, toChannels } from './fastPng'
 import { sniffFormat } from './imageFiles'
 import { readImageFile } from './readImageFile'
@@ -37,16 +37,6 @@ const tooLarge = (): Decoded =>
     `more than ${maxInputPixels.toLocaleString('en')} pixels (decompression-bomb guard)`
   )
 
-/**
- * A BMP's declared size, from its header. fast-bmp allocates width × height × channels before it
- * reads a pixel, so the size must be checked first: a 60-byte file claiming 20,000 × 20,000 would
- * otherwise allocate 1.2 GB. Heights are signed (negative for top-down rows).
- */
-function bmpSize(bytes: Buffer): { width: number; height: number } {
-  if (bytes.length < 26) throw new Error('BMP header is truncated')
-  return { width: Math.abs(bytes.readInt32LE(18)), height: Math.abs(bytes.readInt32LE(22)) }
-}
-
 /** Reads the header only: width and height, or undefined when the file cannot be probed. */
 export async function probeImage(
   path: string
@@ -63,14 +53,14 @@ export async function probeImage(
   }
 }
 
+/**
+ * The BMP decoder checks the header's width × height against the limit before it allocates: a
+ * 60-byte file claiming 20,000 × 20,000 must not cost 1.2 GB.
+ */
 function bmpToSharp(bytes: Buffer): Sharp {
-  const { width, height } = bmpSize(bytes)
-  if (width * height > maxInputPixels) throw new Error('Input image exceeds pixel limit')
-  const bmp = decodeBmp(bytes)
-  const channels = bmp.channels as 1 | 2 | 3 | 4
-  const data = bmp.data as Uint8Array
+  const { width, height, channels, data } = decodeBmp(bytes, maxInputPixels)
   return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
-    raw: { width: bmp.width, height: bmp.height, channels }
+    raw: { width, height, channels }
   })
 }
 
@@ -97,7 +87,7 @@ export async function decodeBytes(bytes: Buffer, options: DecodeOptions): Promis
         ? bmpToSharp(bytes)
         : sharp(bytes, { limitInputPixels: maxInputPixels, failOn: 'warning' })
   } catch (error) {
-    // fast-bmp's and bmpSize's own errors: plain JavaScript, about this file only.
+    // The BMP decoder's own errors: plain JavaScript, about this file only.
     const message = (error as Error).message
     return /pixel limit/i.test(message)
       ? tooLarge()
