@@ -12,6 +12,7 @@ import {
   type ValidArgs
 } from '../../preload/contract'
 import { UserError } from '../platform/userError'
+import { databaseBusyError, isDatabaseBusy } from '../store/databaseBusy'
 
 export type Handlers = {
   [N in RequestName]: (args: ValidArgs<N>) => Reply<N> | Promise<Reply<N>>
@@ -48,6 +49,10 @@ export function createDispatcher(
       return { ok: true, value: await handler(parsed.data) }
     } catch (error) {
       if (error instanceof UserError) return fail(error.code, error.message)
+      if (isDatabaseBusy(error)) {
+        const busy = databaseBusyError()
+        return fail(busy.code, busy.message)
+      }
       log(`Request ${requestName} failed: ${(error as Error).stack ?? String(error)}`)
       return fail(
         'failed',
