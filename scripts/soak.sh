@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The long soak of issue 18: 2,000 runs and 50 denser datasets timed through the dispatch, then
 # 400 short trainings in one workbench (host RSS and worker tensors sampled after each).
-# About 10 minutes on 2 cores. Figures: printed, and as JSON in ${DGMW_SOAK_REPORT:-soak-report.json}.
+# 3 to 9 minutes on 2 busy cores. Figures: printed, and as JSON in ${DGMW_SOAK_REPORT:-soak-report.json}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DGMW_CAMPAIGN_SCALE=full
