@@ -7,6 +7,7 @@ import { ContractError } from '../../preload/client'
 import { parseBackendName } from '../platform/backendName'
 import { resolveDataDir } from '../platform/dataDir'
 import { UserError } from '../platform/userError'
+import { databaseBusyError, isDatabaseBusy } from '../store/databaseBusy'
 import { appVersion } from '../platform/appVersion'
 import type { CommandContext } from './context'
 import { benchCommand, benchHelp } from './commands/bench'
@@ -163,7 +164,10 @@ async function main(argv: string[]): Promise<number> {
       // A request the workbench refused says why in words meant for the person at the terminal.
       error instanceof UserError || error instanceof ContractError
         ? error.message
-        : `Unexpected error: ${(error as Error).stack ?? String(error)}`
+        : // Opening the workbench writes too (runs of dead processes become interrupted).
+          isDatabaseBusy(error)
+          ? databaseBusyError().message
+          : `Unexpected error: ${(error as Error).stack ?? String(error)}`
     process.stderr.write(`dgmw ${name}: ${message}\n`)
     return 1
   }

@@ -166,12 +166,6 @@ export function nothingImportedMessage(
   return `None of the ${skipped.length} files in ${source} could be imported: ${first.path} was skipped (${first.detail}), and ${skipped.length - 1} more (the report lists them). ${fix}`
 }
 
-function uniqueName(store: RunStore, wanted: string): string {
-  if (!store.datasets.findByName(wanted)) return wanted
-  for (let n = 2; ; n++)
-    if (!store.datasets.findByName(`${wanted} (${n})`)) return `${wanted} (${n})`
-}
-
 export async function importDataset(
   store: RunStore,
   dataDir: string,
@@ -272,7 +266,7 @@ export async function importDataset(
     try {
       dataset = store.datasets.createWithImages(
         {
-          name: options.name ?? uniqueName(store, basename(source)),
+          name: options.name ?? basename(source),
           kind: collected.kind,
           sourcePath: source,
           imageCount: kept.length,
@@ -289,7 +283,9 @@ export async function importDataset(
             report: join(final, 'report.json')
           }
         },
-        rows
+        rows,
+        // The folder's name, numbered if taken (by then: another process may import one too).
+        { numberIfTaken: options.name === undefined }
       )
     } catch (error) {
       await rm(final, { recursive: true, force: true })

@@ -13,6 +13,7 @@ import {
 } from '../../preload/contract'
 import { diskFullMessage, isDiskFull } from '../platform/diskFull'
 import { UserError } from '../platform/userError'
+import { databaseBusyError, isDatabaseBusy } from '../store/databaseBusy'
 
 export type Handlers = {
   [N in RequestName]: (args: ValidArgs<N>) => Reply<N> | Promise<Reply<N>>
@@ -53,6 +54,10 @@ export function createDispatcher(
       if (error instanceof UserError) return fail(error.code, error.message)
       if (dataDir !== undefined && isDiskFull(error))
         return fail('failed', diskFullMessage(dataDir))
+      if (isDatabaseBusy(error)) {
+        const busy = databaseBusyError()
+        return fail(busy.code, busy.message)
+      }
       log(`Request ${requestName} failed: ${(error as Error).stack ?? String(error)}`)
       return fail(
         'failed',

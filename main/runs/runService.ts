@@ -35,6 +35,7 @@ import type { EventBus } from '../platform/eventBus'
 import { codeVersion } from '../platform/appVersion'
 import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
+import { resumableStatuses } from '../store/runRepository'
 import { classificationReport } from './evaluation'
 import { generativeData, generativeSpec, recordScores } from './generativeRuns'
 import { deleteRunFiles, runDir } from '../platform/runFiles'
@@ -521,12 +522,19 @@ export function createRunService(options: RunServiceOptions) {
           'conflict'
         )
       if (run.status === 'paused' && active?.item.runId === runId) return active.job.resume()
-      if (!['interrupted', 'stopped', 'failed'].includes(run.status) || live(runId))
-        throw new UserError(
-          `Run ${runId} is ${run.status}; only interrupted, stopped, failed or paused runs resume.`,
+      const notResumable = (status: RunSummary['status']): UserError =>
+        new UserError(
+          `Run ${runId} is ${status}; only interrupted, stopped, failed or paused runs resume.`,
           'conflict'
         )
-      setStatus(runId, 'queued')
+      if (!resumableStatuses.includes(run.status) || live(runId)) throw notResumable(run.status)
+      // Another process may resume it at the same moment: one conditional write picks the owner.
+      if (!store.runs.requeue(runId)) {
+        const now = store.runs.summary(runId)
+        refuseIfElsewhere(now)
+        throw notResumable(now.status)
+      }
+      bus.emit('run/status', { runId, status: 'queued' })
       queue.push({ runId, kind: 'train', resume: true })
       pump()
     },

@@ -77,6 +77,27 @@ export function datasetRepository(db: Database.Database) {
   }
   const images = datasetImageQueries(db)
 
+  /** `wanted`, or the first free "wanted (2)", "wanted (3)"… (call it inside the write). */
+  const freeName = (wanted: string): string => {
+    const taken = (name: string): boolean => statements.byName.get(name) !== undefined
+    if (!taken(wanted)) return wanted
+    for (let n = 2; ; n++) if (!taken(`${wanted} (${n})`)) return `${wanted} (${n})`
+  }
+
+  const renameNow = (id: number, name: string): DatasetSummary => {
+    const dataset = repository.get(id)
+    const wanted = name.trim()
+    if (!wanted) throw new UserError('A dataset needs a name; type one.', 'invalid-args')
+    const other = repository.findByName(wanted)
+    if (other && other.id !== id)
+      throw new UserError(
+        `Dataset ${other.id} is already called "${wanted}"; pick another name.`,
+        'conflict'
+      )
+    if (wanted !== dataset.name) statements.rename.run(wanted, id)
+    return toDatasetSummary(statements.get.get(id) as DatasetRow)
+  }
+
   const repository = {
     create(input: NewDataset): DatasetSummary {
       try {
@@ -104,13 +125,24 @@ export function datasetRepository(db: Database.Database) {
       }
     },
 
-    /** Creates a dataset and its image rows in one transaction: all of it is stored or none. */
-    createWithImages(input: NewDataset, rows: ImageRow[]): DatasetSummary {
-      return db.transaction(() => {
-        const dataset = repository.create(input)
-        images.insertImages(dataset.id, rows)
-        return dataset
-      })()
+    /**
+     * Creates a dataset and its image rows in one transaction: all of it is stored or none. With
+     * `numberIfTaken` a taken name gets the first free " (2)", " (3)"…, chosen under the same
+     * write lock: two imports of folders with the same name in two processes both succeed.
+     */
+    createWithImages(
+      input: NewDataset,
+      rows: ImageRow[],
+      options: { numberIfTaken?: boolean } = {}
+    ): DatasetSummary {
+      return db
+        .transaction(() => {
+          const name = options.numberIfTaken ? freeName(input.name) : input.name
+          const dataset = repository.create({ ...input, name })
+          images.insertImages(dataset.id, rows)
+          return dataset
+        })
+        .immediate()
     },
 
     get(id: number): DatasetRecord {
@@ -142,18 +174,9 @@ export function datasetRepository(db: Database.Database) {
       return (statements.list.all() as DatasetRow[]).map(toDatasetSummary)
     },
 
+    /** Renames a dataset; the name is checked and written under one write lock. */
     rename(id: number, name: string): DatasetSummary {
-      const dataset = repository.get(id)
-      const wanted = name.trim()
-      if (!wanted) throw new UserError('A dataset needs a name; type one.', 'invalid-args')
-      const other = repository.findByName(wanted)
-      if (other && other.id !== id)
-        throw new UserError(
-          `Dataset ${other.id} is already called "${wanted}"; pick another name.`,
-          'conflict'
-        )
-      if (wanted !== dataset.name) statements.rename.run(wanted, id)
-      return toDatasetSummary(statements.get.get(id) as DatasetRow)
+      return db.transaction(() => renameNow(id, name)).immediate()
     },
 
     /**
@@ -162,6 +185,8 @@ export function datasetRepository(db: Database.Database) {
      * deletion. The caller removes the cache files afterwards.
      */
     delete(id: number): void {
+      // Immediate: the check for live runs and the delete see the same database, even while
+      // another process queues a run on this dataset.
       db.transaction(() => {
         const dataset = repository.get(id)
         const live = statements.liveRuns.all(id) as { id: number; status: string }[]
@@ -174,7 +199,7 @@ export function datasetRepository(db: Database.Database) {
         statements.keepNameOnExperiments.run(dataset.name, id)
         statements.recordDeleted.run(id, dataset.name, now())
         statements.delete.run(id)
-      })()
+      }).immediate()
     },
 
     listImages: images.listImages,

@@ -77,10 +77,17 @@ export function experimentRepository(db: Database.Database) {
       return toExperiment(row)
     },
 
-    /** The experiment called `name` on a dataset, created when missing. */
+    /**
+     * The experiment called `name` on a dataset, created when missing: looked up and created
+     * under one write lock, so two processes starting runs at once do not make two of it.
+     */
     named(datasetId: number, name: string): number {
-      const row = statements.byName.get(datasetId, name) as { id: number } | undefined
-      return row?.id ?? repository.create(name, datasetId)
+      return db
+        .transaction(() => {
+          const row = statements.byName.get(datasetId, name) as { id: number } | undefined
+          return row?.id ?? repository.create(name, datasetId)
+        })
+        .immediate()
     },
 
     /** The plan a label-budget experiment was created with (a plain one has none: throws). */

@@ -82,6 +82,9 @@ export type ExperimentRun = RunRecipe & {
 
 const now = (): string => new Date().toISOString()
 const live = liveRunStatuses.map((s) => `'${s}'`).join(', ')
+/** The ended states a run can be resumed from (its last checkpoint, or its start). */
+export const resumableStatuses: readonly RunStatus[] = ['interrupted', 'stopped', 'failed']
+const resumable = resumableStatuses.map((s) => `'${s}'`).join(', ')
 
 export function runRepository(db: Database.Database) {
   const statements = {
@@ -106,6 +109,8 @@ export function runRepository(db: Database.Database) {
         ELSE NULL END
       WHERE id = @id`),
     live: db.prepare(`SELECT id, pid FROM runs WHERE status IN (${live})`),
+    requeue: db.prepare(`UPDATE runs SET status = 'queued', error = NULL, ended_at = NULL,
+      pid = @pid WHERE id = @id AND status IN (${resumable})`),
     markInterrupted: db.prepare(`UPDATE runs SET status = 'interrupted', ended_at = ?, pid = NULL,
       headline = json_remove(headline, '$.progress'),
       error = 'The process running it stopped (closed, killed or crashed); resume it from its last checkpoint.'
@@ -116,7 +121,8 @@ export function runRepository(db: Database.Database) {
       tags = coalesce(@tags, tags),
       notes = CASE WHEN @setNotes THEN @notes ELSE notes END
       WHERE id = @id`),
-    delete: db.prepare(`DELETE FROM runs WHERE id = ?`),
+    // Never a live run: another process may have resumed it since the caller looked.
+    delete: db.prepare(`DELETE FROM runs WHERE id = ? AND status NOT IN (${live})`),
     upsertMetric: db.prepare(`INSERT INTO metrics (run_id, name, step, epoch, value)
       VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, name, step) DO UPDATE SET
       epoch = excluded.epoch, value = excluded.value`),
@@ -258,12 +264,28 @@ export function runRepository(db: Database.Database) {
      * interrupted; runs of a live process (the CLI training beside the app) are left alone.
      */
     markInterrupted(alive: (pid: number) => boolean = processAlive): number {
-      const rows = statements.live.all() as { id: number; pid: number | null }[]
-      const orphans = rows.filter((r) => r.pid === null || (r.pid !== process.pid && !alive(r.pid)))
-      db.transaction(() => {
-        for (const r of orphans) statements.markInterrupted.run(now(), r.id)
-      })()
-      return orphans.length
+      // Read and written under one write lock (BEGIN IMMEDIATE): between a plain read and the
+      // write, another process could resume an orphan, which this would then mark interrupted
+      // while it trains, free for a third process to resume and train twice.
+      return db
+        .transaction(() => {
+          const rows = statements.live.all() as { id: number; pid: number | null }[]
+          const orphans = rows.filter(
+            (r) => r.pid === null || (r.pid !== process.pid && !alive(r.pid))
+          )
+          for (const r of orphans) statements.markInterrupted.run(now(), r.id)
+          return orphans.length
+        })
+        .immediate()
+    },
+
+    /**
+     * Queues a run that ended (interrupted, stopped, failed) again, for this process, in one
+     * conditional write: of two processes resuming the same run at once exactly one gets it
+     * (true), so no run is trained twice. False when it is no longer in one of those states.
+     */
+    requeue(id: number): boolean {
+      return statements.requeue.run({ id, pid: process.pid }).changes === 1
     },
 
     /** Merges numbers into the run's headline (shown in run tables without reading metrics). */
@@ -286,7 +308,11 @@ export function runRepository(db: Database.Database) {
 
     delete(id: number): void {
       requireRun(id)
-      statements.delete.run(id)
+      if (statements.delete.run(id).changes === 1) return
+      throw new UserError(
+        `Run ${id} is ${requireRun(id).status}; stop it before deleting it.`,
+        'conflict'
+      )
     },
 
     /** Appends (or replaces, per run/name/step) metric values in one transaction. */

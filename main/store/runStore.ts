@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3'
 import { UserError } from '../platform/userError'
+import { busyTimeoutMs } from './databaseBusy'
 import { changeQueries } from './changeQueries'
 import { datasetRepository } from './datasetRepository'
 import { experimentRepository } from './experimentRepository'
@@ -42,11 +43,13 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
         'Check that the data directory is readable and writable, or choose another with --data-dir.'
     )
   }
+  // First: another process (the CLI beside the app) may hold a lock while this one switches to
+  // WAL or migrates; without the timeout either fails at once with "database is locked".
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`)
   if (!options.readonly) db.pragma('journal_mode = WAL')
   // In WAL mode NORMAL cannot corrupt the database; a power cut may lose only the last commit.
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
   migrate(db, file)
 
   return {
@@ -73,7 +76,8 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
 }
 
 function migrate(db: Database.Database, file: string): void {
-  const current = db.pragma('user_version', { simple: true }) as number
+  const version = (): number => db.pragma('user_version', { simple: true }) as number
+  const current = version()
   if (current > migrations.length) {
     db.close()
     throw new UserError(
@@ -81,10 +85,14 @@ function migrate(db: Database.Database, file: string): void {
         `(${migrations.length}). Update DGM Workbench, or use another data directory with --data-dir.`
     )
   }
-  for (let version = current; version < migrations.length; version++) {
-    db.transaction(() => {
-      db.exec(migrations[version])
-      db.pragma(`user_version = ${version + 1}`)
-    })()
-  }
+  if (current === migrations.length) return
+  // Two processes opening a fresh data directory at once both read version 0: the version is read
+  // again under the write lock (BEGIN IMMEDIATE), so the second finds the work done, not
+  // "table datasets already exists".
+  db.transaction(() => {
+    for (let v = version(); v < migrations.length; v++) {
+      db.exec(migrations[v])
+      db.pragma(`user_version = ${v + 1}`)
+    }
+  }).immediate()
 }

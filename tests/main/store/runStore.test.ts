@@ -116,6 +116,7 @@ describe('run store on a real SQLite file', () => {
       sha256: 'a'.repeat(64),
       bytes: 10
     })
+    store.runs.setStatus(runId, 'completed')
     store.runs.delete(runId)
     const raw = new Database(file, { readonly: true })
     expect(raw.prepare('SELECT count(*) FROM metrics').pluck().get()).toBe(0)
