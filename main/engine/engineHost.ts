@@ -96,6 +96,30 @@ export function startEngine(options: EngineOptions): EngineHost {
   const tasks = new Map<string, { resolve(r: unknown): void; reject(e: Error): void }>()
   const send = (command: EngineCommand): void => worker.postMessage(command)
   worker.on('message', (message: EngineMessage) => {
+    try {
+      dispatch(message)
+    } catch (error) {
+      listenerFailed(message, error as Error)
+    }
+  })
+  /**
+   * A listener that throws (the store could not record a message) fails its job, not the
+   * process: an uncaught error here would end every run this process trains or has queued.
+   */
+  const listenerFailed = (message: EngineMessage, error: Error): void => {
+    const jobId = jobIdOf(message)
+    console.error(`Recording an engine message (${message.type}) failed:`, error)
+    const job = jobId === undefined ? undefined : jobs.get(jobId)
+    if (!job || jobId === undefined) return
+    // The worker stops after its current step and keeps its last checkpoint (the run resumes
+    // from it); the job fails when the worker has let go of it, so no next job finds it busy.
+    const failure = new Error(`The run stopped: recording its progress failed: ${error.message}`, {
+      cause: error
+    })
+    jobs.set(jobId, { resolve: () => job.reject(failure), reject: () => job.reject(failure) })
+    send({ type: 'stop', jobId })
+  }
+  const dispatch = (message: EngineMessage): void => {
     switch (message.type) {
       case 'status':
         return update(message.status)
@@ -129,7 +153,7 @@ export function startEngine(options: EngineOptions): EngineHost {
         tasks.get(message.jobId)?.reject(new Error(message.error))
         tasks.delete(message.jobId)
     }
-  })
+  }
   // A dead worker fails every job it held, so no caller waits forever.
   const failJobs = (message: string): void => {
     for (const job of [...jobs.values(), ...tasks.values()]) job.reject(new Error(message))
@@ -196,5 +220,25 @@ export function startEngine(options: EngineOptions): EngineHost {
       })()
       return closed
     }
+  }
+}
+
+/** The job a worker message is about, if any. */
+function jobIdOf(message: EngineMessage): string | undefined {
+  switch (message.type) {
+    case 'start':
+      return message.start.jobId
+    case 'progress':
+      return message.progress.jobId
+    case 'epoch':
+      return message.report.jobId
+    case 'snapshot':
+      return message.snapshot.jobId
+    case 'done':
+      return message.result.jobId
+    case 'status':
+      return undefined
+    default:
+      return message.jobId
   }
 }

@@ -26,6 +26,7 @@ import {
   isGenerativeSpec,
   type AnyTrainSpec,
   type DatasetData,
+  type EpochReport,
   type EvaluatedImages,
   type TrainResult
 } from '../engine/engineMessages'
@@ -49,6 +50,8 @@ import {
 import { diskFullMessage, isDiskFull } from '../platform/diskFull'
 import { graphBudget, pendingGraphRun, selfTrainData } from './selfTraining'
 import { createRunEstimator, modelOf, probeData, type PlannedWork } from './runEstimate'
+import { createBusyTolerantWriter } from './busyTolerantWriter'
+import { busyTimeoutMs, databaseBusyError, isDatabaseBusy } from '../store/databaseBusy'
 
 export interface RunServiceOptions {
   store: RunStore
@@ -75,6 +78,14 @@ export function createRunService(options: RunServiceOptions) {
   let active: { item: QueueItem; job: TrainJob } | null = null
   let closing = false
   const waiters = new Map<number, ((run: RunSummary) => void)[]>()
+  // Everything a training records goes through it: another process's long write (an import)
+  // delays these writes instead of ending the training.
+  const writes = createBusyTolerantWriter(store)
+
+  const releaseWaiters = (runId: number, run: RunSummary): void => {
+    for (const resolve of waiters.get(runId) ?? []) resolve(run)
+    waiters.delete(runId)
+  }
 
   const setStatus = (
     runId: number,
@@ -87,11 +98,7 @@ export function createRunService(options: RunServiceOptions) {
     if (ended) store.runs.updateHeadline(runId, { progress: null })
     store.runs.setStatus(runId, status, error, backend)
     bus.emit('run/status', { runId, status, ...(error ? { error } : {}) })
-    if (ended) {
-      const run = store.runs.summary(runId)
-      for (const resolve of waiters.get(runId) ?? []) resolve(run)
-      waiters.delete(runId)
-    }
+    if (ended) releaseWaiters(runId, store.runs.summary(runId))
   }
 
   /**
@@ -173,11 +180,14 @@ export function createRunService(options: RunServiceOptions) {
       return pump()
     }
     const engine = options.engine()
-    if (item.kind === 'train') setStatus(item.runId, 'running', null, backendLabel(engine.status()))
+    if (item.kind === 'train') {
+      const backend = backendLabel(engine.status())
+      writes.write(() => setStatus(item.runId, 'running', null, backend))
+    }
     const job = engine.train(spec, item.kind === 'train' ? trainListeners(item.runId, spec) : {})
     active = { item, job }
     job.done
-      .then((result) => finished(item, spec, result))
+      .then((result) => recordEnd(item, () => finished(item, spec, result)))
       .catch((error: Error) => fail(item, error))
       .finally(() => {
         active = null
@@ -188,35 +198,80 @@ export function createRunService(options: RunServiceOptions) {
   function trainListeners(runId: number, spec: AnyTrainSpec): Parameters<EngineHost['train']>[1] {
     const epochs = spec.config.epochs
     let progressWrittenAt = -Infinity
+
+    /** An epoch's metrics, headline and checkpoint, recorded together, then announced. */
+    function recordEpoch(report: EpochReport): void {
+      // The checkpoint is the source of truth: a replayed epoch is recorded only when the
+      // process that wrote its checkpoint died before recording it.
+      if (report.replayed && (store.runs.summary(runId).headline.epochsDone ?? 0) > report.epoch)
+        return
+      const m = report.metrics
+      store.runs.addMetrics(
+        runId,
+        Object.entries(m)
+          .filter(([, value]) => Number.isFinite(value))
+          .map(([name, value]) => ({
+            name: name === 'lr' ? 'epoch/lr' : name,
+            step: report.step,
+            epoch: report.epoch,
+            value
+          }))
+      )
+      store.runs.updateHeadline(runId, {
+        trainLoss: m['train/loss'],
+        trainAccuracy: m['train/accuracy'],
+        valLoss: m['val/loss'],
+        valAccuracy: m['val/accuracy'],
+        imagesPerSecond: m.images_per_second,
+        epochsDone: report.epoch + 1,
+        epochs,
+        // Appended to what earlier epochs (and attempts, before a resume) warned about.
+        ...(report.warnings?.length
+          ? {
+              warnings: [...(store.runs.summary(runId).headline.warnings ?? []), ...report.warnings]
+            }
+          : {})
+      })
+      if (report.checkpoint)
+        store.runs.addArtifact(runId, { kind: 'checkpoint', ...report.checkpoint })
+      bus.emit('train/epoch', {
+        runId,
+        epoch: report.epoch,
+        step: report.step,
+        metrics: report.metrics
+      })
+    }
+
     return {
-      onStart: ({ fromStep }) => {
-        store.runs.deleteMetricsAfter(runId, fromStep)
-        store.generative.deleteSampleGridsAfter(runId, fromStep)
-      },
+      onStart: ({ fromStep }) =>
+        writes.write(() => {
+          store.runs.deleteMetricsAfter(runId, fromStep)
+          store.generative.deleteSampleGridsAfter(runId, fromStep)
+        }),
       // Recorded as soon as measured: an interrupted run keeps its untrained baseline.
       onScores: (scores) => {
-        if (isGenerativeSpec(spec) && spec.evaluator)
-          recordScores(store, runId, { ...scores, evaluatorRunId: spec.evaluator.runId })
+        if (isGenerativeSpec(spec) && spec.evaluator) {
+          const evaluatorRunId = spec.evaluator.runId
+          writes.write(() => recordScores(store, runId, { ...scores, evaluatorRunId }))
+        }
       },
-      onSnapshot: ({ step, epoch, rows, cols, path, diversity }) => {
-        store.generative.addSampleGrid(runId, { step, epoch, rows, cols, path })
-        if (Number.isFinite(diversity))
-          store.runs.addMetrics(runId, [
-            { name: 'samples/diversity', step, epoch: Math.floor(epoch), value: diversity }
-          ])
-        bus.emit('run/sampleGrid', { runId, step, epoch, rows, cols, diversity })
-      },
-      onPaused: () => setStatus(runId, 'paused'),
-      onResumed: () => setStatus(runId, 'running'),
+      onSnapshot: ({ step, epoch, rows, cols, path, diversity }) =>
+        writes.write(() => {
+          store.generative.addSampleGrid(runId, { step, epoch, rows, cols, path })
+          if (Number.isFinite(diversity))
+            store.runs.addMetrics(runId, [
+              { name: 'samples/diversity', step, epoch: Math.floor(epoch), value: diversity }
+            ])
+          bus.emit('run/sampleGrid', { runId, step, epoch, rows, cols, diversity })
+        }),
+      onPaused: () => writes.write(() => setStatus(runId, 'paused')),
+      onResumed: () => writes.write(() => setStatus(runId, 'running')),
       onProgress: (p) => {
         // Generative runs log every loss of their networks; classifiers their one loss and rate.
         const perStep = p.metrics ?? { loss: p.loss, lr: p.learningRate }
-        store.runs.addMetrics(
-          runId,
-          Object.entries(perStep)
-            .filter(([, value]) => Number.isFinite(value))
-            .map(([name, value]) => ({ name, step: p.step, epoch: p.epoch, value }))
-        )
+        const rows = Object.entries(perStep)
+          .filter(([, value]) => Number.isFinite(value))
+          .map(([name, value]) => ({ name, step: p.step, epoch: p.epoch, value }))
         const progress: RunProgress = {
           epoch: p.epoch,
           epochs: p.epochs,
@@ -229,56 +284,42 @@ export function createRunService(options: RunServiceOptions) {
         }
         // Another process relays it (see otherProcessWatcher): once a second is enough for its
         // ETA and step counter, and costs one small row update, not one per event.
-        if (Date.now() - progressWrittenAt >= progressWriteInterval) {
-          store.runs.updateHeadline(runId, { progress })
-          progressWrittenAt = Date.now()
-        }
+        const headline = Date.now() - progressWrittenAt >= progressWriteInterval
+        if (headline) progressWrittenAt = Date.now()
+        writes.write(() => {
+          store.runs.addMetrics(runId, rows)
+          if (headline) store.runs.updateHeadline(runId, { progress })
+        })
+        // Live, not history: announced at once even while the database is busy.
         bus.emit('train/progress', { runId, ...progress })
       },
-      onEpoch: (report) => {
-        // The checkpoint is the source of truth: a replayed epoch is recorded only when the
-        // process that wrote its checkpoint died before recording it.
-        if (report.replayed && (store.runs.summary(runId).headline.epochsDone ?? 0) > report.epoch)
-          return
-        const m = report.metrics
-        store.runs.addMetrics(
-          runId,
-          Object.entries(m)
-            .filter(([, value]) => Number.isFinite(value))
-            .map(([name, value]) => ({
-              name: name === 'lr' ? 'epoch/lr' : name,
-              step: report.step,
-              epoch: report.epoch,
-              value
-            }))
-        )
-        store.runs.updateHeadline(runId, {
-          trainLoss: m['train/loss'],
-          trainAccuracy: m['train/accuracy'],
-          valLoss: m['val/loss'],
-          valAccuracy: m['val/accuracy'],
-          imagesPerSecond: m.images_per_second,
-          epochsDone: report.epoch + 1,
-          epochs,
-          // Appended to what earlier epochs (and attempts, before a resume) warned about.
-          ...(report.warnings?.length
-            ? {
-                warnings: [
-                  ...(store.runs.summary(runId).headline.warnings ?? []),
-                  ...report.warnings
-                ]
-              }
-            : {})
-        })
-        if (report.checkpoint)
-          store.runs.addArtifact(runId, { kind: 'checkpoint', ...report.checkpoint })
-        bus.emit('train/epoch', {
-          runId,
-          epoch: report.epoch,
-          step: report.step,
-          metrics: report.metrics
-        })
-      }
+      onEpoch: (report) => writes.write(() => recordEpoch(report))
+    }
+  }
+
+  /**
+   * Records how a job ended once the writes before it are in. The database may stay busy for a
+   * while (another process's import): the end is retried for a minute, then said in the log and
+   * the run left to be marked interrupted when the data directory is next opened.
+   */
+  async function recordEnd(item: QueueItem, record: () => void): Promise<void> {
+    writes.write(record)
+    try {
+      await writes.flushed(endWriteDeadlineMs)
+    } catch (error) {
+      if (!isDatabaseBusy(error)) throw error
+      const message =
+        `Run ${item.runId} ended, but the run database stayed busy for ` +
+        `${endWriteDeadlineMs / 1000} s (another DGM Workbench process held it), so its end ` +
+        'was not recorded; it shows as interrupted the next time this data directory is opened. ' +
+        'Resume it from its last checkpoint.'
+      console.error(message)
+      item.settle?.reject(new Error(message))
+      releaseWaiters(item.runId, {
+        ...store.runs.summary(item.runId),
+        status: 'interrupted',
+        error: message
+      })
     }
   }
 
@@ -339,16 +380,26 @@ export function createRunService(options: RunServiceOptions) {
   /** Records a failed job; after a lost GPU, resolves once a fresh engine replaced the old one. */
   async function fail(item: QueueItem, error: Error & { deviceLost?: boolean }): Promise<void> {
     item.settle?.reject(error)
-    if (item.kind === 'train' && !closing)
+    if (item.kind === 'train' && !closing) {
       // A lost GPU (driver reset, sleep) interrupts the run: it resumes from its checkpoint.
-      setStatus(
-        item.runId,
-        error.deviceLost ? 'interrupted' : 'failed',
-        // A full disk stops a run at its checkpoint write: say which disk; the run resumes.
-        isDiskFull(error)
-          ? diskFullMessage(dataDir, 'resume the run from its last checkpoint')
+      const status = error.deviceLost ? 'interrupted' : 'failed'
+      // A full disk stops a run at its checkpoint write: say which disk; the run resumes.
+      // A busy database (another process's long write) says so, without SQLite's words.
+      const message = isDiskFull(error)
+        ? diskFullMessage(dataDir, 'resume the run from its last checkpoint')
+        : isDatabaseBusy(error.cause)
+          ? `The run stopped: ${databaseBusyError().message}`
           : error.message
+      // Nothing may escape: this ends the queue's promise chain (an unhandled rejection would
+      // end the process and every run queued in it).
+      await recordEnd(item, () => setStatus(item.runId, status, message)).catch(
+        (recordError: Error) =>
+          console.error(
+            `Run ${item.runId} failed and its failure could not be recorded:`,
+            recordError
+          )
       )
+    }
     // The queue waits for this (the promise chain in pump), so no run starts on the lost engine.
     if (error.deviceLost) await options.restartEngine?.()
   }
@@ -595,13 +646,17 @@ export function createRunService(options: RunServiceOptions) {
         item.settle?.reject(new Error('The app is closing.'))
         // A run that just ended may still be `active` until its promise chain unwinds.
         const stillLive = isLiveStatus(store.runs.summary(item.runId).status)
-        if (item.kind === 'train' && stillLive) setStatus(item.runId, 'interrupted', message)
+        if (item.kind === 'train' && stillLive)
+          writes.write(() => setStatus(item.runId, 'interrupted', message))
       }
       queue.length = 0
     }
   }
   return service
 }
+
+/** How long a run's end is retried while the database is busy (milliseconds). */
+const endWriteDeadlineMs = 12 * busyTimeoutMs
 
 /** How often a training run's progress is written to its row (milliseconds). */
 const progressWriteInterval = 1000

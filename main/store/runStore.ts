@@ -65,6 +65,14 @@ export function openRunStore(file: string, options: OpenOptions = {}) {
     changes: changeQueries(db),
     settings: settingRepository(db),
 
+    /**
+     * Runs `write` in one transaction that takes the write lock first (BEGIN IMMEDIATE): if the
+     * lock is busy it throws before `write` runs, so a retry never repeats half of it.
+     */
+    writeTransaction<T>(write: () => T): T {
+      return db.transaction(write).immediate()
+    },
+
     schemaVersion(): number {
       return db.pragma('user_version', { simple: true }) as number
     },

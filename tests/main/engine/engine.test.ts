@@ -87,4 +87,19 @@ describe('training in the engine worker (wasm backend with the training kernels)
     first.stop()
     expect((await first.done).status).toBe('stopped')
   })
+
+  it('fails the job, not the process, when a listener throws; the next job trains', async () => {
+    // A store write that throws in a listener (the database busy past its timeout) used to be
+    // an uncaught exception in the worker's message handler: the whole process ended.
+    const failing = workbench.engine.train(spec({ epochs: 20 }), {
+      onEpoch: () => {
+        throw new Error('the run store could not record this epoch')
+      }
+    })
+    await expect(failing.done).rejects.toThrow(
+      /recording its progress failed: the run store could not record this epoch/
+    )
+    const next = await workbench.engine.train(spec({ epochs: 1 })).done
+    expect(next.status).toBe('completed')
+  })
 })
