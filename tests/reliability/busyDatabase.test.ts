@@ -11,7 +11,9 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatasetSummary, ImportReport } from '../../preload/contract'
 import { databaseFileName } from '../../main/platform/dataDir'
-import { busyTimeoutMs } from '../../main/store/databaseBusy'
+import { createBusyTolerantWriter } from '../../main/runs/busyTolerantWriter'
+import { busyTimeoutMs, isDatabaseBusy } from '../../main/store/databaseBusy'
+import { openRunStore } from '../../main/store/runStore'
 import { runDgmw, spawnDgmw, type Finished } from '../helpers/dgmwProcess'
 import { tempDir } from '../helpers/tempDir'
 import { writeHalves } from '../helpers/trainingFixtures'
@@ -101,6 +103,33 @@ function holdLockFor(file: string, ms: number): Promise<{ tookAt: number; releas
       else resolve({ tookAt, releasedAt: Date.now() })
     })
   })
+}
+
+/** A child process holds the write lock from `locked` until `release()` (at most a minute). */
+async function holdLockUntilReleased(file: string): Promise<{ release(): Promise<void> }> {
+  const holder = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const db = require('better-sqlite3')(process.argv[1]);
+       db.pragma('busy_timeout = 60000'); db.exec('BEGIN IMMEDIATE'); console.log('locked');
+       const end = () => { db.exec('ROLLBACK'); db.close(); process.exit(0) };
+       process.stdin.on('data', end); setTimeout(end, 60000)`,
+      file
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] }
+  )
+  await new Promise((resolve, reject) => {
+    holder.stdout!.once('data', resolve)
+    holder.once('error', reject)
+  })
+  const closed = new Promise<void>((resolve) => holder.once('close', () => resolve()))
+  return {
+    release() {
+      holder.stdin!.end('release\n')
+      return closed
+    }
+  }
 }
 
 /** Resolves once `check` is true, polling every 100 ms; rejects after `timeoutMs`. */
@@ -197,17 +226,24 @@ describe('a run trains while another process holds the database longer than the 
     const epochRows = (m: Recorded['metrics']) =>
       m.filter((r) => !perStep.has(r.name) && !/images_per_second|_seconds/.test(r.name))
     expect(epochRows(disturbed.metrics), context).toEqual(epochRows(undisturbed.metrics))
-    // Step rows are sent every 250 ms, so which steps have one is a matter of timing; a step
-    // both runs recorded has the same loss, and the last step is always there.
-    const losses = (m: Recorded['metrics']) =>
-      new Map(m.filter((r) => r.name === 'loss').map((r) => [r.step, r.value]))
-    const quietLosses = losses(undisturbed.metrics)
-    const busyLosses = losses(disturbed.metrics)
-    const shared = [...busyLosses.keys()].filter((step) => quietLosses.has(step))
-    expect(shared.length, context).toBeGreaterThan(0)
-    for (const step of shared)
-      expect(busyLosses.get(step), `${context}; step ${step}`).toBe(quietLosses.get(step))
-    expect(Math.max(...busyLosses.keys())).toBe(Math.max(...quietLosses.keys()))
+    // Step rows are sent every 250 ms with the mean loss since the last one, so which steps
+    // have a row, and its value, are a matter of timing: here each is a real step of the run
+    // (its epoch as in the undisturbed run), finite, and the last step is always there.
+    const steps = (m: Recorded['metrics']) => m.filter((r) => r.name === 'loss')
+    const epochOfStep = new Map(
+      epochRows(undisturbed.metrics).map((r) => [r.step, r.epoch] as const)
+    )
+    const busySteps = steps(disturbed.metrics)
+    expect(busySteps.length, context).toBeGreaterThan(0)
+    for (const row of busySteps) {
+      expect(Number.isFinite(row.value), `${context}; step ${row.step}`).toBe(true)
+      // An epoch's rows come before its end step (the epoch row's step).
+      const epochEnd = [...epochOfStep].find(([, epoch]) => epoch === row.epoch)?.[0]
+      expect(epochEnd, `${context}; step ${row.step}`).toBeGreaterThanOrEqual(row.step)
+    }
+    expect(Math.max(...busySteps.map((r) => r.step))).toBe(
+      Math.max(...steps(undisturbed.metrics).map((r) => r.step))
+    )
     const epochLosses = disturbed.metrics.filter((m) => m.name === 'train/loss')
     expect(epochLosses.map((m) => m.epoch)).toEqual(Array.from({ length: epochs }, (_, i) => i))
     // The lock fell in the middle of the training: taken before its last epoch, released
@@ -216,7 +252,38 @@ describe('a run trains while another process holds the database longer than the 
     expect(lock.releasedAt).toBeLessThan(endedAt)
     console.log(
       `busy database: undisturbed ${quietMs} ms, with the lock held ${lock.releasedAt - lock.tookAt} ms from epoch ${epochsBeforeLock} ` +
-        `${busyMs} ms; ${disturbed.metrics.length} metric rows (${busyLosses.size} step losses, ${shared.length} at the same steps as undisturbed)`
+        `${busyMs} ms; ${disturbed.metrics.length} metric rows (${busySteps.length} step rows)`
     )
   }, 150_000)
+
+  it("gives up on a run's waiting writes after the deadline, and writes again once free", async () => {
+    // The end of a run waits at most a minute for the lock; here a deadline of 0.5 s, with the
+    // lock held until released, shows the give-up path without waiting a minute.
+    const file = join(dir.path, 'writer.sqlite')
+    const store = openRunStore(file)
+    const writer = createBusyTolerantWriter(store)
+    const ran: string[] = []
+    const holder = await holdLockUntilReleased(file)
+    try {
+      // Waits one busy timeout, then keeps the write instead of throwing.
+      expect(() => writer.write(() => void ran.push('held'))).not.toThrow()
+      writer.write(() => void ran.push('after held'))
+      const gaveUp = await writer.flushed(500).then(
+        () => 'flushed',
+        (error: unknown) => error
+      )
+      expect(isDatabaseBusy(gaveUp), String(gaveUp)).toBe(true)
+    } finally {
+      await holder.release()
+    }
+    // The given-up writes are gone (never half-run); the next one goes straight through.
+    writer.write(() => {
+      ran.push('free')
+      store.settings.set('after', 1)
+    })
+    await writer.flushed(60_000)
+    expect(ran).toEqual(['free'])
+    expect(store.settings.get('after')).toBe(1)
+    store.close()
+  }, 60_000)
 })
