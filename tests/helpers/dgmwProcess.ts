@@ -21,7 +21,11 @@ export function spawnDgmw(dataDir: string, args: string[]): ChildProcess {
 
 /** Runs `dgmw` as a separate process to its end; killed (and rejected) after `timeoutMs`. */
 export function runDgmw(dataDir: string, args: string[], timeoutMs = 120_000): Promise<Finished> {
-  const child = spawnDgmw(dataDir, args)
+  return finished(spawnDgmw(dataDir, args), timeoutMs)
+}
+
+/** Collects a spawned `dgmw`'s output until it ends; killed (and rejected) after `timeoutMs`. */
+export function finished(child: ChildProcess, timeoutMs = 120_000): Promise<Finished> {
   let stdout = ''
   let stderr = ''
   child.stdout!.on('data', (d: Buffer) => (stdout += d))
@@ -29,7 +33,11 @@ export function runDgmw(dataDir: string, args: string[], timeoutMs = 120_000): P
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`dgmw ${args.join(' ')} ran past ${timeoutMs} ms; stderr: ${stderr}`))
+      reject(
+        new Error(
+          `dgmw ${child.spawnargs.slice(2).join(' ')} ran past ${timeoutMs} ms; stderr: ${stderr}`
+        )
+      )
     }, timeoutMs)
     child.once('error', reject)
     child.once('close', (code) => {

@@ -5,7 +5,6 @@
  * the engine's message handler and the whole training process died. Now its writes wait and are
  * retried in order: the run completes with the same history as an undisturbed run of its seed.
  */
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,9 +13,10 @@ import { databaseFileName } from '../../main/platform/dataDir'
 import { createBusyTolerantWriter } from '../../main/runs/busyTolerantWriter'
 import { busyTimeoutMs, isDatabaseBusy } from '../../main/store/databaseBusy'
 import { openRunStore } from '../../main/store/runStore'
-import { runDgmw, spawnDgmw, type Finished } from '../helpers/dgmwProcess'
+import { finished, runDgmw, spawnDgmw, type Finished } from '../helpers/dgmwProcess'
 import { tempDir } from '../helpers/tempDir'
 import { writeHalves } from '../helpers/trainingFixtures'
+import { holdWriteLock } from '../helpers/writeLockHolder'
 
 /** What no person should ever read from `dgmw` or a run's error. */
 const busyShaped = /SQLITE_|database is locked|Unexpected error/
@@ -68,70 +68,6 @@ function epochsRecorded(dataDir: string): number {
   }
 }
 
-/**
- * A child process (plain better-sqlite3, so it waits in its own thread) takes the write lock
- * with BEGIN IMMEDIATE and keeps it `ms`. Resolves with when it took and released the lock.
- */
-function holdLockFor(file: string, ms: number): Promise<{ tookAt: number; releasedAt: number }> {
-  const holder = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const db = require('better-sqlite3')(process.argv[1]);
-       db.pragma('busy_timeout = 60000'); db.exec('BEGIN IMMEDIATE'); console.log('locked');
-       setTimeout(() => { db.exec('ROLLBACK'); db.close(); console.log('released') }, ${ms})`,
-      file
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] }
-  )
-  let out = ''
-  let tookAt = 0
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      holder.kill('SIGKILL')
-      reject(new Error('the lock holder ran past a minute'))
-    }, 60_000)
-    holder.stdout!.on('data', (d: Buffer) => {
-      out += d
-      if (!tookAt && out.includes('locked')) tookAt = Date.now()
-    })
-    holder.once('error', reject)
-    holder.once('close', (code) => {
-      clearTimeout(timer)
-      if (code !== 0 || !out.includes('released'))
-        reject(new Error(`the lock holder exited with ${code}: ${out}`))
-      else resolve({ tookAt, releasedAt: Date.now() })
-    })
-  })
-}
-
-/** A child process holds the write lock from `locked` until `release()` (at most a minute). */
-async function holdLockUntilReleased(file: string): Promise<{ release(): Promise<void> }> {
-  const holder = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const db = require('better-sqlite3')(process.argv[1]);
-       db.pragma('busy_timeout = 60000'); db.exec('BEGIN IMMEDIATE'); console.log('locked');
-       const end = () => { db.exec('ROLLBACK'); db.close(); process.exit(0) };
-       process.stdin.on('data', end); setTimeout(end, 60000)`,
-      file
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] }
-  )
-  await new Promise((resolve, reject) => {
-    holder.stdout!.once('data', resolve)
-    holder.once('error', reject)
-  })
-  const closed = new Promise<void>((resolve) => holder.once('close', () => resolve()))
-  return {
-    release() {
-      holder.stdin!.end('release\n')
-      return closed
-    }
-  }
-}
-
 /** Resolves once `check` is true, polling every 100 ms; rejects after `timeoutMs`. */
 async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const end = Date.now() + timeoutMs
@@ -158,24 +94,6 @@ function trainArgs(datasetId: number): string[] {
   ]
 }
 
-function finish(child: ReturnType<typeof spawnDgmw>, timeoutMs = 120_000): Promise<Finished> {
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.on('data', (d: Buffer) => (stdout += d))
-  child.stderr!.on('data', (d: Buffer) => (stderr += d))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`dgmw train ran past ${timeoutMs} ms; stderr: ${stderr}`))
-    }, timeoutMs)
-    child.once('error', reject)
-    child.once('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
-
 const runIdOf = (r: Finished): number => (JSON.parse(r.stdout) as { run: { id: number } }).run.id
 
 describe('a run trains while another process holds the database longer than the busy timeout', () => {
@@ -198,18 +116,20 @@ describe('a run trains while another process holds the database longer than the 
 
   it('survives, completes and records every metric once, as an undisturbed run does', async () => {
     const quietStart = Date.now()
-    const quiet = await finish(spawnDgmw(quietDir, trainArgs(datasetIds[quietDir])))
+    const quiet = await finished(spawnDgmw(quietDir, trainArgs(datasetIds[quietDir])))
     const quietMs = Date.now() - quietStart
     expect(quiet.code, quiet.stderr).toBe(0)
     const undisturbed = recorded(quietDir, runIdOf(quiet))
     expect(undisturbed.status).toBe('completed')
 
     const busyStart = Date.now()
-    const training = finish(spawnDgmw(busyDir, trainArgs(datasetIds[busyDir])))
+    const training = finished(spawnDgmw(busyDir, trainArgs(datasetIds[busyDir])))
     // Taken once the run records its first steps, so its later writes meet the lock.
     await waitFor(() => metricRows(busyDir) > 0, 'the first metric rows')
     const epochsBeforeLock = epochsRecorded(busyDir)
-    const lock = await holdLockFor(join(busyDir, databaseFileName), lockHeldMs)
+    const held = await holdWriteLock(join(busyDir, databaseFileName))
+    await new Promise((resolve) => setTimeout(resolve, lockHeldMs))
+    const lock = { tookAt: held.tookAt, ...(await held.release()) }
     const trained = await training
     const endedAt = Date.now()
     const busyMs = Date.now() - busyStart
@@ -263,7 +183,7 @@ describe('a run trains while another process holds the database longer than the 
     const store = openRunStore(file)
     const writer = createBusyTolerantWriter(store)
     const ran: string[] = []
-    const holder = await holdLockUntilReleased(file)
+    const holder = await holdWriteLock(file)
     try {
       // Waits one busy timeout, then keeps the write instead of throwing.
       expect(() => writer.write(() => void ran.push('held'))).not.toThrow()

@@ -5,7 +5,6 @@
  * write lock held past the busy timeout. Holds when no run is trained twice or marked interrupted
  * by the other process, nothing is lost, and no SQLite error reaches the person.
  */
-import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -16,6 +15,7 @@ import { openRunStore } from '../../main/store/runStore'
 import { runDgmw, startServe, valueOf, type Finished, type Served } from '../helpers/dgmwProcess'
 import { tempDir } from '../helpers/tempDir'
 import { writeHalves } from '../helpers/trainingFixtures'
+import { holdWriteLock } from '../helpers/writeLockHolder'
 
 /** What no person should ever read from `dgmw` or a contract reply. */
 const rawSqlite = /SQLITE_|database is locked|Unexpected error|already exists/
@@ -45,36 +45,6 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
   }
 }
 
-/**
- * Another process (plain better-sqlite3) takes SQLite's write lock on `file` (BEGIN IMMEDIATE)
- * and keeps it until `release` (at most a minute). Resolves once the lock is held.
- */
-async function holdLock(file: string): Promise<{ release(): Promise<void> }> {
-  const holder = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const db = require('better-sqlite3')(process.argv[1]);
-       db.pragma('journal_mode = WAL'); db.exec('BEGIN IMMEDIATE'); console.log('locked');
-       const end = () => { db.exec('ROLLBACK'); db.close(); process.exit(0) };
-       process.stdin.on('data', end); setTimeout(end, 60000)`,
-      file
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] }
-  )
-  await new Promise((resolve, reject) => {
-    holder.stdout!.once('data', resolve)
-    holder.once('error', reject)
-  })
-  const closed = new Promise<void>((resolve) => holder.once('close', () => resolve()))
-  return {
-    release() {
-      holder.stdin!.end('release\n')
-      return closed
-    }
-  }
-}
-
 describe('two processes on one data directory', () => {
   const dir = tempDir('dgmw-two-')
   const dataDir = join(dir.path, 'home')
@@ -93,7 +63,7 @@ describe('two processes on one data directory', () => {
     // 0, then took turns running the migrations ("duplicate column name: …").
     const locked = join(dir.path, 'fresh-locked')
     mkdirSync(locked)
-    const holder = await holdLock(join(locked, databaseFileName))
+    const holder = await holdWriteLock(join(locked, databaseFileName))
     const released = new Promise((resolve) => setTimeout(resolve, 3500)).then(holder.release)
     for (const fresh of ['fresh-locked', 'fresh-1', 'fresh-2']) {
       const results = await Promise.all(
@@ -240,7 +210,7 @@ describe('two processes on one data directory', () => {
 
     it('turns a lock held past the busy timeout into a clear message, CLI and contract', async () => {
       // Another process holds the write lock until both requests have given up waiting.
-      const holder = await holdLock(join(dataDir, databaseFileName))
+      const holder = await holdWriteLock(join(dataDir, databaseFileName))
       const [listed, renamed] = await Promise.all([
         runDgmw(dataDir, ['runs']),
         served.call('runs/update', { id: queued[0].id, name: 'renamed while locked' })
