@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { DatasetSummary } from '../../preload/contract'
 import { removeStaleTemporaries } from '../platform/staleTemporaries'
-import { runDir } from '../platform/runFiles'
+import { removeRunLeftovers } from '../platform/runFiles'
 import type { RunStore } from '../store/runStore'
 
 /**
@@ -64,20 +64,13 @@ export function sweepOrphanCaches(store: RunStore, dataDir: string, now = Date.n
 /**
  * What killed processes left in the data directory, cleared when a workbench opens it: import
  * staging and orphaned cache folders, and the temporary files of checkpoints and sample grids
- * cut short in run folders. Another live process's writes in progress are left alone.
+ * cut short in run folders. Only interrupted runs' folders are looked in (a killed training is
+ * marked interrupted just before; a resumed one is cleared as it resumes), so opening a history
+ * of thousands of finished runs reads no run folder. Another live process's writes are left alone.
  */
 export function sweepLeftovers(store: RunStore, dataDir: string): string[] {
   const removed = sweepOrphanCaches(store, dataDir)
-  let runs: string[]
-  try {
-    runs = readdirSync(join(dataDir, 'runs'))
-  } catch {
-    return removed
-  }
-  for (const id of runs) {
-    if (!/^\d+$/.test(id)) continue
-    const dir = runDir(dataDir, Number(id))
-    removed.push(...removeStaleTemporaries(dir), ...removeStaleTemporaries(join(dir, 'samples')))
-  }
+  for (const { id } of store.runs.list({ status: 'interrupted', limit: 100_000 }))
+    removed.push(...removeRunLeftovers(dataDir, id))
   return removed
 }

@@ -4,6 +4,7 @@
  */
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { removeStaleTemporaries } from './staleTemporaries'
 
 export const runDir = (dataDir: string, runId: number): string =>
   join(dataDir, 'runs', String(runId))
@@ -23,4 +24,13 @@ export const pseudoLabelsFile = (dir: string): string => join(dir, 'pseudo-label
 
 export function deleteRunFiles(dataDir: string, runId: number): void {
   rmSync(runDir(dataDir, runId), { recursive: true, force: true })
+}
+
+/**
+ * Removes what a killed training of the run left in its folder (temporary checkpoint, sample-grid
+ * and pseudo-label files whose writer is gone); returns their paths.
+ */
+export function removeRunLeftovers(dataDir: string, runId: number): string[] {
+  const dir = runDir(dataDir, runId)
+  return [...removeStaleTemporaries(dir), ...removeStaleTemporaries(join(dir, 'samples'))]
 }

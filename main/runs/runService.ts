@@ -39,7 +39,7 @@ import type { RunStore } from '../store/runStore'
 import { resumableStatuses } from '../store/runRepository'
 import { classificationReport } from './evaluation'
 import { generativeData, generativeSpec, recordScores } from './generativeRuns'
-import { deleteRunFiles, runDir } from '../platform/runFiles'
+import { deleteRunFiles, removeRunLeftovers, runDir } from '../platform/runFiles'
 import { checkInitFrom } from '../export/checkInitFrom'
 import {
   checkGenerator,
@@ -585,6 +585,8 @@ export function createRunService(options: RunServiceOptions) {
         refuseIfElsewhere(now)
         throw notResumable(now.status)
       }
+      // What an earlier, killed attempt left in the run's folder goes before this one writes.
+      removeRunLeftovers(dataDir, runId)
       bus.emit('run/status', { runId, status: 'queued' })
       queue.push({ runId, kind: 'train', resume: true })
       pump()

@@ -81,10 +81,12 @@ export type ExperimentRun = RunRecipe & {
 }
 
 const now = (): string => new Date().toISOString()
-const live = liveRunStatuses.map((s) => `'${s}'`).join(', ')
+/** Statuses as an SQL list for `status IN (…)`. */
+const sqlList = (statuses: readonly RunStatus[]): string => statuses.map((s) => `'${s}'`).join(', ')
+const live = sqlList(liveRunStatuses)
 /** The ended states a run can be resumed from (its last checkpoint, or its start). */
 export const resumableStatuses: readonly RunStatus[] = ['interrupted', 'stopped', 'failed']
-const resumable = resumableStatuses.map((s) => `'${s}'`).join(', ')
+const resumable = sqlList(resumableStatuses)
 
 export function runRepository(db: Database.Database) {
   const statements = {
@@ -264,17 +266,21 @@ export function runRepository(db: Database.Database) {
      * interrupted; runs of a live process (the CLI training beside the app) are left alone.
      */
     markInterrupted(alive: (pid: number) => boolean = processAlive): number {
-      // Read and written under one write lock (BEGIN IMMEDIATE): between a plain read and the
-      // write, another process could resume an orphan, which this would then mark interrupted
-      // while it trains, free for a third process to resume and train twice.
+      const orphans = (): { id: number }[] =>
+        (statements.live.all() as { id: number; pid: number | null }[]).filter(
+          (r) => r.pid === null || (r.pid !== process.pid && !alive(r.pid))
+        )
+      // Every workbench and `dgmw` command opens with this check: a plain read finds nothing to
+      // do almost always, and takes no write lock (which could wait on another process's import).
+      if (orphans().length === 0) return 0
+      // Found some: read again and write under one write lock (BEGIN IMMEDIATE). Between a plain
+      // read and the write, another process could resume an orphan, which this would then mark
+      // interrupted while it trains, free for a third process to resume and train twice.
       return db
         .transaction(() => {
-          const rows = statements.live.all() as { id: number; pid: number | null }[]
-          const orphans = rows.filter(
-            (r) => r.pid === null || (r.pid !== process.pid && !alive(r.pid))
-          )
-          for (const r of orphans) statements.markInterrupted.run(now(), r.id)
-          return orphans.length
+          const found = orphans()
+          for (const r of found) statements.markInterrupted.run(now(), r.id)
+          return found.length
         })
         .immediate()
     },

@@ -211,15 +211,19 @@ describe('two processes on one data directory', () => {
     it('turns a lock held past the busy timeout into a clear message, CLI and contract', async () => {
       // Another process holds the write lock until both requests have given up waiting.
       const holder = await holdWriteLock(join(dataDir, databaseFileName))
-      const [listed, renamed] = await Promise.all([
-        runDgmw(dataDir, ['runs']),
+      const [listed, relabelled, renamed] = await Promise.all([
+        runDgmw(dataDir, ['runs', '--json']),
+        runDgmw(dataDir, ['datasets', 'rename', String(datasets[0].id), 'renamed while locked']),
         served.call('runs/update', { id: queued[0].id, name: 'renamed while locked' })
       ])
       await holder.release()
+      // Reading never waits for a writer (WAL), and opening takes no write lock of its own.
+      expect(listed.code, listed.stderr).toBe(0)
+      expect(JSON.parse(listed.stdout)).toHaveProperty('runs')
       const busy = /run database is busy: another DGM Workbench process/
-      expect(listed.code).toBe(1)
-      expect(listed.stderr).toMatch(busy)
-      expect(listed.stderr).not.toMatch(rawSqlite)
+      expect(relabelled.code).toBe(1)
+      expect(relabelled.stderr).toMatch(busy)
+      expect(relabelled.stderr).not.toMatch(rawSqlite)
       expect(renamed).toMatchObject({ ok: false, error: { code: 'conflict', message: busy } })
       // Once the lock is gone, the same request goes through.
       expect(
