@@ -113,6 +113,12 @@ describe('names written like HTML', () => {
         if (text.includes('→') || text.includes('correct')) tooltips.add(text)
       }
     expect([...tooltips].some((t) => t.includes(`${classes[0]} → ${classes[1]}`))).toBe(true)
+    // The screenshot shows one tooltip: the top-right cell (true class 0 predicted as class 1).
+    await page.mouse.move(
+      box.x + 110 + (box.width - 126) * 0.75,
+      box.y + 12 + (box.height - 108) * 0.25
+    )
+    await page.waitForTimeout(500) // the tooltip fades in
     await page.screenshot({ path: join(screenshotDir, 'hostile-names.png') })
     expect(await injected(page)).toEqual({ pwned: null, elements: 0 })
   })
