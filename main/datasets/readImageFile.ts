@@ -6,7 +6,7 @@
  * the very file that was opened, so nothing can change in between.
  */
 import type { Dirent, Stats } from 'node:fs'
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import type { SkipReason } from '../../preload/contract'
 
@@ -55,6 +55,21 @@ const cannotRead = (error: unknown): FileRead => ({
   detail: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
 })
 
+/**
+ * Reads `size` bytes from the start of `fd` (fewer if the file shrank meanwhile). The size is the
+ * fstat's already made: `readFileSync(fd)` would stat the file a second time, 70,000 times an import.
+ */
+function readAll(fd: number, size: number): Buffer {
+  const bytes = Buffer.allocUnsafe(size)
+  let at = 0
+  while (at < size) {
+    const read = readSync(fd, bytes, at, size - at, at)
+    if (read === 0) break
+    at += read
+  }
+  return at === size ? bytes : bytes.subarray(0, at)
+}
+
 /** For the decode workers, which read synchronously off the main thread. */
 export function readImageFileSync(path: string): FileRead {
   let fd: number
@@ -64,7 +79,8 @@ export function readImageFileSync(path: string): FileRead {
     return cannotRead(error)
   }
   try {
-    return refusal(fstatSync(fd)) ?? { ok: true, bytes: readFileSync(fd) }
+    const info = fstatSync(fd)
+    return refusal(info) ?? { ok: true, bytes: readAll(fd, info.size) }
   } catch (error) {
     return cannotRead(error)
   } finally {
