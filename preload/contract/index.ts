@@ -11,6 +11,7 @@
  * - classifierConfig.ts a classifier run's config and its defaults (the best measured recipe)
  * - generativeConfig.ts a generative run's config and each recipe's defaults
  * - labelBudget.ts      label-budget experiments: plan, preview, result
+ * - cluster.ts          Slurm profiles and what a run records about its job
  * - requests.ts         the request table: name → argument schema and reply type
  * - events.ts           the event table: name → payload schema, and typed listeners
  * - wire.ts             what crosses a transport: envelopes, IPC channels, the bridge, WebSocket messages
@@ -21,6 +22,7 @@ export * from './recipes'
 export * from './classifierConfig'
 export * from './generativeConfig'
 export * from './labelBudget'
+export * from './cluster'
 export * from './requests'
 export * from './events'
 export * from './wire'

@@ -1,6 +1,7 @@
 /** Label-budget experiments: the plan, its preview and the accuracy-against-labels result. */
 import { z } from 'zod'
 import { id } from './schemaParts'
+import { profileNameSchema } from './cluster'
 import type { ExperimentSummary, RunEstimate, RunStatus } from './types'
 
 /**
@@ -33,7 +34,9 @@ export const labelBudgetPlanSchema = z.strictObject({
   steps: z.number().int().min(1).max(1_000_000).default(1000),
   batchSize: z.number().int().min(2).max(1024).default(64),
   /** augment: the conditional generator run whose images are added (ratio 1). */
-  generatorRunId: id.optional()
+  generatorRunId: id.optional(),
+  /** Where the runs train: this machine's queue (absent), or jobs on the named Slurm profile. */
+  runOn: profileNameSchema.optional()
 })
 export type LabelBudgetPlan = z.output<typeof labelBudgetPlanSchema>
 

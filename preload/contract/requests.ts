@@ -15,6 +15,12 @@ import {
   type LabelBudgetResult
 } from './labelBudget'
 import { generativeRecipes, syntheticRecipes } from './recipes'
+import {
+  profileNameSchema,
+  slurmProfileSchema,
+  type ProfileTestReport,
+  type SlurmProfile
+} from './cluster'
 import type {
   Evaluation,
   ExportedModelInfo,
@@ -56,7 +62,9 @@ const splitName = z.enum(splitNames)
 const runPlace = {
   datasetId: id,
   experimentId: id.optional(),
-  name: z.string().min(1).max(120).optional()
+  name: z.string().min(1).max(120).optional(),
+  /** Where it trains: this machine's queue (absent), or a job on the named Slurm profile. */
+  runOn: profileNameSchema.optional()
 }
 
 /** What a run or an exported folder predicts from: one of the two. */
@@ -102,6 +110,19 @@ export const requests = {
     reply: reply<EngineStatus>()
   },
   'doctor/report': { args: noArgs, reply: reply<DoctorReport>() },
+  /** The stored Slurm profiles ("Run on" offers them beside this machine). */
+  'cluster/profiles': { args: noArgs, reply: reply<SlurmProfile[]>() },
+  /** Adds a profile or replaces the one of the same name. */
+  'cluster/saveProfile': { args: slurmProfileSchema, reply: reply<SlurmProfile>() },
+  'cluster/deleteProfile': {
+    args: z.strictObject({ name: profileNameSchema }),
+    reply: reply<void>()
+  },
+  /** Submits a tiny job on the profile and says where it ran and which version it found there. */
+  'cluster/testProfile': {
+    args: z.strictObject({ name: profileNameSchema }),
+    reply: reply<ProfileTestReport>()
+  },
   'datasets/list': { args: noArgs, reply: reply<DatasetSummary[]>() },
   /** Imports a folder or IDX/CIFAR files on the machine running main; progress as import/progress. */
   'datasets/import': {

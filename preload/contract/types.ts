@@ -1,5 +1,7 @@
 /** The records requests reply with: the app, the engine, datasets, experiments and runs. */
 
+import type { ClusterJob } from './cluster'
+
 export const runStatuses = [
   'queued',
   'running',
@@ -219,6 +221,8 @@ export interface RunHeadline {
    * the same data directory (the UI beside a CLI run) can relay it; removed when the run ends.
    */
   progress?: RunProgress | null
+  /** Trained as a Slurm job: its profile, job id, Slurm's state and reason, node, folder. */
+  cluster?: ClusterJob
 }
 
 /** A training run's latest progress, as its `train/progress` event carries it (less the run id). */
