@@ -24,6 +24,7 @@ import { sampleCommand, sampleHelp } from './commands/sample'
 import { experimentCommand, experimentHelp } from './commands/experiment'
 import { exportCommand, exportHelp } from './commands/export'
 import { predictCommand, predictHelp } from './commands/predict'
+import { slurmCommand, slurmHelp } from './commands/slurm'
 
 type Command = {
   help: string
@@ -42,6 +43,7 @@ const commands: Record<string, Command> = {
   export: { help: exportHelp, run: exportCommand },
   predict: { help: predictHelp, run: predictCommand },
   runs: { help: runsHelp, run: runsCommand },
+  slurm: { help: slurmHelp, run: slurmCommand },
   doctor: { help: doctorHelp, run: doctorCommand },
   bench: { help: benchHelp, run: benchCommand }
 }
@@ -110,7 +112,24 @@ const options = {
   force: { type: 'boolean' },
   'include-paths': { type: 'boolean' },
   'top-k': { type: 'string' },
-  'init-from': { type: 'string' }
+  'init-from': { type: 'string' },
+  'run-spec': { type: 'string' },
+  executor: { type: 'string' },
+  profile: { type: 'string' },
+  'shared-folder': { type: 'string' },
+  partition: { type: 'string' },
+  account: { type: 'string' },
+  qos: { type: 'string' },
+  gpus: { type: 'string' },
+  'gpu-type': { type: 'string' },
+  cpus: { type: 'string' },
+  memory: { type: 'string' },
+  time: { type: 'string' },
+  'signal-seconds': { type: 'string' },
+  sbatch: { type: 'string', multiple: true },
+  setup: { type: 'string', multiple: true },
+  launch: { type: 'string' },
+  'node-backend': { type: 'string' }
 } as const
 
 /**
@@ -152,7 +171,8 @@ async function main(argv: string[]): Promise<number> {
   if (typeof values.gpu === 'string') process.env.DGMW_GPU = values.gpu
   try {
     const ctx: CommandContext = {
-      values,
+      // The repeatable flags (--sbatch, --setup) are lists; `dgmw slurm` reads them as such.
+      values: values as CommandContext['values'],
       positionals: rest,
       json: values.json ?? false,
       dataDir: resolveDataDir(values['data-dir']),

@@ -2,6 +2,7 @@ import { appVersion } from '../platform/appVersion'
 import { UserError } from '../platform/userError'
 import { doctorReport } from '../platform/doctor'
 import { userPath } from '../platform/userPath'
+import { testProfile } from '../cluster/profileTest'
 import type { RunSummary } from '../../preload/contract'
 import type { Handlers } from './dispatcher'
 import type { Workbench } from './workbenchServices'
@@ -35,6 +36,12 @@ export function createHandlers(workbench: Workbench): Handlers {
     }),
     'engine/status': () => workbench.engine.status(),
     'engine/setBackend': (args) => workbench.setBackend(args.backend),
+    'cluster/profiles': () => workbench.profiles.list(),
+    'cluster/saveProfile': (args) =>
+      workbench.profiles.save({ ...args, sharedFolder: userPath(args.sharedFolder) }),
+    'cluster/deleteProfile': (args) => workbench.profiles.remove(args.name),
+    'cluster/testProfile': (args) =>
+      testProfile(workbench.profiles.get(args.name), workbench.profiles.workbenchId()),
     'doctor/report': async () => doctorReport(await workbench.engine.ready(), dataDir, store.file),
     'datasets/list': () => store.datasets.list(),
     'datasets/import': (args) => datasets.import(args),

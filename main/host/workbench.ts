@@ -14,7 +14,9 @@ import { createExportService } from '../export/exportService'
 import { createPredictService } from '../predict/predictService'
 import { createGenerativeService } from '../runs/generativeRuns'
 import { createLabelBudgetService } from '../runs/labelBudgetExperiment'
-import { createRunService } from '../runs/runService'
+import { createRunService, type RunService } from '../runs/runService'
+import { clusterProfiles } from '../cluster/profiles'
+import { createSlurmExecutor } from '../cluster/slurmExecutor'
 import { watchOtherProcesses } from '../runs/otherProcessWatcher'
 import { createDispatcher } from './dispatcher'
 import { EventBus } from '../platform/eventBus'
@@ -42,6 +44,11 @@ export interface WorkbenchOptions {
    * touch a tensor (listing runs, renaming a dataset); the UI's hosts start it at once.
    */
   engineOnDemand?: boolean
+  /**
+   * Follow the cluster jobs no living process follows (after a restart, or when the CLI that
+   * submitted them was killed), now and every little while. Default: as watchOtherProcesses.
+   */
+  adoptClusterRuns?: boolean
 }
 
 export function createWorkbench(options: WorkbenchOptions): Workbench {
@@ -74,13 +81,26 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   }
   let closed: Promise<void> | undefined
   const datasets = createDatasetService({ store, dataDir, bus })
+  const profiles = clusterProfiles(store)
   const runs = createRunService({
     store,
     dataDir,
     bus,
     engine,
-    restartEngine: () => relaunch()
+    restartEngine: () => relaunch(),
+    cluster: {
+      profiles,
+      executor: createSlurmExecutor({
+        dataDir,
+        workbenchId: () => profiles.workbenchId(),
+        log: options.log ?? ((message) => console.error(message))
+      })
+    }
   })
+  const adoption =
+    (options.adoptClusterRuns ?? options.watchOtherProcesses)
+      ? followClusterRuns(runs, options.log)
+      : undefined
   const generative = createGenerativeService({ store, dataDir, engine })
   const labelBudget = createLabelBudgetService(store, runs)
   const exports = createExportService({ store, dataDir, engine })
@@ -101,6 +121,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     labelBudget,
     exports,
     predictions,
+    profiles,
     bus,
     dispatch: (name, args) => dispatch(name, args),
     chooseFolder: options.chooseFolder,
@@ -125,6 +146,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     close() {
       closed ??= (async () => {
+        if (adoption) clearInterval(adoption)
         watcher?.close()
         runs.close()
         await started?.close()
@@ -135,6 +157,22 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   }
   const dispatch = createDispatcher(createHandlers(workbench), options.log, dataDir)
   return workbench
+}
+
+/**
+ * Adopts orphaned cluster runs at once and then every 15 s: a `dgmw train --executor slurm`
+ * killed in its terminal leaves its job running, and the open app takes over recording it.
+ */
+function followClusterRuns(runs: RunService, log?: (message: string) => void): NodeJS.Timeout {
+  const adopt = (): void => {
+    try {
+      runs.adoptClusterRuns()
+    } catch (error) {
+      log?.(`Could not follow cluster runs: ${(error as Error).message}`)
+    }
+  }
+  adopt()
+  return setInterval(adopt, 15_000).unref()
 }
 
 /** Settings key of the backend chosen in the UI ('auto' is stored as no setting). */

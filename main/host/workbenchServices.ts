@@ -10,6 +10,7 @@ import type { createPredictService } from '../predict/predictService'
 import type { createGenerativeService } from '../runs/generativeRuns'
 import type { createLabelBudgetService } from '../runs/labelBudgetExperiment'
 import type { RunService } from '../runs/runService'
+import type { clusterProfiles } from '../cluster/profiles'
 import type { RunStore } from '../store/runStore'
 import type { Dispatch } from './dispatcher'
 import type { EventBus } from '../platform/eventBus'
@@ -30,6 +31,8 @@ export interface Workbench {
   exports: ReturnType<typeof createExportService>
   /** Class predictions of image files and folders, by a run or an exported folder. */
   predictions: ReturnType<typeof createPredictService>
+  /** Stored Slurm profiles, and this data directory's id in shared folders. */
+  profiles: ReturnType<typeof clusterProfiles>
   setBackend(choice: BackendName | 'auto'): Promise<EngineStatus>
   bus: EventBus
   dispatch: Dispatch

@@ -218,6 +218,7 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
      */
     async preview(plan: LabelBudgetPlan): Promise<LabelBudgetPreview> {
       const dataset = store.datasets.get(plan.datasetId)
+      if (plan.runOn) runs.clusterProfile(plan.runOn)
       const recipes =
         plan.recipes.includes('self-train') && !plan.recipes.includes('vae-graph')
           ? [...plan.recipes, 'vae-graph' as const]
@@ -242,8 +243,17 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
           return { ...runs.plan(args), recipe, count: plan.seeds }
         })
       )
+      const count = planned.reduce((n, p) => n + p.count, 0)
+      // This machine's measured speed says nothing about a cluster's nodes and queue.
+      if (plan.runOn)
+        return {
+          runs: count,
+          estimate: {
+            unavailable: `The runs are jobs on Slurm profile ${plan.runOn}: their time depends on its nodes and queue, not on this machine.`
+          }
+        }
       const estimate = await runs.estimate(planned, dataset.id)
-      const reply = { runs: planned.reduce((n, p) => n + p.count, 0), estimate }
+      const reply = { runs: count, estimate }
       if (!('seconds' in estimate)) return reply
       // The time is linear in the plan's steps (vae-graph keeps its own): a second estimate at
       // 1,000 steps more (speeds now cached) gives the steps that fit the target time.
@@ -308,7 +318,8 @@ export function createLabelBudgetService(store: RunStore, runs: RunService) {
               requests['runs/start'].args.parse({
                 ...plannedRun(plan, recipe, budget, seed, size, graphRunId),
                 experimentId,
-                name: `${recipe} · ${budgetLabel(budget)} labels/class · seed ${seed}`
+                name: `${recipe} · ${budgetLabel(budget)} labels/class · seed ${seed}`,
+                ...(plan.runOn ? { runOn: plan.runOn } : {})
               }),
               { realOnlyTwin: false }
             )

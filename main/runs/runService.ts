@@ -21,7 +21,7 @@ import {
   type RunSummary,
   type ValidArgs
 } from '../../preload/contract'
-import type { EngineHost, TrainJob } from '../engine/engineHost'
+import type { EngineHost, TrainJob, TrainListeners } from '../engine/engineHost'
 import {
   isGenerativeSpec,
   type AnyTrainSpec,
@@ -51,6 +51,7 @@ import { diskFullMessage, isDiskFull } from '../platform/diskFull'
 import { graphBudget, pendingGraphRun, selfTrainData } from './selfTraining'
 import { createRunEstimator, modelOf, probeData, type PlannedWork } from './runEstimate'
 import { createBusyTolerantWriter } from './busyTolerantWriter'
+import { createClusterRuns, type ClusterSetup } from './clusterRuns'
 import { busyTimeoutMs, databaseBusyError, isDatabaseBusy } from '../store/databaseBusy'
 
 export interface RunServiceOptions {
@@ -61,12 +62,16 @@ export interface RunServiceOptions {
   engine: () => EngineHost
   /** Replaces the engine with a fresh one (after the GPU device was lost). */
   restartEngine?: () => Promise<void>
+  /** Slurm profiles and the executor that submits and follows jobs (absent: local only). */
+  cluster?: ClusterSetup
 }
 
-interface QueueItem {
+export interface QueueItem {
   runId: number
   kind: 'train' | 'evaluate'
   resume: boolean
+  /** A Slurm profile's name: the run trains as a job there, not in this machine's queue. */
+  runOn?: string
   settle?: { resolve(e: Evaluation): void; reject(e: Error): void }
 }
 
@@ -166,12 +171,18 @@ export function createRunService(options: RunServiceOptions) {
     }
   }
 
-  /** Starts the next queued item when the engine is free. */
+  /**
+   * Starts the next queued item when the engine is free; cluster runs go to their profile's
+   * queue at once (Slurm queues them), together when queued together (one job array).
+   */
   function pump(): void {
-    if (active || closing || queue.length === 0) return
+    if (closing) return
+    if (queue.some((q) => q.runOn)) cluster?.schedule()
+    const next = queue.findIndex((q) => !q.runOn)
+    if (active || next < 0) return
     // A speed probe holds the engine for a few seconds (one job at a time): the run follows it.
     if (estimator.probing()) return void estimator.idle().then(pump)
-    const item = queue.shift()!
+    const [item] = queue.splice(next, 1)
     let spec: AnyTrainSpec
     try {
       spec = specOf(item.runId, item)
@@ -186,16 +197,19 @@ export function createRunService(options: RunServiceOptions) {
     }
     const job = engine.train(spec, item.kind === 'train' ? trainListeners(item.runId, spec) : {})
     active = { item, job }
+    settleJob(item, spec, job).finally(() => {
+      active = null
+      pump()
+    })
+  }
+
+  /** Records how a job (local or a cluster's) ends. */
+  const settleJob = (item: QueueItem, spec: AnyTrainSpec, job: TrainJob): Promise<void> =>
     job.done
       .then((result) => recordEnd(item, () => finished(item, spec, result)))
       .catch((error: Error) => fail(item, error))
-      .finally(() => {
-        active = null
-        pump()
-      })
-  }
 
-  function trainListeners(runId: number, spec: AnyTrainSpec): Parameters<EngineHost['train']>[1] {
+  function trainListeners(runId: number, spec: AnyTrainSpec): TrainListeners {
     const epochs = spec.config.epochs
     let progressWrittenAt = -Infinity
 
@@ -382,7 +396,10 @@ export function createRunService(options: RunServiceOptions) {
     item.settle?.reject(error)
     if (item.kind === 'train' && !closing) {
       // A lost GPU (driver reset, sleep) interrupts the run: it resumes from its checkpoint.
-      const status = error.deviceLost ? 'interrupted' : 'failed'
+      // A cluster job says how it ended (cancelled, timed out, failed).
+      const status =
+        (error as { runStatus?: RunSummary['status'] }).runStatus ??
+        (error.deviceLost ? 'interrupted' : 'failed')
       // A full disk stops a run at its checkpoint write: say which disk; the run resumes.
       // A busy database (another process's long write) says so, without SQLite's words.
       const message = isDiskFull(error)
@@ -453,8 +470,30 @@ export function createRunService(options: RunServiceOptions) {
     return { key, steps, probe }
   }
 
+  const cluster = options.cluster
+    ? createClusterRuns(options.cluster, {
+        store,
+        bus,
+        writes,
+        queue,
+        setStatus,
+        specOf,
+        trainListeners,
+        settleJob,
+        fail,
+        pump: () => pump(),
+        closing: () => closing
+      })
+    : undefined
+  const requireCluster = (): NonNullable<typeof cluster> => {
+    if (!cluster) throw new UserError('This workbench runs nothing on clusters.')
+    return cluster
+  }
+
   const live = (runId: number): boolean =>
-    active?.item.runId === runId || queue.some((q) => q.runId === runId)
+    active?.item.runId === runId ||
+    queue.some((q) => q.runId === runId) ||
+    (cluster?.follows(runId) ?? false)
 
   /** Whether another process (the CLI, a second server) has this unfinished run. */
   const trainedElsewhere = (run: RunSummary): boolean => isLiveStatus(run.status) && !live(run.id)
@@ -528,6 +567,7 @@ export function createRunService(options: RunServiceOptions) {
             config: classifierPart(args.config)
           }).id
       }
+      if (args.runOn) requireCluster().profile(args.runOn)
       const { dataset, config, data, length, images } = prepare(args)
       const experimentId = args.experimentId ?? store.experiments.named(dataset.id, dataset.name)
       const runId = store.runs.create({
@@ -547,14 +587,20 @@ export function createRunService(options: RunServiceOptions) {
           : {})
       })
       if (realOnlyRunId !== undefined) store.runs.updateHeadline(runId, { realOnlyRunId })
+      if (args.runOn) cluster!.place(runId, args.runOn)
       bus.emit('run/status', { runId, status: 'queued' })
-      queue.push({ runId, kind: 'train', resume: false })
+      queue.push({ runId, kind: 'train', resume: false, runOn: args.runOn })
       pump()
       return store.runs.summary(runId)
     },
 
     pause(runId: number): void {
       const run = store.runs.summary(runId)
+      if (run.headline.cluster)
+        throw new UserError(
+          `Run ${runId} is a Slurm job, which cannot pause: stop it (its checkpoint is kept) and resume it later.`,
+          'conflict'
+        )
       refuseIfElsewhere(run)
       if (active?.item.runId !== runId || active.item.kind !== 'train' || run.status !== 'running')
         throw new UserError(
@@ -588,12 +634,16 @@ export function createRunService(options: RunServiceOptions) {
       // What an earlier, killed attempt left in the run's folder goes before this one writes.
       removeRunLeftovers(dataDir, runId)
       bus.emit('run/status', { runId, status: 'queued' })
-      queue.push({ runId, kind: 'train', resume: true })
+      // A cluster run is submitted again, going on from the checkpoint in its shared folder.
+      queue.push({ runId, kind: 'train', resume: true, runOn: run.headline.cluster?.profile })
       pump()
     },
 
-    stop(runId: number): void {
+    stop(runId: number): void | Promise<void> {
       const run = store.runs.summary(runId)
+      // Any process may cancel a cluster job; the one following it records the cancellation.
+      if (run.headline.cluster?.jobId && isLiveStatus(run.status) && !live(runId))
+        return cluster?.cancel(run.headline.cluster.jobId)
       refuseIfElsewhere(run)
       const waiting = queue.findIndex((q) => q.runId === runId && q.kind === 'train')
       if (waiting >= 0) {
@@ -601,6 +651,7 @@ export function createRunService(options: RunServiceOptions) {
         return setStatus(runId, 'stopped')
       }
       if (active?.item.runId === runId && active.item.kind === 'train') return active.job.stop()
+      if (cluster?.follows(runId)) return cluster.stop(runId)
       throw new UserError(`Run ${runId} is ${run.status}; there is nothing to stop.`, 'conflict')
     },
 
@@ -637,12 +688,20 @@ export function createRunService(options: RunServiceOptions) {
       return new Promise((resolve) => waiters.set(runId, [...(waiters.get(runId) ?? []), resolve]))
     },
 
-    /** Whether a run trains or waits. */
-    busy: (): boolean => active !== null || queue.length > 0,
+    /** Whether a run trains or waits here (cluster jobs train elsewhere). */
+    busy: (): boolean => active !== null || queue.some((q) => !q.runOn),
+
+    /** The named Slurm profile (refused with the profiles there are when it does not exist). */
+    clusterProfile: (name: string) => requireCluster().profile(name),
+
+    /** Follows the cluster jobs no live process follows (after a restart, or a killed CLI). */
+    adoptClusterRuns: (): number => cluster?.adopt() ?? 0,
 
     /** Stops taking work; live runs become interrupted (resumable from their last checkpoint). */
     close(): void {
       closing = true
+      // Cluster jobs go on without this process; the next workbench to open follows them.
+      cluster?.close()
       const message = 'The app closed while this run was live; resume it from its last checkpoint.'
       for (const item of [...(active ? [active.item] : []), ...queue]) {
         item.settle?.reject(new Error('The app is closing.'))

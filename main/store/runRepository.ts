@@ -110,7 +110,13 @@ export function runRepository(db: Database.Database) {
       ended_at = CASE WHEN @status IN ('completed', 'stopped', 'failed', 'interrupted') THEN @at
         ELSE NULL END
       WHERE id = @id`),
-    live: db.prepare(`SELECT id, pid FROM runs WHERE status IN (${live})`),
+    // A cluster job is not this machine's process: its follower may be gone while it trains.
+    live: db.prepare(`SELECT id, pid FROM runs WHERE status IN (${live})
+      AND json_extract(headline, '$.cluster.jobId') IS NULL`),
+    liveClusterRuns: db.prepare(`SELECT id, pid, headline FROM runs WHERE status IN (${live})
+      AND json_extract(headline, '$.cluster.jobId') IS NOT NULL ORDER BY id`),
+    claim: db.prepare(`UPDATE runs SET pid = @pid WHERE id = @id AND status IN (${live})
+      AND pid IS @expected`),
     requeue: db.prepare(`UPDATE runs SET status = 'queued', error = NULL, ended_at = NULL,
       pid = @pid WHERE id = @id AND status IN (${resumable})`),
     markInterrupted: db.prepare(`UPDATE runs SET status = 'interrupted', ended_at = ?, pid = NULL,
@@ -283,6 +289,21 @@ export function runRepository(db: Database.Database) {
           return found.length
         })
         .immediate()
+    },
+
+    /** Live runs trained as cluster jobs, with the process following each (null: none). */
+    liveClusterRuns(): { id: number; pid: number | null; headline: RunHeadline }[] {
+      return (
+        statements.liveClusterRuns.all() as { id: number; pid: number | null; headline: string }[]
+      ).map((r) => ({ ...r, headline: JSON.parse(r.headline) as RunHeadline }))
+    },
+
+    /**
+     * Makes this process the follower of a live run whose follower was `expected` (gone): one
+     * conditional write, so of two processes claiming at once exactly one gets it.
+     */
+    claim(id: number, expected: number | null): boolean {
+      return statements.claim.run({ id, pid: process.pid, expected }).changes === 1
     },
 
     /**

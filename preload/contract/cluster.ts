@@ -46,12 +46,25 @@ export const slurmProfileSchema = z.strictObject({
   /** A folder every compute node and this machine see at the same path (NFS, Lustre, GPFS). */
   sharedFolder: z.string().min(1).max(4096),
   /** Shell lines run before the workbench on the node, e.g. `module load nodejs/20 cuda/12`. */
-  setup: z.array(z.string().max(1000).regex(/^[^\n\r]*$/, 'one line')).max(40).default([]),
+  setup: z
+    .array(
+      z
+        .string()
+        .max(1000)
+        .regex(/^[^\n\r]*$/, 'one line')
+    )
+    .max(40)
+    .default([]),
   /**
    * How a compute node starts `dgmw` (the same version as here): a checkout's
    * `node /path/bin/dgmw.cjs`, or `dgmw` of an installed package. Default: this machine's.
    */
-  launch: z.string().min(1).max(1000).regex(/^[^\n\r]*$/, 'one line').optional(),
+  launch: z
+    .string()
+    .min(1)
+    .max(1000)
+    .regex(/^[^\n\r]*$/, 'one line')
+    .optional(),
   /** The tensor backend the jobs use (default: the node's own choice, as `--backend auto`). */
   backend: z.enum(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']).optional()
 })
@@ -96,8 +109,12 @@ export interface ClusterJob {
   node?: string
   /** Times the job was requeued (time limit, preemption, `scontrol requeue`) and went on. */
   requeues?: number
-  /** The run's folder on the shared filesystem (checkpoints, metrics stream, logs). */
+  /** The run's folder on the shared filesystem (checkpoints, metrics stream). */
   folder: string
+  /** The job's error log (Slurm's `--error`), whose last lines a failed run shows. */
+  log?: string
+  /** Bytes of the run's metrics stream the workbench has recorded (a restart goes on there). */
+  ingested?: number
 }
 
 /** What `cluster/testProfile` found: the job it submitted, where it ran and what it said. */

@@ -12,21 +12,23 @@ import { writeFileAtomic } from '../../platform/atomicWrite'
 import { UserError } from '../../platform/userError'
 import type { CommandContext } from '../context'
 import { note, printJson, progressWriter } from '../output'
-import { datasetIdOf, settled, withEngine } from '../workbenchClient'
+import { datasetIdOf, settled, withClient, withEngine } from '../workbenchClient'
 import { validOptions } from './generativeOptions'
-import { numberOption } from './train'
+import { numberOption, runOnOf } from './train'
 
 export const experimentHelp = `dgmw experiment label-budget --dataset <id|name>
            --recipes classifier,sgan,gen-bayes,acgan,augment --budgets 10,20,50,100,all
            [--seeds N] [--steps N] [--batch-size B] [--generator <run>] [--name N]
-           [--csv FILE] [--json]
+           [--executor slurm --profile P] [--csv FILE] [--json]
 dgmw experiment label-budget --resume <experiment> [--csv FILE] [--json]
   Test accuracy against labelled images per class, one line per recipe: every recipe at
   every budget (labels per class; "all" = every label) with seeds 0…N−1 (default 1), on the
   same stratified labelled subsets and test split, each run about --steps optimisation steps
   (default 1000). augment needs --generator (a conditional generator run). Stored in run
   history as an experiment (the app's Label budget view draws it); --resume waits for an
-  earlier one's runs. --csv writes one row per run plus mean ± std per recipe and budget.`
+  earlier one's runs. --csv writes one row per run plus mean ± std per recipe and budget.
+  --executor slurm --profile P runs every run as a task of a Slurm job array on profile P
+  (see \`dgmw slurm profile\`); results come back into the same history.`
 
 const percent = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(1)}%`)
 
@@ -54,7 +56,9 @@ export async function experimentCommand(ctx: CommandContext): Promise<number> {
   const [kind] = ctx.positionals
   if (kind !== 'label-budget')
     throw new UserError('Say which experiment: `dgmw experiment label-budget …` (see --help).')
-  return withEngine(ctx, async (client) => {
+  const runOn = runOnOf(ctx)
+  // Cluster jobs train on their nodes' engines: this process only records them.
+  return (runOn ? withClient : withEngine)(ctx, async (client) => {
     let result: LabelBudgetResult
     const resume = ctx.values.resume as string | undefined
     if (resume) {
@@ -77,7 +81,8 @@ export async function experimentCommand(ctx: CommandContext): Promise<number> {
           seeds: numberOption(ctx, 'seeds'),
           steps: numberOption(ctx, 'steps'),
           batchSize: numberOption(ctx, 'batch-size'),
-          generatorRunId: numberOption(ctx, 'generator')
+          generatorRunId: numberOption(ctx, 'generator'),
+          runOn
         })
       )
       result = await client.request('experiments/labelBudget', plan)

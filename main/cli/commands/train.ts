@@ -13,6 +13,7 @@ import {
 } from '../../../preload/contract'
 import { resolve } from 'node:path'
 import { UserError } from '../../platform/userError'
+import { runSpec } from '../../cluster/specRunner'
 import type { CommandContext } from '../context'
 import { formatSeconds, note, printJson, progressWriter } from '../output'
 import { datasetIdOf, requireEngine, settled, withClient } from '../workbenchClient'
@@ -54,7 +55,14 @@ dgmw train --dataset <id|name> --recipe self-train --graph <vae-graph run>
            [--pseudo-label-share S] [classifier options]
   A classifier on the vae-graph run's labelled images plus the share S (default 0.5) of each
   class's training images the graph labelled most confidently, with the graph's labels. It
-  uses the graph run's label budget and seed; the result exports like any classifier.`
+  uses the graph run's label budget and seed; the result exports like any classifier.
+dgmw train … --executor slurm --profile NAME
+  Train as a job on a Slurm cluster (profiles: \`dgmw slurm profile\`); progress and results
+  come back into this history as for a local run. Ctrl-C cancels the job (scancel), keeping its
+  last checkpoint; --resume submits it again from there.
+dgmw train --run-spec FILE
+  What a cluster job runs on its compute node: trains the run described in FILE (written by
+  the workbench into the run's folder on the shared filesystem) without opening the run database.`
 
 export const numberOption = (ctx: CommandContext, flag: string): number | undefined => {
   const value = ctx.values[flag]
@@ -83,6 +91,27 @@ export function parseAugment(text: string | undefined): unknown {
     result[names[name]] = name === 'flip' ? true : Number(value)
   }
   return augmentationSchema.parse(result)
+}
+
+/**
+ * `--executor slurm --profile NAME`: the run is a job on that Slurm profile; `--executor local`
+ * (the default) queues it on this machine.
+ */
+export function runOnOf(ctx: CommandContext): string | undefined {
+  const executor = (ctx.values.executor as string | undefined) ?? 'local'
+  const profile = ctx.values.profile as string | undefined
+  if (executor === 'local') {
+    if (profile)
+      throw new UserError('--profile names a Slurm profile: add --executor slurm to use it.')
+    return undefined
+  }
+  if (executor !== 'slurm')
+    throw new UserError(`Unknown executor "${executor}": use local (this machine) or slurm.`)
+  if (!profile)
+    throw new UserError(
+      '--executor slurm needs a profile: --profile NAME (see `dgmw slurm profile list`).'
+    )
+  return profile
 }
 
 /** What `runs/start` takes, less where the run goes (the dataset is looked up in the workbench). */
@@ -185,6 +214,11 @@ function epochLine(e: EventPayload<'train/epoch'>, epochs: number): string {
 }
 
 export async function trainCommand(ctx: CommandContext): Promise<number> {
+  // A compute node's job: no run database, only the run's folder on the shared filesystem.
+  const runSpecPath = ctx.values['run-spec']
+  if (typeof runSpecPath === 'string')
+    return (await runSpec(resolve(runSpecPath), (line) => note(line))).code
+  const runOn = runOnOf(ctx)
   const recipe = (ctx.values.recipe as string | undefined) ?? 'classifier'
   if (!(recipeNames as readonly string[]).includes(recipe))
     throw new UserError(`Unknown recipe "${recipe}". Recipes: ${recipeNames.join(', ')}.`)
@@ -197,13 +231,15 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     const plan = resume
       ? undefined
       : planOf(ctx, recipe as RecipeName, await initFromOf(ctx, client))
-    await requireEngine(client)
+    // A cluster job trains on its node's engine; this one only records it.
+    if (!runOn) await requireEngine(client)
     const runId = plan
       ? (
           await client.request('runs/start', {
             ...plan,
             datasetId: await datasetIdOf(client, ctx.values.dataset as string),
-            name: ctx.values.name as string | undefined
+            name: ctx.values.name as string | undefined,
+            ...(runOn ? { runOn } : {})
           })
         ).id
       : Number(resume)
@@ -211,8 +247,11 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     const run = await client.request('runs/get', { id: runId })
     const epochs = (run.config.epochs as number) ?? 1
     const generative = isGenerativeRecipe(run.recipe)
-    const engine = await client.request('engine/status')
-    note(`Run ${run.id}: ${run.recipe} on ${run.datasetName}, backend ${engine.active}`)
+    const cluster = run.headline.cluster
+    const where = cluster
+      ? `Slurm profile ${cluster.profile}`
+      : `backend ${(await client.request('engine/status')).active}`
+    note(`Run ${run.id}: ${run.recipe} on ${run.datasetName}, ${where}`)
     const planned = run.headline.trainingLength
     if (planned && !resume) note(`Training length: ${planned}`)
     const progress = progressWriter()
