@@ -106,6 +106,9 @@ function checkJobId(jobId: string): void {
   }
 }
 
+/** How many `scontrol show job` calls run at once for jobs squeue no longer lists. */
+const scontrolAtOnce = 4
+
 /** squeue says this when none of the asked ids is known any more; that is no error here. */
 const unknownJob = /Invalid job id specified/i
 
@@ -132,12 +135,16 @@ export async function jobStatuses(jobIds: string[]): Promise<Map<string, JobStat
   }
   const found = statusesFromRows(parseSqueue(queue.stdout), asked, 'squeue')
 
-  // Ended jobs leave squeue after MinJobAge; the controller may still hold them a while.
-  for (const jobId of asked) {
-    if (found.has(jobId)) continue
-    const shown = await slurm('scontrol', ['show', 'job', '-o', jobId])
-    const status = shown.code === 0 ? scontrolStatus(shown.stdout, jobId) : null
-    if (status) found.set(jobId, status)
+  // Ended jobs leave squeue after MinJobAge; the controller may still hold them a while. One
+  // call per job, a few at a time: a poller should stop asking about jobs it saw end.
+  const missing = [...asked].filter((id) => !found.has(id))
+  for (let i = 0; i < missing.length; i += scontrolAtOnce) {
+    const batch = missing.slice(i, i + scontrolAtOnce)
+    const shown = await Promise.all(batch.map((id) => slurm('scontrol', ['show', 'job', '-o', id])))
+    batch.forEach((jobId, k) => {
+      const status = shown[k].code === 0 ? scontrolStatus(shown[k].stdout, jobId) : null
+      if (status) found.set(jobId, status)
+    })
   }
 
   const rest = [...asked].filter((id) => !found.has(id))
