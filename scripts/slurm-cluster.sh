@@ -172,7 +172,13 @@ start() {
   flock -w 60 9 || die "another start holds $DIR/.lock for over 60 s"
 
   write_conf "$DIR/slurm.conf.new"
-  if healthy && cmp -s "$DIR/slurm.conf.new" "$CONF"; then
+  if healthy; then
+    # Several test processes (and worktrees) share this cluster: restarting it under their
+    # running jobs would lose them, so a healthy cluster is kept even when its settings differ.
+    if ! cmp -s "$DIR/slurm.conf.new" "$CONF"; then
+      echo "slurm-cluster: keeping the running cluster, whose $CONF differs from this script's;" \
+        "run \`$0 stop\` and then start to apply the script's settings." >&2
+    fi
     rm -f "$DIR/slurm.conf.new"
     echo "SLURM_CONF=$CONF"
     return 0
