@@ -147,6 +147,39 @@ export async function jobStatuses(jobIds: string[]): Promise<Map<string, JobStat
     })
   }
 
+  // A task of an array that never started and was cancelled (or failed to start) has no record
+  // of its own: the array's record, with no task id ('1234'), holds its state.
+  const bases = new Set(
+    [...asked].filter((id) => !found.has(id) && id.includes('_')).map((id) => id.split('_')[0])
+  )
+  if (bases.size > 0) {
+    const meta = await slurm('squeue', [
+      '-h',
+      '-r',
+      '--states=all',
+      '-j',
+      [...bases].join(','),
+      '-O',
+      squeueFormat
+    ])
+    if (meta.code === 0)
+      for (const row of parseSqueue(meta.stdout).filter((r) => bases.has(r.id)))
+        for (const jobId of asked)
+          if (!found.has(jobId) && jobId.startsWith(`${row.id}_`)) {
+            const { state, reason, node, exitCode, signal, restarts } = row
+            found.set(jobId, {
+              jobId,
+              state,
+              reason,
+              node,
+              exitCode,
+              signal,
+              restarts,
+              source: 'squeue'
+            })
+          }
+  }
+
   const rest = [...asked].filter((id) => !found.has(id))
   if (rest.length > 0 && (await hasAccounting())) {
     const acct = await slurm('sacct', ['-n', '-P', '-X', '-j', rest.join(','), '-o', sacctFormat])

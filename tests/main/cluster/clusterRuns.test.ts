@@ -216,6 +216,34 @@ describe('runs on a real one-node Slurm cluster', () => {
     expect(epochLosses(b)).toEqual(epochLosses(a))
   }, 300_000)
 
+  it('stops at its checkpoint before the time limit, requeues itself and ends as an uninterrupted run', async () => {
+    // One minute per job, signalled 55 s before its end (Slurm signals up to a minute early):
+    // every attempt stops at a checkpoint and requeues itself until the run is done.
+    await client.request('cluster/saveProfile', {
+      ...(await client.request('cluster/profiles')).find((p) => p.name === 'one-node')!,
+      name: 'one-minute',
+      timeLimitMinutes: 1,
+      signalSeconds: 55
+    })
+    const reference = await start(undefined, { seed: 13, epochs: 30 })
+    await workbench.runs.settled(reference.id)
+    const run = await start('one-minute', { seed: 13, epochs: 30 })
+    const ended = await workbench.runs.settled(run.id)
+    expect(ended.error).toBeNull()
+    expect(ended.status).toBe('completed')
+    const signalled = events(run.id).filter((e) => e.type === 'signalled')
+    expect(signalled.length).toBeGreaterThanOrEqual(1)
+    expect(
+      signalled.every((e) => e.type === 'signalled' && e.signal === 'SIGUSR1' && e.requeue)
+    ).toBe(true)
+    expect(cluster(run.id)!.requeues).toBeGreaterThanOrEqual(1)
+    const [a, b] = await Promise.all(
+      [reference.id, run.id].map((id) => client.request('runs/get', { id }))
+    )
+    expect(b.headline.testAccuracy).toBe(a.headline.testAccuracy)
+    expect(epochLosses(b)).toEqual(epochLosses(a))
+  }, 600_000)
+
   it('fails a job whose process dies, with the end of its error log', async () => {
     const run = await start('one-node', { epochs: 200 })
     const job = await waitFor('the first epoch', () =>
@@ -224,7 +252,7 @@ describe('runs on a real one-node Slurm cluster', () => {
         : undefined
     )
     // The node's workbench process dies (out of memory killer, a segfault in a driver).
-    execFileSync('pkill', ['-KILL', '-f', `--run-spec ${job.folder}/spec.json`])
+    execFileSync('pkill', ['-KILL', '-f', `run-spec ${job.folder}/spec.json`])
     const ended = await workbench.runs.settled(run.id)
     expect(ended.status).toBe('failed')
     expect(ended.error).toMatch(/ended as FAILED/)
