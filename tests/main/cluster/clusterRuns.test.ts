@@ -192,16 +192,16 @@ describe('runs on a real one-node Slurm cluster', () => {
   }, 180_000)
 
   it('goes on from its checkpoint when Slurm requeues the job, ending as an uninterrupted run', async () => {
-    const reference = await start(undefined, { seed: 9 })
-    await workbench.runs.settled(reference.id)
-    const run = await start('one-node', { seed: 9 })
+    // The local twin trains in this process meanwhile: its numbers are the uninterrupted ones.
+    const reference = await start(undefined, { seed: 9, epochs: 12 })
+    const run = await start('one-node', { seed: 9, epochs: 12 })
     const job = await waitFor('two epochs recorded', () =>
       (workbench.store.runs.summary(run.id).headline.epochsDone ?? 0) >= 2
         ? cluster(run.id)
         : undefined
     )
     await requeueJob(job.jobId!)
-    const ended = await workbench.runs.settled(run.id)
+    const [ended] = await Promise.all([run, reference].map((r) => workbench.runs.settled(r.id)))
     expect(ended.error).toBeNull()
     expect(ended.status).toBe('completed')
     const attempts = events(run.id).filter((e) => e.type === 'attempt')
@@ -225,10 +225,10 @@ describe('runs on a real one-node Slurm cluster', () => {
       timeLimitMinutes: 1,
       signalSeconds: 55
     })
-    const reference = await start(undefined, { seed: 13, epochs: 30 })
-    await workbench.runs.settled(reference.id)
-    const run = await start('one-minute', { seed: 13, epochs: 30 })
-    const ended = await workbench.runs.settled(run.id)
+    // The local twin trains in this process meanwhile: its numbers are the uninterrupted ones.
+    const reference = await start(undefined, { seed: 13, epochs: 100 })
+    const run = await start('one-minute', { seed: 13, epochs: 100 })
+    const [ended] = await Promise.all([run, reference].map((r) => workbench.runs.settled(r.id)))
     expect(ended.error).toBeNull()
     expect(ended.status).toBe('completed')
     const signalled = events(run.id).filter((e) => e.type === 'signalled')
