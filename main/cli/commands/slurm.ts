@@ -10,14 +10,15 @@ import { slurmProfileSchema } from '../../../preload/contract'
 
 export const slurmHelp = `dgmw slurm profile add NAME --shared-folder DIR [--partition P] [--account A]
            [--qos Q] [--gpus N] [--gpu-type T] [--cpus N] [--memory MiB|16G] [--time MIN|H:MM:SS]
-           [--signal-seconds S] [--sbatch OPTION]… [--setup LINE]… [--launch COMMAND]
+           [--signal-seconds S] [--sbatch=OPTION]… [--setup LINE]… [--launch COMMAND]
            [--node-backend B] [--json]
   Add (or replace) a profile: what each job asks Slurm for, the folder this machine and the
   compute nodes share (run folders, the dataset caches, logs), the shell lines a node runs
   first (--setup 'module load nodejs/20') and how it starts this same version of dgmw
   (--launch 'node /shared/dgm-workbench/bin/dgmw.cjs'; default: this machine's).
   Before the time limit a job stops at its checkpoint and requeues itself (--signal-seconds,
-  default 120), so a run longer than the limit goes on in the next job.
+  default 120), so a run longer than the limit goes on in the next job. Options of sbatch
+  itself go with an equals sign, one per flag: --sbatch=--constraint=a100.
 dgmw slurm profile list [--json]
 dgmw slurm profile test NAME [--json]
   Submit a tiny job on the profile: where it ran, and whether the node runs this version.
