@@ -29,6 +29,14 @@ export function clusterJobLabel(job: ClusterJob): string {
 }
 
 /**
+ * The short form for a narrow table cell, job id first so a cut end loses the least:
+ * "job 1234_0 · Slurm · gpu-a100" ("Slurm · gpu-a100" until it is submitted).
+ */
+export function clusterJobShort(job: ClusterJob): string {
+  return job.jobId ? `job ${job.jobId} · Slurm · ${job.profile}` : `Slurm · ${job.profile}`
+}
+
+/**
  * Slurm's state in words: "waiting: Resources" while pending, "on node17" while running, then
  * "requeued 2×" when the job went back to the queue and on from its checkpoint. Empty when Slurm
  * has said nothing yet.

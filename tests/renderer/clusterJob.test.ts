@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { ClusterJob } from '../../preload/contract'
-import { clusterJobLabel, clusterJobState, clusterJobText } from '../../renderer/src/clusterJob'
+import {
+  clusterJobLabel,
+  clusterJobShort,
+  clusterJobState,
+  clusterJobText
+} from '../../renderer/src/clusterJob'
 
 const job = (over: Partial<ClusterJob> = {}): ClusterJob => ({
   executor: 'slurm',
@@ -13,6 +18,11 @@ describe('a cluster run beside its status', () => {
   it('names the profile and the job id, or says it is not submitted yet', () => {
     expect(clusterJobLabel(job({ jobId: '1234_0' }))).toBe('Slurm · gpu-a100 · job 1234_0')
     expect(clusterJobLabel(job())).toBe('Slurm · gpu-a100 · not submitted yet')
+  })
+
+  it('puts the job id first in the short form a narrow cell cuts at its end', () => {
+    expect(clusterJobShort(job({ jobId: '1234_0' }))).toBe('job 1234_0 · Slurm · gpu-a100')
+    expect(clusterJobShort(job())).toBe('Slurm · gpu-a100')
   })
 
   it("says why a pending job waits, in Slurm's words", () => {
