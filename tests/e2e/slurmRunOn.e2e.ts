@@ -188,6 +188,7 @@ describe('running on a Slurm cluster from the UI', () => {
     await expect
       .poll(() => dialog.locator('[data-run-estimate]').textContent(), { timeout: 30_000 })
       .toMatch(/Slurm profile/)
+    await dialog.screenshot({ path: shotPath('slurm-label-budget-run-on') })
     await page.keyboard.press('Escape')
     await expect.poll(() => dialog.count()).toBe(0)
   }, 60_000)
@@ -198,6 +199,10 @@ describe('running on a Slurm cluster from the UI', () => {
     const dialog = profiles()
     await dialog.locator('[data-profile="e2e"]').waitFor()
     expect((await focused(page)).inDialog).toBe('slurm-profiles')
+    // Tab stays inside: Shift+Tab from the first control goes round to the last (Save).
+    await page.locator('[data-dialog="slurm-profiles"] .close').focus()
+    await page.keyboard.press('Shift+Tab')
+    expect((await focused(page)).attr['data-action']).toBe('save-profile')
     await dialog.locator('input[data-field="name"]').fill('broken')
     await dialog.locator('input[data-field="sharedFolder"]').fill(shared)
     await dialog.locator('[data-field="cpus"] input').fill('1')
