@@ -47,6 +47,7 @@ const mainFolders = [
   'cli',
   'host',
   'runs',
+  'cluster',
   'datasets',
   'export',
   'predict',
@@ -77,7 +78,7 @@ const layerZones = [
     message: 'The store is SQLite and its records: it imports only platform/ and the contract.'
   },
   {
-    target: main('datasets', 'runs', 'export', 'predict'),
+    target: main('datasets', 'runs', 'cluster', 'export', 'predict'),
     from: main('host', 'cli', 'server', 'electron', 'bench'),
     message: 'Services are composed by host/; they do not reach up into it or its clients.'
   },

@@ -10,7 +10,7 @@
  * `<workbench>` tells data directories apart that share one cluster folder (each has its own run
  * numbers). Nothing here is SQLite: compute nodes never open the run database.
  */
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import {
   copyFileSync,
   cpSync,
@@ -22,7 +22,7 @@ import {
   rmSync,
   statSync
 } from 'node:fs'
-import { extname, join, relative } from 'node:path'
+import { dirname, extname, join, relative } from 'node:path'
 import { UserError } from '../platform/userError'
 
 export const clusterRoot = (shared: string): string => join(shared, 'dgmw')
@@ -61,6 +61,10 @@ export function checkSharedFolder(shared: string, profile: string): void {
   }
 }
 
+/** Unique per call: two stagings of one file at once (a job array's runs) never share it. */
+const temporaryName = (target: string): string =>
+  `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+
 /** Content hashes of files already staged by this process: path, size and mtime → sha256. */
 const hashes = new Map<string, string>()
 
@@ -85,7 +89,8 @@ export async function stageFile(shared: string, file: string): Promise<string> {
   const digest = await sha256Of(file)
   const target = join(clusterRoot(shared), 'objects', `${digest}${extname(file)}`)
   if (existsSync(target)) return target
-  const temp = `${target}.tmp-${process.pid}`
+  mkdirSync(dirname(target), { recursive: true })
+  const temp = temporaryName(target)
   try {
     copyFileSync(file, temp)
     renameSync(temp, target)
@@ -106,7 +111,7 @@ export async function stageFolder(shared: string, folder: string): Promise<strin
   for (const name of names) whole.update(`${name}\0${await sha256Of(join(folder, name))}\0`)
   const target = join(clusterRoot(shared), 'objects', whole.digest('hex'))
   if (existsSync(target)) return target
-  const temp = `${target}.tmp-${process.pid}`
+  const temp = temporaryName(target)
   try {
     cpSync(folder, temp, { recursive: true })
     renameSync(temp, target)

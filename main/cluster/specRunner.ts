@@ -41,7 +41,7 @@ function slurmJobId(): string | null {
  */
 function removeEarlierAttemptTemporaries(folder: string): void {
   for (const dir of [folder, join(folder, 'samples')]) {
-    let names: string[] = []
+    let names: string[]
     try {
       names = readdirSync(dir)
     } catch {

@@ -515,12 +515,20 @@ export function createRunService(options: RunServiceOptions) {
     /** How long the run would train (the new-run form says it before the person starts it). */
     async preview(args: ValidArgs<'runs/preview'>): Promise<RunPreview> {
       const { config, length, images, dataset, data } = prepare(args)
-      const work = plannedWork(args.recipe, config, dataset, data.classes, length.steps)
-      return {
+      const planned = {
         plannedSteps: length.steps,
-        trainingLength: trainingLengthText(length, config.batchSize, images),
-        estimate: await estimator.estimate([work])
+        trainingLength: trainingLengthText(length, config.batchSize, images)
       }
+      // This machine's measured speed says nothing about a cluster's nodes and queue.
+      if (args.runOn)
+        return {
+          ...planned,
+          estimate: {
+            unavailable: `It runs as a job on Slurm profile ${requireCluster().profile(args.runOn).name}: its time depends on the node it gets and the queue, not on this machine.`
+          }
+        }
+      const work = plannedWork(args.recipe, config, dataset, data.classes, length.steps)
+      return { ...planned, estimate: await estimator.estimate([work]) }
     },
 
     /** The time estimate of planned runs (a label-budget plan), by the same measured speeds. */

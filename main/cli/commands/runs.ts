@@ -1,4 +1,4 @@
-import { runStatuses, type RunStatus } from '../../../preload/contract'
+import { runStatuses, type ClusterJob, type RunStatus } from '../../../preload/contract'
 import { UserError } from '../../platform/userError'
 import { formatSeconds, formatTable, printJson } from '../output'
 import type { CommandContext } from '../context'
@@ -6,6 +6,18 @@ import { withClient } from '../workbenchClient'
 
 export const runsHelp = `dgmw runs [--status S] [--limit N] [--json]
   List runs in the run history, newest first.`
+
+/** `here`, or a cluster job as Slurm last described it: `slurm:gpu 1234_5 PENDING (Resources)`. */
+export function whereText(job: ClusterJob | undefined): string {
+  if (!job) return 'here'
+  const detail =
+    job.state === 'PENDING' && job.reason
+      ? ` (${job.reason})`
+      : job.state === 'RUNNING' && job.node
+        ? ` on ${job.node}`
+        : ''
+  return `slurm:${job.profile} ${job.jobId ?? '(submitting)'} ${job.state ?? ''}${detail}`.trim()
+}
 
 export function runsCommand(ctx: CommandContext): Promise<void> {
   const status = ctx.values.status as string | undefined
@@ -50,6 +62,7 @@ export function runsCommand(ctx: CommandContext): Promise<void> {
           'FD',
           'duration',
           'backend',
+          'where',
           'created'
         ],
         runs.map((r) => [
@@ -71,6 +84,7 @@ export function runsCommand(ctx: CommandContext): Promise<void> {
                 : ` (by #${r.headline.evaluatorRunId})`),
           duration(r),
           r.backend ?? '-',
+          whereText(r.headline.cluster),
           r.createdAt.slice(0, 19).replace('T', ' ')
         ])
       )
