@@ -145,6 +145,7 @@ describe('running on a Slurm cluster from the UI', () => {
       .poll(() => tab.locator('[data-action="stop-run"]').count(), { timeout: 60_000 })
       .toBe(1)
     expect(await tab.locator('[data-run-actions] button', { hasText: 'Pause' }).count()).toBe(0)
+    await page.screenshot({ path: shotPath('slurm-run-live') })
 
     // The runs list: the job under the status, while it is live.
     await page.click('[data-section="runs"]')
