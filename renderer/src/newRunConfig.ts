@@ -178,7 +178,8 @@ const fieldLabels: Record<string, string> = {
   recipes: 'Recipes',
   budgets: 'Budgets',
   seeds: 'Seeds',
-  steps: 'Steps per run'
+  steps: 'Steps per run',
+  runOn: 'Run on'
 }
 
 export const fieldLabel = (path: string): string => fieldLabels[path] ?? path

@@ -34,6 +34,16 @@ export const runColumns: RunColumn[] = [
   { key: 'started', label: 'Started', width: '112px', min: 112 }
 ]
 
+/**
+ * The columns with the status one given a share of the spare width when a listed run trained on a
+ * cluster: its Slurm job ("job 1234_0 · waiting: Priority") shows under the status. Its minimum
+ * stays, so the table still fits a 1440 px window without scrolling sideways.
+ */
+export function withClusterStatus(columns: RunColumn[], cluster: boolean): RunColumn[] {
+  if (!cluster) return columns
+  return columns.map((c) => (c.key === 'status' ? { ...c, width: 'minmax(100px, 1.6fr)' } : c))
+}
+
 /** Columns that cannot be hidden: a row needs its number and name to be recognised. */
 export const fixedColumns: readonly SortKey[] = ['id', 'name']
 

@@ -9,7 +9,8 @@ import {
   loadHiddenColumns,
   runColumns,
   saveHiddenColumns,
-  shownColumns
+  shownColumns,
+  withClusterStatus
 } from '../../renderer/src/runTable'
 
 const summary = (
@@ -60,6 +61,14 @@ describe('runs table columns', () => {
     expect(shown.map((c) => c.key)).not.toContain('notes')
     expect(shown.map((c) => c.key)).toContain('id')
     expect(gridMinWidthOf(shown)).toBeLessThan(gridMinWidth)
+  })
+
+  it('gives the status column spare width for cluster runs, never a wider minimum', () => {
+    expect(withClusterStatus(runColumns, false)).toBe(runColumns)
+    const widened = withClusterStatus(runColumns, true)
+    const status = widened.find((c) => c.key === 'status')!
+    expect(status.width).toMatch(/fr\)$/)
+    expect(gridMinWidthOf(widened)).toBe(gridMinWidth)
   })
 
   it('shows FD with its evaluator, none while training, and sorts lowest first', () => {

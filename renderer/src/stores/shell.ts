@@ -58,6 +58,8 @@ export interface NewRunRequest {
   config?: Record<string, unknown>
   /** Augmentation settings to train with (from the dataset's augmentation preview). */
   augmentation?: Augmentation
+  /** The Slurm profile to run on (re-running a cluster run); absent: this machine. */
+  runOn?: string
 }
 
 /** What the label-budget planner starts from. */
@@ -73,7 +75,7 @@ export function tabKey(tab: NewTab): string {
 
 /**
  * Which section the sidebar shows, which tabs are open, and whether the new-run form or the
- * label-budget planner is up.
+ * label-budget planner is up, and the Slurm profiles dialog.
  */
 export const useShellStore = defineStore('shell', () => {
   const section = ref<Section>('datasets')
@@ -92,6 +94,8 @@ export const useShellStore = defineStore('shell', () => {
   const activeTab = computed(() => tabs.value.find((t) => t.key === activeKey.value) ?? null)
   const newRun = ref<NewRunRequest | null>(null)
   const labelBudget = ref<LabelBudgetRequest | null>(null)
+  /** The Slurm profiles dialog (over the new-run form or plan dialog when opened from there). */
+  const slurmProfiles = ref(false)
 
   function showSection(next: Section): void {
     section.value = next
@@ -157,6 +161,14 @@ export const useShellStore = defineStore('shell', () => {
     labelBudget.value = null
   }
 
+  function openSlurmProfiles(): void {
+    slurmProfiles.value = true
+  }
+
+  function closeSlurmProfiles(): void {
+    slurmProfiles.value = false
+  }
+
   return {
     section,
     tabs,
@@ -173,6 +185,9 @@ export const useShellStore = defineStore('shell', () => {
     closeNewRun,
     labelBudget,
     openLabelBudget,
-    closeLabelBudget
+    closeLabelBudget,
+    slurmProfiles,
+    openSlurmProfiles,
+    closeSlurmProfiles
   }
 })
