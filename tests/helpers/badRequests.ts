@@ -76,7 +76,10 @@ export const writingRequests: ReadonlySet<RequestName> = new Set<RequestName>([
   'runs/evaluate',
   'runs/saveSamples',
   'runs/score',
-  'runs/export'
+  'runs/export',
+  'cluster/saveProfile',
+  'cluster/deleteProfile',
+  'cluster/testProfile'
 ])
 
 /**
@@ -130,6 +133,11 @@ function templates(ctx: FuzzContext): { [N in RequestName]: RequestArgs<N> } {
     'engine/status': {},
     'engine/setBackend': { backend: 'cpu' },
     'doctor/report': {},
+    'cluster/profiles': {},
+    // Relative: the handler refuses it, so a valid fuzzed profile is never stored.
+    'cluster/saveProfile': { name: 'fuzz', sharedFolder: 'relative/shared' },
+    'cluster/deleteProfile': { name: 'fuzz' },
+    'cluster/testProfile': { name: 'fuzz' },
     'datasets/list': {},
     'datasets/import': { path: '/dev/zero', size: 16, channels: 3, fit: 'cover', seed: 1 },
     'datasets/findImported': { path: '/etc/passwd' },
@@ -506,6 +514,10 @@ function refusedByHandler(name: RequestName, args: unknown, ctx: FuzzContext): b
       !isFolder(record.path)
     )
   if (name === 'uploads/file' || name === 'uploads/finish') return true // the upload id is unknown
+  // The fuzzed data directory has no Slurm profile to delete or test, and stores none.
+  if (name === 'cluster/deleteProfile' || name === 'cluster/testProfile') return true
+  if (name === 'cluster/saveProfile')
+    return typeof record.sharedFolder === 'string' && !/^[/~]/.test(record.sharedFolder)
   if (name === 'uploads/discard')
     return typeof record.path === 'string' && !record.path.startsWith(`${ctx.dataDir}/uploads`)
   if (
