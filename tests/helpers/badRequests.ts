@@ -517,7 +517,7 @@ function refusedByHandler(name: RequestName, args: unknown, ctx: FuzzContext): b
   // The fuzzed data directory has no Slurm profile to delete or test, and stores none.
   if (name === 'cluster/deleteProfile' || name === 'cluster/testProfile') return true
   if (name === 'cluster/saveProfile')
-    return typeof record.sharedFolder === 'string' && !/^[/~]/.test(record.sharedFolder)
+    return typeof record.sharedFolder === 'string' && !/^[/~]/.test(record.sharedFolder.trim())
   if (name === 'uploads/discard')
     return typeof record.path === 'string' && !record.path.startsWith(`${ctx.dataDir}/uploads`)
   if (
