@@ -5,6 +5,7 @@
  * tiny classifier run started on it whose Slurm job shows beside its status while it waits and
  * runs, then its result in the history like a local run's. Fails, never skips, without Slurm.
  */
+import { execFileSync } from 'node:child_process'
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
@@ -24,6 +25,7 @@ describe('running on a Slurm cluster from the UI', () => {
   let page: Page
   let shared: string
   let runId: number
+  let homeDir: string
 
   beforeAll(async () => {
     // Before the server starts: it (and the sbatch/squeue it runs) must find this cluster.
@@ -31,6 +33,7 @@ describe('running on a Slurm cluster from the UI', () => {
     expect(process.env.SLURM_CONF).toBe(conf)
     let home: string
     ;({ dir, home } = await fashionHome('dgmw-e2e-slurm-', 40))
+    homeDir = home
     // A local run beside the cluster one, as a history has.
     dgmwIn(home, [
       'train',
@@ -175,8 +178,6 @@ describe('running on a Slurm cluster from the UI', () => {
     )
     expect(await seriousViolations(page)).toEqual([])
     await page.screenshot({ path: shotPath('slurm-runs-completed') })
-    // The README's picture: the runs list with a local run and the cluster run waiting or running.
-    copyFileSync(shotPath('slurm-runs-live'), join(docs, 'screenshot-cluster-runs.png'))
   }, 320_000)
 
   it("offers Run on in the label-budget planner, with the preview's word for the profile", async () => {
@@ -237,5 +238,63 @@ describe('running on a Slurm cluster from the UI', () => {
       /^Slurm · broken · job \S+/
     )
     await page.screenshot({ path: shotPath('slurm-run-failed') })
+  }, 240_000)
+
+  it('lists every state a job goes through: waiting with its reason, running on its node, ended', async () => {
+    // A profile asking for more time than the partition allows: Slurm holds its job, saying why.
+    dgmwIn(homeDir, [
+      'slurm',
+      'profile',
+      'add',
+      'long-queue',
+      '--shared-folder',
+      shared,
+      '--cpus',
+      '1',
+      '--memory',
+      '2G',
+      '--time',
+      '120'
+    ])
+    const startOn = async (profile: string, name: string, epochs: number): Promise<void> => {
+      await page.click('[data-section="runs"]')
+      await page.click('[data-action="new-run"]')
+      const form = newRun()
+      await form.locator('select[data-field="runOn"]').selectOption(profile)
+      await form.locator('input[data-field="name"]').fill(name)
+      await form.locator('[data-field="epochs"] input').fill(String(epochs))
+      await form.locator('[data-field="batchSize"] input').fill('32')
+      await form.locator('[data-action="start-run"]').click()
+      await expect.poll(() => newRun().count()).toBe(0)
+    }
+    await startOn('long-queue', 'needs 2 h (partition max 1 h)', 2)
+    await startOn('e2e', 'long run on the node', 400)
+    await page.click('[data-section="runs"]')
+    const title = (name: string) =>
+      page
+        .locator('[data-run]', { hasText: name })
+        .locator('[data-cluster-job]')
+        .getAttribute('title')
+    await expect
+      .poll(() => title('needs 2 h'), { timeout: 60_000, interval: 250 })
+      .toMatch(/^Slurm · long-queue · job \S+ · waiting: PartitionTimeLimit/)
+    await expect
+      .poll(() => title('long run on the node'), { timeout: 120_000, interval: 250 })
+      .toMatch(/^Slurm · e2e · job \S+ · on \S+/)
+    expect(await seriousViolations(page)).toEqual([])
+    // The README's picture: waiting with Slurm's reason, running on a node, completed, failed.
+    await page.setViewportSize({ width: 1680, height: 560 })
+    await page.screenshot({ path: shotPath('slurm-runs-states') })
+    copyFileSync(shotPath('slurm-runs-states'), join(docs, 'screenshot-cluster-runs.png'))
+    await page.setViewportSize({ width: 1440, height: 900 })
+    // Cancelled from a terminal, as on a login node: the history says so.
+    for (const name of ['needs 2 h', 'long run on the node']) {
+      const jobId = /job (\S+)/.exec((await title(name)) ?? '')![1]
+      execFileSync('scancel', [jobId])
+      await page
+        .locator('[data-run]', { hasText: name })
+        .locator('.badge.stopped')
+        .waitFor({ timeout: 60_000 })
+    }
   }, 240_000)
 })
