@@ -8,7 +8,7 @@ import { parseBackendName } from '../platform/backendName'
 import { resolveDataDir } from '../platform/dataDir'
 import { UserError } from '../platform/userError'
 import { databaseBusyError, isDatabaseBusy } from '../store/databaseBusy'
-import { appVersion } from '../platform/appVersion'
+import { appVersion, codeVersion } from '../platform/appVersion'
 import type { CommandContext } from './context'
 import { benchCommand, benchHelp } from './commands/bench'
 import { datasetsCommand, datasetsHelp } from './commands/datasets'
@@ -153,7 +153,8 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed
   const [name, ...rest] = positionals
   if (values.version) {
-    console.log(appVersion)
+    // With the commit in a checkout: a cluster profile's test compares it with the submitter's.
+    console.log(codeVersion())
     return 0
   }
   if (!name || values.help) {

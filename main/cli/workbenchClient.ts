@@ -13,13 +13,15 @@ import type { CommandContext } from './context'
 /** A client of a workbench on the command's data directory for `use`; the workbench always closes. */
 export async function withClient<T>(
   ctx: CommandContext,
-  use: (client: Client) => T | Promise<T>
+  use: (client: Client) => T | Promise<T>,
+  options: { adoptClusterRuns?: boolean } = {}
 ): Promise<T> {
   // Listing runs or renaming a dataset never needs a tensor: the engine starts on first use.
   const workbench = createWorkbench({
     dataDir: ctx.dataDir,
     backend: ctx.backend,
-    engineOnDemand: true
+    engineOnDemand: true,
+    adoptClusterRuns: options.adoptClusterRuns ?? false
   })
   try {
     return await use(createClient(createMemoryTransport(workbench)))
@@ -31,12 +33,17 @@ export async function withClient<T>(
 /** withClient for commands that train or evaluate: refused first when no tensor backend loads. */
 export function withEngine<T>(
   ctx: CommandContext,
-  use: (client: Client) => Promise<T>
+  use: (client: Client) => Promise<T>,
+  options: { adoptClusterRuns?: boolean } = {}
 ): Promise<T> {
-  return withClient(ctx, async (client) => {
-    await requireEngine(client)
-    return use(client)
-  })
+  return withClient(
+    ctx,
+    async (client) => {
+      await requireEngine(client)
+      return use(client)
+    },
+    options
+  )
 }
 
 /** Starts the engine and waits for it; refused when no tensor backend loads. */

@@ -90,6 +90,7 @@ export function createSlurmExecutor(options: SlurmExecutorOptions) {
   const watched = new Map<number, Watched>()
   let timer: NodeJS.Timeout | undefined
   let polling = false
+  let pollFailure: string | undefined
   let closed = false
 
   const schedule = (): void => {
@@ -244,9 +245,13 @@ export function createSlurmExecutor(options: SlurmExecutorOptions) {
           end(w, () => w.reject(error as Error))
         }
       }
+      pollFailure = undefined
     } catch (error) {
-      // Slurm did not answer this time (controller restarting): asked again at the next poll.
-      options.log?.(`Polling Slurm failed: ${(error as Error).message}`)
+      // Slurm did not answer this time (controller restarting): asked again at the next poll,
+      // and said once, not every two seconds.
+      const message = (error as Error).message
+      if (message !== pollFailure) options.log?.(`Polling Slurm failed: ${message}`)
+      pollFailure = message
     } finally {
       polling = false
       schedule()

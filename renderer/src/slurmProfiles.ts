@@ -142,11 +142,12 @@ export function testReportLines(report: ProfileTestReport): string[] {
       report.problem ?? 'The test job did not report back.',
       `${job}${report.node ? ` on ${report.node}` : ''} · ${seconds}`
     ]
+  // An ok test may still differ in the commit part: an installed package on the node has none.
   const same = report.nodeVersion === report.localVersion
   return [
     `Ran as ${job} on ${report.node ?? 'an unnamed node'} in ${seconds}.`,
     `Node version ${report.nodeVersion ?? 'unknown'}, this machine ${report.localVersion}${
-      same ? ' (the same)' : ' (different!)'
+      same ? ' (the same)' : ' (the same release)'
     }.`
   ]
 }

@@ -58,65 +58,71 @@ export async function experimentCommand(ctx: CommandContext): Promise<number> {
     throw new UserError('Say which experiment: `dgmw experiment label-budget …` (see --help).')
   const runOn = runOnOf(ctx)
   // Cluster jobs train on their nodes' engines: this process only records them.
-  return (runOn ? withClient : withEngine)(ctx, async (client) => {
-    let result: LabelBudgetResult
-    const resume = ctx.values.resume as string | undefined
-    if (resume) {
-      result = await client.request('experiments/labelBudgetResult', { id: Number(resume) })
-      for (const cell of result.cells)
-        for (const run of cell.runs)
-          if (['interrupted', 'stopped', 'failed'].includes(run.status))
-            await client.request('runs/resume', { id: run.runId })
-    } else {
-      if (!ctx.values.dataset)
-        throw new UserError('Say which dataset: --dataset <id|name> (see `dgmw datasets`).')
-      const plan = validOptions(
-        labelBudgetPlanSchema.safeParse({
-          datasetId: await datasetIdOf(client, ctx.values.dataset as string),
-          name: ctx.values.name,
-          recipes: String(ctx.values.recipes ?? 'classifier,sgan,gen-bayes').split(','),
-          budgets: String(ctx.values.budgets ?? '10,20,50,100,all')
-            .split(',')
-            .map((b) => (b.trim() === 'all' ? 0 : Number(b))),
-          seeds: numberOption(ctx, 'seeds'),
-          steps: numberOption(ctx, 'steps'),
-          batchSize: numberOption(ctx, 'batch-size'),
-          generatorRunId: numberOption(ctx, 'generator'),
-          runOn
-        })
-      )
-      result = await client.request('experiments/labelBudget', plan)
-    }
-    const id = result.experiment.id
-    note(`Experiment ${id}: ${result.experiment.name} — ${result.total} runs`)
-    const progress = progressWriter()
-    const runIds = result.cells.flatMap((c) => c.runs.map((r) => r.runId))
-    let done = 0
-    const finished: RunSummary[] = []
-    try {
-      for (const runId of runIds) {
-        const run = await settled(client, runId)
-        finished.push(run)
-        done++
-        progress.print(
-          `${done}/${runIds.length} run ${run.id} ${run.name ?? run.recipe}: ${run.status}` +
-            (run.headline.testAccuracy !== undefined
-              ? ` · test accuracy ${percent(run.headline.testAccuracy)}`
-              : run.error
-                ? ` · ${run.error}`
-                : '')
+  // It waits for its runs: cluster runs nobody follows (their CLI was killed) are followed here.
+  const adopt = { adoptClusterRuns: true }
+  return (runOn ? withClient : withEngine)(
+    ctx,
+    async (client) => {
+      let result: LabelBudgetResult
+      const resume = ctx.values.resume as string | undefined
+      if (resume) {
+        result = await client.request('experiments/labelBudgetResult', { id: Number(resume) })
+        for (const cell of result.cells)
+          for (const run of cell.runs)
+            if (['interrupted', 'stopped', 'failed'].includes(run.status))
+              await client.request('runs/resume', { id: run.runId })
+      } else {
+        if (!ctx.values.dataset)
+          throw new UserError('Say which dataset: --dataset <id|name> (see `dgmw datasets`).')
+        const plan = validOptions(
+          labelBudgetPlanSchema.safeParse({
+            datasetId: await datasetIdOf(client, ctx.values.dataset as string),
+            name: ctx.values.name,
+            recipes: String(ctx.values.recipes ?? 'classifier,sgan,gen-bayes').split(','),
+            budgets: String(ctx.values.budgets ?? '10,20,50,100,all')
+              .split(',')
+              .map((b) => (b.trim() === 'all' ? 0 : Number(b))),
+            seeds: numberOption(ctx, 'seeds'),
+            steps: numberOption(ctx, 'steps'),
+            batchSize: numberOption(ctx, 'batch-size'),
+            generatorRunId: numberOption(ctx, 'generator'),
+            runOn
+          })
         )
+        result = await client.request('experiments/labelBudget', plan)
       }
-    } finally {
-      progress.end()
-    }
-    result = await client.request('experiments/labelBudgetResult', { id })
-    if (ctx.values.csv) {
-      writeFileAtomic(ctx.values.csv as string, Buffer.from(labelBudgetCsv(result)))
-      note(`Wrote ${ctx.values.csv as string}`)
-    }
-    if (ctx.json) printJson(result)
-    else console.log(labelBudgetTable(result))
-    return finished.every((r) => r.status === 'completed') ? 0 : 1
-  })
+      const id = result.experiment.id
+      note(`Experiment ${id}: ${result.experiment.name} — ${result.total} runs`)
+      const progress = progressWriter()
+      const runIds = result.cells.flatMap((c) => c.runs.map((r) => r.runId))
+      let done = 0
+      const finished: RunSummary[] = []
+      try {
+        for (const runId of runIds) {
+          const run = await settled(client, runId)
+          finished.push(run)
+          done++
+          progress.print(
+            `${done}/${runIds.length} run ${run.id} ${run.name ?? run.recipe}: ${run.status}` +
+              (run.headline.testAccuracy !== undefined
+                ? ` · test accuracy ${percent(run.headline.testAccuracy)}`
+                : run.error
+                  ? ` · ${run.error}`
+                  : '')
+          )
+        }
+      } finally {
+        progress.end()
+      }
+      result = await client.request('experiments/labelBudgetResult', { id })
+      if (ctx.values.csv) {
+        writeFileAtomic(ctx.values.csv as string, Buffer.from(labelBudgetCsv(result)))
+        note(`Wrote ${ctx.values.csv as string}`)
+      }
+      if (ctx.json) printJson(result)
+      else console.log(labelBudgetTable(result))
+      return finished.every((r) => r.status === 'completed') ? 0 : 1
+    },
+    adopt
+  )
 }

@@ -227,64 +227,69 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     throw new UserError('Say which dataset to train on: --dataset <id|name> (see `dgmw datasets`).')
   if (resume && !/^\d+$/.test(resume))
     throw new UserError(`--resume takes a run id, not "${resume}".`)
-  return withClient(ctx, async (client) => {
-    const plan = resume
-      ? undefined
-      : planOf(ctx, recipe as RecipeName, await initFromOf(ctx, client))
-    // A cluster job trains on its node's engine; this one only records it.
-    if (!runOn) await requireEngine(client)
-    const runId = plan
-      ? (
-          await client.request('runs/start', {
-            ...plan,
-            datasetId: await datasetIdOf(client, ctx.values.dataset as string),
-            name: ctx.values.name as string | undefined,
-            ...(runOn ? { runOn } : {})
-          })
-        ).id
-      : Number(resume)
-    if (!plan) await client.request('runs/resume', { id: runId })
-    const run = await client.request('runs/get', { id: runId })
-    const epochs = (run.config.epochs as number) ?? 1
-    const generative = isGenerativeRecipe(run.recipe)
-    const cluster = run.headline.cluster
-    const where = cluster
-      ? `Slurm profile ${cluster.profile}`
-      : `backend ${(await client.request('engine/status')).active}`
-    note(`Run ${run.id}: ${run.recipe} on ${run.datasetName}, ${where}`)
-    const planned = run.headline.trainingLength
-    if (planned && !resume) note(`Training length: ${planned}`)
-    const progress = progressWriter()
-    const unsubscribe = [
-      client.on('train/progress', (p) => {
-        if (p.runId === run.id) progress.update(progressLine(p, generative))
-      }),
-      client.on('train/epoch', (e) => {
-        if (e.runId === run.id)
-          progress.print(generative ? generativeEpochLine(e, epochs) : epochLine(e, epochs))
-      })
-    ]
-    let interrupts = 0
-    const onInterrupt = (): void => {
-      if (interrupts++ > 0) process.exit(130)
-      note(
-        '\nStopping after the current step (the last checkpoint is kept); Ctrl-C again to quit now.'
-      )
-      client.request('runs/stop', { id: run.id }).catch((error: Error) => note(error.message))
-    }
-    process.on('SIGINT', onInterrupt)
-    try {
-      const final = await settled(client, run.id)
-      // Augment runs are compared with their real-only twin (queued before them).
-      const twin = final.headline.realOnlyRunId
-      if (twin !== undefined) await settled(client, twin)
-      return await report(ctx, client, final)
-    } finally {
-      process.off('SIGINT', onInterrupt)
-      for (const off of unsubscribe) off()
-      progress.end()
-    }
-  })
+  // It waits for its run: a cluster run nobody follows (`--resume` of one) is followed here.
+  return withClient(
+    ctx,
+    async (client) => {
+      const plan = resume
+        ? undefined
+        : planOf(ctx, recipe as RecipeName, await initFromOf(ctx, client))
+      // A cluster job trains on its node's engine; this one only records it.
+      if (!runOn) await requireEngine(client)
+      const runId = plan
+        ? (
+            await client.request('runs/start', {
+              ...plan,
+              datasetId: await datasetIdOf(client, ctx.values.dataset as string),
+              name: ctx.values.name as string | undefined,
+              ...(runOn ? { runOn } : {})
+            })
+          ).id
+        : Number(resume)
+      if (!plan) await client.request('runs/resume', { id: runId })
+      const run = await client.request('runs/get', { id: runId })
+      const epochs = (run.config.epochs as number) ?? 1
+      const generative = isGenerativeRecipe(run.recipe)
+      const cluster = run.headline.cluster
+      const where = cluster
+        ? `Slurm profile ${cluster.profile}`
+        : `backend ${(await client.request('engine/status')).active}`
+      note(`Run ${run.id}: ${run.recipe} on ${run.datasetName}, ${where}`)
+      const planned = run.headline.trainingLength
+      if (planned && !resume) note(`Training length: ${planned}`)
+      const progress = progressWriter()
+      const unsubscribe = [
+        client.on('train/progress', (p) => {
+          if (p.runId === run.id) progress.update(progressLine(p, generative))
+        }),
+        client.on('train/epoch', (e) => {
+          if (e.runId === run.id)
+            progress.print(generative ? generativeEpochLine(e, epochs) : epochLine(e, epochs))
+        })
+      ]
+      let interrupts = 0
+      const onInterrupt = (): void => {
+        if (interrupts++ > 0) process.exit(130)
+        note(
+          '\nStopping after the current step (the last checkpoint is kept); Ctrl-C again to quit now.'
+        )
+        client.request('runs/stop', { id: run.id }).catch((error: Error) => note(error.message))
+      }
+      process.on('SIGINT', onInterrupt)
+      try {
+        const final = await settled(client, run.id)
+        // Augment runs are compared with their real-only twin (queued before them).
+        const twin = final.headline.realOnlyRunId
+        if (twin !== undefined) await settled(client, twin)
+        return await report(ctx, client, final)
+      } finally {
+        process.off('SIGINT', onInterrupt)
+        for (const off of unsubscribe) off()
+        progress.end()
+      }
+    },
+    { adoptClusterRuns: true }
+  )
 }
 
 /** An augment run's comparison: the same classifier on real images only. */

@@ -115,7 +115,7 @@ describe('runs on a real one-node Slurm cluster', () => {
       recipes: ['classifier', 'sgan'] as const,
       budgets: [3, 0],
       seeds: 1,
-      steps: 24,
+      steps: 12,
       batchSize: 16
     }
     const local = await client.request('experiments/labelBudget', {
