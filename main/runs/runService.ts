@@ -3,6 +3,7 @@
  * change is written to the run store before it is announced, so the history is right even if the
  * process dies a moment later; metrics arrive a few times a second and at each epoch end.
  */
+import { rmSync } from 'node:fs'
 import { backendLabel } from '../../preload/backendLabel'
 import { trainingLength, trainingLengthText } from '../../preload/trainingLength'
 import {
@@ -673,6 +674,9 @@ export function createRunService(options: RunServiceOptions) {
         )
       store.runs.delete(runId)
       deleteRunFiles(dataDir, runId)
+      // A cluster run's folder in the shared folder too (its logs stay with their submission).
+      if (run.headline.cluster?.folder)
+        rmSync(run.headline.cluster.folder, { recursive: true, force: true })
     },
 
     /** Evaluates the run's saved weights on the test split (after any training ahead in the queue). */

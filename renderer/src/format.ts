@@ -30,7 +30,8 @@ export function runDuration(
   now = Date.now()
 ): number | null {
   if (!startedAt) return null
-  return ((endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt)) / 1000
+  // A live run's `now` may be a table's last tick, taken before the run (a cluster job) started.
+  return Math.max(0, ((endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt)) / 1000)
 }
 
 /** A size on disk, in kB, MB or GB (decimal, as file managers show them). */

@@ -11,6 +11,8 @@ describe('renderer display helpers', () => {
     expect(formatDuration(null)).toBe('—')
     expect(runDuration('2026-01-01T00:00:00Z', '2026-01-01T00:01:30Z')).toBe(90)
     expect(runDuration(null, null)).toBeNull()
+    // A live run that started after the table's last tick: not a negative duration.
+    expect(runDuration('2026-01-01T00:00:02Z', null, Date.parse('2026-01-01T00:00:00Z'))).toBe(0)
   })
 
   it('labels the engine state for the status bar', () => {

@@ -5,7 +5,7 @@ import { client } from '../client'
 
 /**
  * The stored Slurm profiles: the "Run on" choices offered beside this machine, and the profiles
- * dialog's list. Loaded once when first asked for, and again after each save or delete.
+ * dialog's list. Loaded when a form offering them opens, and again after each save or delete.
  */
 export const useClusterStore = defineStore('cluster', () => {
   const profiles = ref<SlurmProfile[]>([])
@@ -23,11 +23,6 @@ export const useClusterStore = defineStore('cluster', () => {
     }
   }
 
-  /** Loads the profiles unless they already are (each form that offers "Run on" asks). */
-  async function ensureLoaded(): Promise<void> {
-    if (!loaded.value) await load()
-  }
-
   /** Saves (adds, or replaces the one of the same name); a refusal throws its message. */
   async function save(profile: SlurmProfileInput): Promise<SlurmProfile> {
     const saved = await client.request('cluster/saveProfile', profile)
@@ -42,5 +37,5 @@ export const useClusterStore = defineStore('cluster', () => {
 
   const test = (name: string) => client.request('cluster/testProfile', { name })
 
-  return { profiles, loaded, error, load, ensureLoaded, save, remove, test }
+  return { profiles, loaded, error, load, save, remove, test }
 })

@@ -8,7 +8,7 @@
  * give shows Slurm's reason; and that a workbench restarted while a job runs picks it up again.
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient, type Client } from '../../../preload/client'
@@ -174,6 +174,11 @@ describe('runs on a real one-node Slurm cluster', () => {
     const ended = await workbench.runs.settled(run.id)
     expect(ended.status).toBe('stopped')
     expect(ended.error).toMatch(/Cancelled \(scancel \d+_0\)/)
+    // Deleting the run deletes its folder in the shared folder too.
+    const folder = cluster(run.id)!.folder
+    expect(existsSync(join(folder, 'spec.json'))).toBe(true)
+    await client.request('runs/delete', { id: run.id })
+    expect(existsSync(folder)).toBe(false)
   }, 120_000)
 
   it('shows a job cancelled with scancel as cancelled, its checkpoint kept', async () => {
