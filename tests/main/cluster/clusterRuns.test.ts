@@ -26,7 +26,7 @@ import { writeFashionSubset } from '../../helpers/fashionSubset'
 const waitFor = async <T>(
   what: string,
   probe: () => T | undefined | false,
-  timeoutMs = 120_000
+  timeoutMs = 300_000
 ): Promise<T> => {
   const until = Date.now() + timeoutMs
   for (;;) {
@@ -179,7 +179,7 @@ describe('runs on a real one-node Slurm cluster', () => {
     expect(existsSync(join(folder, 'spec.json'))).toBe(true)
     await client.request('runs/delete', { id: run.id })
     expect(existsSync(folder)).toBe(false)
-  }, 120_000)
+  }, 360_000)
 
   it('shows a job cancelled with scancel as cancelled, its checkpoint kept', async () => {
     const run = await start('one-node', { epochs: 200 })
@@ -194,7 +194,7 @@ describe('runs on a real one-node Slurm cluster', () => {
     expect(ended.error).toMatch(/cancelled in Slurm/)
     expect(cluster(run.id)!.state).toBe('CANCELLED')
     expect((await client.request('runs/get', { id: run.id })).hasCheckpoint).toBe(true)
-  }, 180_000)
+  }, 420_000)
 
   it('goes on from its checkpoint when Slurm requeues the job, ending as an uninterrupted run', async () => {
     // The local twin trains in this process meanwhile: its numbers are the uninterrupted ones.
@@ -219,7 +219,7 @@ describe('runs on a real one-node Slurm cluster', () => {
     )
     expect(b.headline.testAccuracy).toBe(a.headline.testAccuracy)
     expect(epochLosses(b)).toEqual(epochLosses(a))
-  }, 300_000)
+  }, 420_000)
 
   it('stops at its checkpoint before the time limit, requeues itself and ends as an uninterrupted run', async () => {
     // One minute per job, signalled 55 s before its end (Slurm signals up to a minute early):
@@ -263,7 +263,7 @@ describe('runs on a real one-node Slurm cluster', () => {
     expect(ended.error).toMatch(/ended as FAILED/)
     expect(ended.error).toContain(job.log!)
     expect(ended.error).toMatch(new RegExp(`Run ${run.id} on `))
-  }, 180_000)
+  }, 420_000)
 
   it('is picked up again by a workbench restarted while its job runs', async () => {
     const run = await start('one-node', { seed: 11 })
@@ -283,5 +283,5 @@ describe('runs on a real one-node Slurm cluster', () => {
     const detail = await client.request('runs/get', { id: run.id })
     expect(detail.metrics['train/loss'].map((p) => p.epoch)).toEqual([0, 1, 2, 3, 4, 5])
     expect(detail.headline.testAccuracy).toBeGreaterThan(0)
-  }, 300_000)
+  }, 420_000)
 })
