@@ -8,6 +8,7 @@ import { UserError } from '../platform/userError'
 import {
   accountingConfigured,
   isEndedState,
+  maxArraySize,
   parseSacct,
   parseSbatchId,
   parseSinfoVersion,
@@ -196,15 +197,25 @@ export async function jobStatuses(jobIds: string[]): Promise<Map<string, JobStat
   return found
 }
 
-let accounting: Promise<boolean> | null = null
+let config: Promise<string> | null = null
 
-/** Whether the cluster keeps job accounting (sacct works); asked of the controller once. */
-function hasAccounting(): Promise<boolean> {
-  accounting ??= slurm('scontrol', ['show', 'config']).then(
-    (ran) => ran.code === 0 && accountingConfigured(ran.stdout),
-    () => false
+/** `scontrol show config`, asked of the controller once ('' when it did not answer). */
+function showConfig(): Promise<string> {
+  config ??= slurm('scontrol', ['show', 'config']).then(
+    (ran) => (ran.code === 0 ? ran.stdout : ''),
+    () => ''
   )
-  return accounting
+  return config
+}
+
+/** Whether the cluster keeps job accounting (sacct works). */
+async function hasAccounting(): Promise<boolean> {
+  return accountingConfigured(await showConfig())
+}
+
+/** The most tasks one job array may have: the cluster's MaxArraySize (Slurm's default 1001). */
+export async function maxArrayTasks(): Promise<number> {
+  return maxArraySize(await showConfig()) ?? 1001
 }
 
 /** Slurm's words for cancelling a job that has already ended: the wanted outcome, not an error. */

@@ -15,7 +15,8 @@ import {
   mkdirSync,
   openSync,
   readSync,
-  renameSync
+  renameSync,
+  statSync
 } from 'node:fs'
 import { fstatSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
@@ -30,7 +31,14 @@ import { jobScript } from './jobScript'
 import { defaultLaunch } from './profiles'
 import { stageSpec, writeRunSpec } from './runSpecFile'
 import { batchDir, checkSharedFolder, remoteRunDir, taskLog } from './sharedFolder'
-import { cancelJob, isEndedState, jobStatuses, submitBatch, type JobStatus } from './slurmCommands'
+import {
+  cancelJob,
+  isEndedState,
+  jobStatuses,
+  maxArrayTasks,
+  submitBatch,
+  type JobStatus
+} from './slurmCommands'
 
 export interface ClusterListeners extends TrainListeners {
   /** Slurm's view of the job changed (state, reason, node) or more of its stream was recorded. */
@@ -63,6 +71,24 @@ export interface SlurmExecutorOptions {
   /** Milliseconds between polls (DGMW_CLUSTER_POLL_MS; default 2 s). */
   pollMs?: number
   log?: (message: string) => void
+  /** Tasks per job array at most (default: the cluster's MaxArraySize); more runs, more arrays. */
+  maxArrayTasks?: number
+  /** Told what each poll cost (docs/cluster-scale.md measures it); nothing is kept otherwise. */
+  onPoll?: (poll: PollCost) => void
+}
+
+/** One poll: the jobs it followed, and how long Slurm's answer and reading the streams took. */
+export interface PollCost {
+  followed: number
+  /** Milliseconds for jobStatuses (squeue, and scontrol/sacct for jobs squeue no longer lists). */
+  statusMs: number
+  /** Milliseconds for reading every followed run's new records and handing them on. */
+  followMs: number
+  /** Records read from the streams in this poll. */
+  records: number
+  /** Files (checkpoints, sample grids) copied from the shared folder, and their bytes. */
+  copies: number
+  copiedBytes: number
 }
 
 interface Watched {
@@ -92,6 +118,8 @@ export function createSlurmExecutor(options: SlurmExecutorOptions) {
   let polling = false
   let pollFailure: string | undefined
   let closed = false
+  /** What this poll copied home (for onPoll). */
+  let copied = { copies: 0, copiedBytes: 0 }
 
   const schedule = (): void => {
     if (!timer && !closed && watched.size > 0) timer = setTimeout(poll, pollMs)
@@ -158,10 +186,26 @@ export function createSlurmExecutor(options: SlurmExecutorOptions) {
       }
       return { run, watched: watch(run.runId, job, run.listeners) }
     })
-    submitArray(profile, entries, name).catch((error: Error) => {
-      for (const { watched: w } of entries) end(w, () => w.reject(error))
-    })
+    void submitArrays(profile, entries, name)
     return entries.map((e) => e.watched.handle)
+  }
+
+  /**
+   * sbatch refuses an array with more tasks than the cluster's MaxArraySize (1001 by default):
+   * a bigger batch goes as several arrays, each failing alone if Slurm refuses it.
+   */
+  async function submitArrays(
+    profile: SlurmProfile,
+    entries: { run: ClusterSubmission; watched: Watched }[],
+    name: string
+  ): Promise<void> {
+    const size = options.maxArrayTasks ?? (await maxArrayTasks())
+    for (let i = 0; i < entries.length; i += size) {
+      const part = entries.slice(i, i + size)
+      await submitArray(profile, part, name).catch((error: Error) => {
+        for (const { watched: w } of part) end(w, () => w.reject(error))
+      })
+    }
   }
 
   async function submitArray(
@@ -234,18 +278,29 @@ export function createSlurmExecutor(options: SlurmExecutorOptions) {
     polling = true
     try {
       const submitted = [...watched.values()].filter((w) => w.job.jobId)
+      const asked = performance.now()
       const statuses = submitted.length
         ? await jobStatuses(submitted.map((w) => w.job.jobId!))
         : new Map<string, JobStatus>()
+      const answered = performance.now()
+      let records = 0
+      copied = { copies: 0, copiedBytes: 0 }
       for (const w of submitted) {
         if (closed) break
         try {
-          follow(w, statuses.get(w.job.jobId!))
+          records += follow(w, statuses.get(w.job.jobId!))
         } catch (error) {
           end(w, () => w.reject(error as Error))
         }
       }
       pollFailure = undefined
+      options.onPoll?.({
+        followed: submitted.length,
+        statusMs: answered - asked,
+        followMs: performance.now() - answered,
+        records,
+        ...copied
+      })
     } catch (error) {
       // Slurm did not answer this time (controller restarting): asked again at the next poll,
       // and said once, not every two seconds.
@@ -258,10 +313,27 @@ export function createSlurmExecutor(options: SlurmExecutorOptions) {
     }
   }
 
-  /** Records what the job appended and what Slurm says; settles the run when it ended. */
-  function follow(w: Watched, status: JobStatus | undefined): void {
-    for (const event of w.reader.next()) {
-      if (handleEvent(w, event)) return
+  /**
+   * Records what the job appended and what Slurm says; settles the run when it ended. Returns
+   * how many records it read.
+   */
+  function follow(w: Watched, status: JobStatus | undefined): number {
+    const read = w.reader.next()
+    // Nothing after `done` is handled: the run is settled there.
+    const done = read.findIndex((event) => event.type === 'done')
+    const events = done < 0 ? read : read.slice(0, done + 1)
+    // The engine rewrites one checkpoint file each epoch: of the records read together that
+    // carry it, only the last copies it home. The earlier copies would be overwritten within
+    // this poll before anything read them (a run that catches up copied it once per epoch).
+    const lastCarrying = new Map<string, number>()
+    events.forEach((event, k) => {
+      const checkpoint = checkpointOf(event)
+      if (checkpoint) lastCarrying.set(checkpoint, k)
+    })
+    for (const [k, event] of events.entries()) {
+      const checkpoint = checkpointOf(event)
+      if (handleEvent(w, event, !checkpoint || lastCarrying.get(checkpoint) === k))
+        return events.length
     }
     const changed =
       status &&
@@ -296,14 +368,18 @@ export function createSlurmExecutor(options: SlurmExecutorOptions) {
             )
           )
         )
-      return
+      return events.length
     }
     w.unknownPolls = 0
     if (isEndedState(status.state)) end(w, () => w.reject(endedWithout(w, status)))
+    return events.length
   }
 
-  /** Handles one record of the stream; true when the run is settled by it. */
-  function handleEvent(w: Watched, event: RunEvent): boolean {
+  /**
+   * Handles one record of the stream; true when the run is settled by it. `copyCheckpoint`
+   * false: a later record read in this poll copies the same checkpoint file home.
+   */
+  function handleEvent(w: Watched, event: RunEvent, copyCheckpoint: boolean): boolean {
     const l = w.listeners
     switch (event.type) {
       case 'attempt':
@@ -328,7 +404,9 @@ export function createSlurmExecutor(options: SlurmExecutorOptions) {
         const report = event.report
         const checkpoint = report.checkpoint && {
           ...report.checkpoint,
-          path: copyHome(w, report.checkpoint.path)
+          path: copyCheckpoint
+            ? copyHome(w, report.checkpoint.path)
+            : localPath(w, report.checkpoint.path)
         }
         l.onEpoch?.({ ...report, ...(checkpoint ? { checkpoint } : {}) })
         return false
@@ -350,7 +428,9 @@ export function createSlurmExecutor(options: SlurmExecutorOptions) {
           if (existsSync(file(w.job.folder))) copyHome(w, file(w.job.folder))
         const checkpoint = result.checkpoint && {
           ...result.checkpoint,
-          path: copyHome(w, result.checkpoint.path)
+          path: copyCheckpoint
+            ? copyHome(w, result.checkpoint.path)
+            : localPath(w, result.checkpoint.path)
         }
         w.job = { ...w.job, ingested: w.reader.offset(), state: 'COMPLETED', reason: undefined }
         l.onCluster(w.job)
@@ -362,13 +442,19 @@ export function createSlurmExecutor(options: SlurmExecutorOptions) {
 
   /** Copies a file of the run's shared folder to the same place in its local folder. */
   function copyHome(w: Watched, remote: string): string {
-    const local = join(runDir(dataDir, w.runId), relative(w.job.folder, remote))
+    const local = localPath(w, remote)
     mkdirSync(dirname(local), { recursive: true })
     const temp = `${local}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
     copyFileSync(remote, temp)
+    copied.copies += 1
+    copied.copiedBytes += statSync(temp).size
     renameSync(temp, local)
     return local
   }
+
+  /** Where a file of the run's shared folder lives in its local folder. */
+  const localPath = (w: Watched, remote: string): string =>
+    join(runDir(dataDir, w.runId), relative(w.job.folder, remote))
 
   function endedWithout(w: Watched, status: JobStatus): ClusterJobEnded {
     const id = w.job.jobId
@@ -450,4 +536,11 @@ export function stderrTail(job: ClusterJob, lines = 12): string {
   } finally {
     if (fd !== undefined) closeSync(fd)
   }
+}
+
+/** The checkpoint file a record of the stream carries, if any. */
+function checkpointOf(event: RunEvent): string | undefined {
+  if (event.type === 'epoch') return event.report.checkpoint?.path
+  if (event.type === 'done') return event.result.checkpoint?.path
+  return undefined
 }

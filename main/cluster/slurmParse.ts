@@ -239,6 +239,15 @@ export function accountingConfigured(showConfig: string): boolean {
   return m !== null && m[1] !== 'accounting_storage/none'
 }
 
+/**
+ * 'MaxArraySize = 1001' in `scontrol show config`: a job array's task indices stop one below it,
+ * so an array of tasks 0… holds at most that many. Null when the line is missing.
+ */
+export function maxArraySize(showConfig: string): number | null {
+  const m = /^MaxArraySize\s*=\s*(\d+)/m.exec(showConfig)
+  return m ? Number(m[1]) : null
+}
+
 /** `sbatch --parsable` prints 'ID' or 'ID;CLUSTER'; null when it printed something else. */
 export function parseSbatchId(stdout: string): string | null {
   const id = stdout.trim().split('\n').pop()?.split(';')[0].trim() ?? ''

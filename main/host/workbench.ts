@@ -16,7 +16,7 @@ import { createGenerativeService } from '../runs/generativeRuns'
 import { createLabelBudgetService } from '../runs/labelBudgetExperiment'
 import { createRunService, type RunService } from '../runs/runService'
 import { clusterProfiles } from '../cluster/profiles'
-import { createSlurmExecutor } from '../cluster/slurmExecutor'
+import { createSlurmExecutor, type PollCost } from '../cluster/slurmExecutor'
 import { watchOtherProcesses } from '../runs/otherProcessWatcher'
 import { createDispatcher } from './dispatcher'
 import { EventBus } from '../platform/eventBus'
@@ -49,6 +49,8 @@ export interface WorkbenchOptions {
    * submitted them was killed), now and every little while. Default: as watchOtherProcesses.
    */
   adoptClusterRuns?: boolean
+  /** Told what each poll of the cluster's jobs cost (the scale measurement, docs/cluster-scale.md). */
+  onClusterPoll?: (poll: PollCost) => void
 }
 
 export function createWorkbench(options: WorkbenchOptions): Workbench {
@@ -93,7 +95,8 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       executor: createSlurmExecutor({
         dataDir,
         workbenchId: () => profiles.workbenchId(),
-        log: options.log ?? ((message) => console.error(message))
+        log: options.log ?? ((message) => console.error(message)),
+        onPoll: options.onClusterPoll
       })
     }
   })

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   accountingConfigured,
+  maxArraySize,
   arrayIndexIn,
   askedIdsOfRow,
   isEndedState,
@@ -176,5 +177,11 @@ describe('small readers', () => {
     expect(
       accountingConfigured(config.replace('accounting_storage/none', 'accounting_storage/slurmdbd'))
     ).toBe(true)
+  })
+
+  it("reads the cluster's MaxArraySize, or says it is not there", () => {
+    expect(maxArraySize('MaxArraySize            = 1001\nMaxJobCount = 10000\n')).toBe(1001)
+    expect(maxArraySize('JobCompType = jobcomp/none\nMaxArraySize = 40001\n')).toBe(40001)
+    expect(maxArraySize(captured('scontrol-show-config.txt'))).toBeNull()
   })
 })
