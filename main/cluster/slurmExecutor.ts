@@ -110,6 +110,9 @@ interface Watched {
 
 export type SlurmExecutor = ReturnType<typeof createSlurmExecutor>
 
+/** Milliseconds of a poll's synchronous work after which it lets the event loop run. */
+const yieldAfterMs = 50
+
 export function createSlurmExecutor(options: SlurmExecutorOptions) {
   const { dataDir } = options
   const pollMs = options.pollMs ?? (Number(process.env.DGMW_CLUSTER_POLL_MS) || 2000)
@@ -285,12 +288,19 @@ export function createSlurmExecutor(options: SlurmExecutorOptions) {
       const answered = performance.now()
       let records = 0
       copied = { copies: 0, copiedBytes: 0 }
+      let blockedSince = performance.now()
       for (const w of submitted) {
         if (closed) break
         try {
           records += follow(w, statuses.get(w.job.jobId!))
         } catch (error) {
           end(w, () => w.reject(error as Error))
+        }
+        // Many runs ending between two polls mean seconds of reading, recording and copying:
+        // requests (the UI's) are served between runs, never after more than ~50 ms of it.
+        if (performance.now() - blockedSince > yieldAfterMs) {
+          await new Promise((resolve) => setImmediate(resolve))
+          blockedSince = performance.now()
         }
       }
       pollFailure = undefined
