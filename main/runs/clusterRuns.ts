@@ -21,7 +21,7 @@ import type { EventBus } from '../platform/eventBus'
 import { processAlive } from '../platform/staleTemporaries'
 import type { RunStore } from '../store/runStore'
 import type { BusyTolerantWriter } from './busyTolerantWriter'
-import type { QueueItem } from './runService'
+import type { QueueItem } from './queueItem'
 
 export interface ClusterSetup {
   profiles: ReturnType<typeof clusterProfiles>

@@ -53,6 +53,7 @@ import { graphBudget, pendingGraphRun, selfTrainData } from './selfTraining'
 import { createRunEstimator, modelOf, probeData, type PlannedWork } from './runEstimate'
 import { createBusyTolerantWriter } from './busyTolerantWriter'
 import { createClusterRuns, type ClusterSetup } from './clusterRuns'
+import type { QueueItem } from './queueItem'
 import { busyTimeoutMs, databaseBusyError, isDatabaseBusy } from '../store/databaseBusy'
 
 export interface RunServiceOptions {
@@ -65,15 +66,6 @@ export interface RunServiceOptions {
   restartEngine?: () => Promise<void>
   /** Slurm profiles and the executor that submits and follows jobs (absent: local only). */
   cluster?: ClusterSetup
-}
-
-export interface QueueItem {
-  runId: number
-  kind: 'train' | 'evaluate'
-  resume: boolean
-  /** A Slurm profile's name: the run trains as a job there, not in this machine's queue. */
-  runOn?: string
-  settle?: { resolve(e: Evaluation): void; reject(e: Error): void }
 }
 
 export type RunService = ReturnType<typeof createRunService>
@@ -643,8 +635,14 @@ export function createRunService(options: RunServiceOptions) {
       // What an earlier, killed attempt left in the run's folder goes before this one writes.
       removeRunLeftovers(dataDir, runId)
       bus.emit('run/status', { runId, status: 'queued' })
-      // A cluster run is submitted again, going on from the checkpoint in its shared folder.
-      queue.push({ runId, kind: 'train', resume: true, runOn: run.headline.cluster?.profile })
+      // A cluster run is submitted again, going on from the checkpoint in its shared folder; its
+      // ended job is forgotten (its folder and what was recorded of it stay).
+      const job = run.headline.cluster
+      if (job)
+        store.runs.updateHeadline(runId, {
+          cluster: { ...job, jobId: null, state: null, reason: null, node: null } as never
+        })
+      queue.push({ runId, kind: 'train', resume: true, runOn: job?.profile })
       pump()
     },
 

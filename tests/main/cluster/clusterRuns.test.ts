@@ -181,8 +181,8 @@ describe('runs on a real one-node Slurm cluster', () => {
     expect(existsSync(folder)).toBe(false)
   }, 360_000)
 
-  it('shows a job cancelled with scancel as cancelled, its checkpoint kept', async () => {
-    const run = await start('one-node', { epochs: 200 })
+  it('shows a job cancelled with scancel as cancelled; resumed, a new job goes on from its checkpoint', async () => {
+    const run = await start('one-node', { epochs: 30 })
     const job = await waitFor('the first epoch', () => {
       const c = cluster(run.id)
       return (workbench.store.runs.summary(run.id).headline.epochsDone ?? 0) >= 1 ? c : undefined
@@ -194,6 +194,18 @@ describe('runs on a real one-node Slurm cluster', () => {
     expect(ended.error).toMatch(/cancelled in Slurm/)
     expect(cluster(run.id)!.state).toBe('CANCELLED')
     expect((await client.request('runs/get', { id: run.id })).hasCheckpoint).toBe(true)
+    // Resumed: submitted again as a new job, from the checkpoint in its shared folder.
+    await client.request('runs/resume', { id: run.id })
+    const resumed = await workbench.runs.settled(run.id)
+    expect(resumed.error).toBeNull()
+    expect(resumed.status).toBe('completed')
+    expect(cluster(run.id)!.jobId).not.toBe(job.jobId)
+    expect(cluster(run.id)!.folder).toBe(job.folder)
+    const starts = events(run.id).filter((e) => e.type === 'start')
+    expect(starts.length).toBe(2)
+    expect(starts[1].type === 'start' && starts[1].start.fromEpoch).toBeGreaterThanOrEqual(1)
+    const detail = await client.request('runs/get', { id: run.id })
+    expect(detail.metrics['train/loss'].map((p) => p.epoch)).toEqual([...Array(30).keys()])
   }, 420_000)
 
   it('goes on from its checkpoint when Slurm requeues the job, ending as an uninterrupted run', async () => {

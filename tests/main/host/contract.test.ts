@@ -165,7 +165,10 @@ describe('the contract over the in-memory transport', () => {
       'dialog/chooseSavePath': { defaultName: 'x' },
       'runs/export': { id: 999, format: 'tfjs', out: '/nonexistent/x' },
       'exports/inspect': { path: '/nonexistent/x' },
-      'predict/images': { source: { runId: 999 }, paths: ['/nonexistent/x.png'] }
+      'predict/images': { source: { runId: 999 }, paths: ['/nonexistent/x.png'] },
+      'cluster/saveProfile': { name: 'x', sharedFolder: '/nonexistent/shared' },
+      'cluster/deleteProfile': { name: 'nope' },
+      'cluster/testProfile': { name: 'nope' }
     }
     for (const name of requestNames) {
       const envelope = await createMemoryTransport(workbench).request(name, args[name] ?? {})
