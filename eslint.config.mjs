@@ -51,6 +51,7 @@ const mainFolders = [
   'datasets',
   'export',
   'predict',
+  'explain',
   'store',
   'engine',
   'bench',
@@ -78,7 +79,7 @@ const layerZones = [
     message: 'The store is SQLite and its records: it imports only platform/ and the contract.'
   },
   {
-    target: main('datasets', 'runs', 'cluster', 'export', 'predict'),
+    target: main('datasets', 'runs', 'cluster', 'export', 'predict', 'explain'),
     from: main('host', 'cli', 'server', 'electron', 'bench'),
     message: 'Services are composed by host/; they do not reach up into it or its clients.'
   },

@@ -13,7 +13,8 @@ import type {
   GenerativeConfig,
   ExportFormat,
   GenerativeRecipe,
-  OutOfDistribution
+  OutOfDistribution,
+  SaliencyMethod
 } from '../../preload/contract'
 import type { Normalisation } from '../datasets/normalize'
 import type { PixelBatch } from '../datasets/pixelImages'
@@ -265,6 +266,10 @@ export interface EngineTasks {
   latentMap: { task: LatentMapTask; result: LatentMap }
   export: { task: ExportTask; result: ExportTaskResult }
   predict: { task: PredictTask; result: PredictTaskResult }
+  saliency: { task: SaliencyTask; result: SaliencyTaskResult }
+  traversal: { task: TraversalTask; result: TraversalTaskResult }
+  counterfactual: { task: CounterfactualTask; result: CounterfactualTaskResult }
+  prototypes: { task: PrototypeTask; result: PrototypeTaskResult }
 }
 
 export type TaskKind = keyof EngineTasks
@@ -343,4 +348,93 @@ export interface SavedGenerativeModel {
   config: GenerativeConfig
   shape: { height: number; width: number; channels: number; classes: number }
   checkpointFile: string
+}
+
+/** A saliency map of one image (uint8, the model's input size) for one class (engine/explain). */
+export interface SaliencyTask {
+  kind: 'saliency'
+  source: ModelSource
+  pixels: Uint8Array
+  method: SaliencyMethod
+  /** Default: the predicted class. */
+  classIndex?: number
+  samples: number
+  noise: number
+  seed: number
+  /** Also the map of the model with randomised weights (Adebayo et al. 2018). */
+  sanityCheck: boolean
+}
+
+export interface SaliencyMapValues {
+  /** [height × width] in [0, 1], row-major. */
+  map: Float32Array
+  probabilities: Float32Array
+}
+
+export interface SaliencyTaskResult {
+  classes: number
+  predicted: number
+  classIndex: number
+  score: 'logit' | 'log-posterior'
+  trained: SaliencyMapValues
+  sanity?: SaliencyMapValues & { rankCorrelation: number }
+  layer?: { name: string; height: number; width: number }
+}
+
+/** Latent traversals of a VAE recipe, rows ranked by each dimension's mean KL on test images. */
+export interface TraversalTask {
+  kind: 'traversal'
+  model: SavedGenerativeModel
+  data: DatasetData
+  /** Test images the KL per dimension is averaged over. */
+  klIndices: number[]
+  /** The base code: this image's latent mean (uint8, input size); absent: a seeded N(0, I) draw. */
+  pixels?: Uint8Array
+  /** Conditional decoders (and encoders): the class. */
+  classIndex: number | null
+  range: number
+  steps: number
+  dims: number
+  seed: number
+}
+
+export interface TraversalTaskResult {
+  klPerDim: number[]
+  dims: number[]
+  offsets: number[]
+  /** rows × cols images, row-major. */
+  images: PixelBatch
+}
+
+/** One image encoded by a conditional VAE as `sourceClass`, decoded as every class, judged by a classifier. */
+export interface CounterfactualTask {
+  kind: 'counterfactual'
+  model: SavedGenerativeModel
+  classifier: ModelSource
+  pixels: Uint8Array
+  sourceClass: number
+}
+
+export interface CounterfactualTaskResult {
+  /** One image per class, class order. */
+  decoded: PixelBatch
+  /** [classes × classes] row-major: the classifier's probabilities for each decoded image. */
+  probabilities: Float32Array
+  originalProbabilities: Float32Array
+}
+
+/** A conditional generator's samples the classifier is most confident about, per class. */
+export interface PrototypeTask {
+  kind: 'prototypes'
+  model: SavedGenerativeModel
+  classifier: ModelSource
+  perClass: number
+  candidates: number
+  seed: number
+}
+
+export interface PrototypeTaskResult {
+  /** classes × perClass, class-major, most confident first. */
+  images: PixelBatch
+  confidence: number[]
 }

@@ -12,6 +12,8 @@ import {
   scoreGenerator
 } from './generative/generativeTasks'
 import { runPredict } from './predict/predictTask'
+import { runSaliency } from './explain/saliency'
+import { runCounterfactual, runPrototypes, runTraversal } from './explain/generativeExplain'
 
 type TaskHandlers = {
   [K in TaskKind]: (task: EngineTasks[K]['task']) => Promise<EngineTasks[K]['result']>
@@ -23,7 +25,11 @@ const taskHandlers: TaskHandlers = {
   reconstruct: reconstructImages,
   latentMap: mapLatents,
   export: runExport,
-  predict: runPredict
+  predict: runPredict,
+  saliency: runSaliency,
+  traversal: runTraversal,
+  counterfactual: runCounterfactual,
+  prototypes: runPrototypes
 }
 
 export function runTask<K extends TaskKind>(

@@ -121,6 +121,10 @@ export function createHandlers(workbench: Workbench): Handlers {
         paths: args.paths.map((p) => userPath(p))
       }),
     'runs/reconstructions': (args) => workbench.generative.reconstructions(args.id, args.count),
-    'runs/latentMap': (args) => workbench.generative.latentMap(args.id, args.count)
+    'runs/latentMap': (args) => workbench.generative.latentMap(args.id, args.count),
+    'explain/saliency': (args) => workbench.explain.saliency(args),
+    'explain/traversals': (args) => workbench.explain.traversals(args),
+    'explain/counterfactuals': (args) => workbench.explain.counterfactuals(args),
+    'explain/prototypes': (args) => workbench.explain.prototypes(args)
   }
 }

@@ -12,6 +12,7 @@ import { databaseFileName, ensureDataDir } from '../platform/dataDir'
 import { openRunStore } from '../store/runStore'
 import { createExportService } from '../export/exportService'
 import { createPredictService } from '../predict/predictService'
+import { createExplainService } from '../explain/explainService'
 import { createGenerativeService } from '../runs/generativeRuns'
 import { createLabelBudgetService } from '../runs/labelBudgetExperiment'
 import { createRunService, type RunService } from '../runs/runService'
@@ -108,6 +109,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
   const labelBudget = createLabelBudgetService(store, runs)
   const exports = createExportService({ store, dataDir, engine })
   const predictions = createPredictService({ store, dataDir, engine })
+  const explain = createExplainService({ store, dataDir, engine })
   const watcher = options.watchOtherProcesses
     ? watchOtherProcesses({ store, bus, log: options.log })
     : undefined
@@ -124,6 +126,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     labelBudget,
     exports,
     predictions,
+    explain,
     profiles,
     bus,
     dispatch: (name, args) => dispatch(name, args),

@@ -7,6 +7,7 @@ import type { DatasetService } from '../datasets/datasetService'
 import type { EngineHost } from '../engine/engineHost'
 import type { createExportService } from '../export/exportService'
 import type { createPredictService } from '../predict/predictService'
+import type { createExplainService } from '../explain/explainService'
 import type { createGenerativeService } from '../runs/generativeRuns'
 import type { createLabelBudgetService } from '../runs/labelBudgetExperiment'
 import type { RunService } from '../runs/runService'
@@ -31,6 +32,8 @@ export interface Workbench {
   exports: ReturnType<typeof createExportService>
   /** Class predictions of image files and folders, by a run or an exported folder. */
   predictions: ReturnType<typeof createPredictService>
+  /** Saliency maps, latent traversals, counterfactuals and class prototypes of trained runs. */
+  explain: ReturnType<typeof createExplainService>
   /** Stored Slurm profiles, and this data directory's id in shared folders. */
   profiles: ReturnType<typeof clusterProfiles>
   setBackend(choice: BackendName | 'auto'): Promise<EngineStatus>

@@ -186,7 +186,7 @@ async function collectImages(
 }
 
 /** Decodes with the import's workers into a staging file; failed files join `skipped`. */
-async function decodeFiles(
+export async function decodeFiles(
   files: string[],
   dataDir: string,
   shape: { height: number; channels: number },

@@ -12,6 +12,7 @@
  * - generativeConfig.ts a generative run's config and each recipe's defaults
  * - labelBudget.ts      label-budget experiments: plan, preview, result
  * - cluster.ts          Slurm profiles and what a run records about its job
+ * - explain.ts          explanations: saliency maps, latent traversals, counterfactuals, prototypes
  * - requests.ts         the request table: name → argument schema and reply type
  * - events.ts           the event table: name → payload schema, and typed listeners
  * - wire.ts             what crosses a transport: envelopes, IPC channels, the bridge, WebSocket messages
@@ -23,6 +24,7 @@ export * from './classifierConfig'
 export * from './generativeConfig'
 export * from './labelBudget'
 export * from './cluster'
+export * from './explain'
 export * from './requests'
 export * from './events'
 export * from './wire'

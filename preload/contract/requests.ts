@@ -32,6 +32,16 @@ import type {
 import { exportFormats } from './results'
 import { id } from './schemaParts'
 import {
+  counterfactualArgsSchema,
+  prototypeArgsSchema,
+  saliencyArgsSchema,
+  traversalArgsSchema,
+  type CounterfactualReport,
+  type LatentTraversal,
+  type PrototypeReport,
+  type SaliencyReport
+} from './explain'
+import {
   backendNames,
   runStatuses,
   splitNames,
@@ -359,7 +369,22 @@ export const requests = {
   'runs/latentMap': {
     args: z.strictObject({ id, count: z.number().int().min(10).max(5000).default(2000) }),
     reply: reply<{ points: [number, number][]; labels: number[]; projection: 'latent' | 'pca' }>()
-  }
+  },
+  /**
+   * Why a classifying run predicted what it did for one image: a saliency map (gradients,
+   * SmoothGrad or Grad-CAM) for the predicted or a chosen class, with the same map for the model
+   * with randomised weights beside it. Cached per run checkpoint, image and settings.
+   */
+  'explain/saliency': { args: saliencyArgsSchema, reply: reply<SaliencyReport>() },
+  /** VAE recipes: one row of decoded images per latent dimension, the most informative (KL) first. */
+  'explain/traversals': { args: traversalArgsSchema, reply: reply<LatentTraversal>() },
+  /** Conditional VAEs: the image encoded once and decoded as every class, with a classifier's view. */
+  'explain/counterfactuals': {
+    args: counterfactualArgsSchema,
+    reply: reply<CounterfactualReport>()
+  },
+  /** Conditional generators: the samples a classifier is surest of per class, beside the real images it is surest of. */
+  'explain/prototypes': { args: prototypeArgsSchema, reply: reply<PrototypeReport>() }
 } as const
 
 export type RequestName = keyof typeof requests

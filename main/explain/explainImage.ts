@@ -1,0 +1,47 @@
+/**
+ * The one image an explanation is about, as uint8 pixels in the model's input size: a dataset
+ * image read from the image cache (with its true class), or an image file decoded exactly as
+ * prediction decodes it (the dataset's size, channels and fit). A file that cannot be decoded is
+ * refused with the import's reason, so the user knows what to fix.
+ */
+import type { ExplainImage } from '../../preload/contract'
+import type { DatasetData } from '../engine/engineMessages'
+import { readCachedImages } from '../datasets/imageCache'
+import { decodeFiles } from '../predict/predictService'
+import { UserError } from '../platform/userError'
+import type { SkippedFile } from '../../preload/contract'
+
+export interface ResolvedImage {
+  pixels: Uint8Array
+  /** The true class of a labelled dataset image; null for files and unlabelled images. */
+  label: number | null
+  /** A stable name for caches and file names: `#<index>` or the file's path. */
+  key: string
+}
+
+export async function explainImagePixels(
+  image: ExplainImage,
+  data: Pick<DatasetData, 'cacheFile' | 'height' | 'width' | 'channels' | 'labels'>,
+  fit: 'cover' | 'contain',
+  dataDir: string
+): Promise<ResolvedImage> {
+  const size = data.height * data.width * data.channels
+  if ('datasetIndex' in image) {
+    const index = image.datasetIndex
+    if (index >= data.labels.length)
+      throw new UserError(
+        `The run's dataset has ${data.labels.length} images; there is no image ${index}.`,
+        'not-found'
+      )
+    const pixels = new Uint8Array(await readCachedImages(data.cacheFile, [index], size))
+    const label = data.labels[index]
+    return { pixels, label: label >= 0 ? label : null, key: `#${index}` }
+  }
+  const skipped: SkippedFile[] = []
+  const decoded = await decodeFiles([image.path], dataDir, data, fit, size, skipped)
+  if (decoded.paths.length === 0)
+    throw new UserError(
+      `${image.path} cannot be explained: ${skipped[0]?.detail ?? 'it could not be decoded'}.`
+    )
+  return { pixels: decoded.pixels, label: null, key: decoded.paths[0] }
+}
