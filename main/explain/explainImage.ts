@@ -4,6 +4,7 @@
  * prediction decodes it (the dataset's size, channels and fit). A file that cannot be decoded is
  * refused with the import's reason, so the user knows what to fix.
  */
+import { existsSync } from 'node:fs'
 import type { ExplainImage } from '../../preload/contract'
 import type { DatasetData } from '../engine/engineMessages'
 import { readCachedImages } from '../datasets/imageCache'
@@ -37,6 +38,8 @@ export async function explainImagePixels(
     const label = data.labels[index]
     return { pixels, label: label >= 0 ? label : null, key: `#${index}` }
   }
+  if (!existsSync(image.path))
+    throw new UserError(`${image.path} cannot be explained: there is no such file.`, 'not-found')
   const skipped: SkippedFile[] = []
   const decoded = await decodeFiles([image.path], dataDir, data, fit, size, skipped)
   if (decoded.paths.length === 0)

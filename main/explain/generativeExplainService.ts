@@ -11,7 +11,10 @@ import type {
 import type { ExplainServiceOptions } from './explainService'
 import type { ExplainCache } from './explainCache'
 
-export function createGenerativeExplainService(options: ExplainServiceOptions, cache: ExplainCache) {
+export function createGenerativeExplainService(
+  options: ExplainServiceOptions,
+  cache: ExplainCache
+) {
   void options
   void cache
   const notYet = (): never => {

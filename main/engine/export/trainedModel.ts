@@ -109,6 +109,12 @@ async function loadClassifier(
     preprocessing,
     networks: [classifierNetwork(model, 'model', shape, preprocessing, data)],
     predict: tfjsPredictor(model, shape, preprocessing),
+    scorer: {
+      score: 'logit',
+      scores: (x) => logits.apply(x, { training: false }) as tf.Tensor2D,
+      network: { model: logits, output: 0 },
+      weights: logits.trainableWeights
+    },
     dispose: () => logits.dispose()
   }
 }
@@ -199,6 +205,7 @@ async function loadGenerative(
     predict: model.classify
       ? async (pixels, count) => classify(model, source, pixels, count)
       : undefined,
+    scorer: classScorer(model),
     samples: async () => {
       const images = tf.tidy(() => {
         const { z, labels } = draw()
@@ -210,6 +217,15 @@ async function loadGenerative(
     },
     // The softmax wrapper holds no weights of its own: disposing the recipe's networks frees all.
     dispose: () => disposeGenerativeModel(model)
+  }
+
+  /** The labelled training images' class prior, as the run's evaluation used it. */
+  function labelledPrior(): number[] {
+    const labelled = source.data.labelledIndices ?? source.data.trainIndices
+    return logClassPrior(
+      labelled.map((i) => source.data.labels[i]),
+      classes
+    )
   }
 
   async function classify(
@@ -225,13 +241,7 @@ async function loadGenerative(
     // Bayes' rule: likelihood models with the labelled training images' class prior (as the
     // run's evaluation did); logits with a uniform prior, which makes it a softmax.
     const likelihood = model.classScores === 'log-likelihood'
-    const labelled = src.data.labelledIndices ?? src.data.trainIndices
-    const prior = likelihood
-      ? logClassPrior(
-          labelled.map((i) => src.data.labels[i]),
-          classes
-        )
-      : new Array<number>(classes).fill(0)
+    const prior = likelihood ? labelledPrior() : new Array<number>(classes).fill(0)
     const probabilities = new Float32Array(values.length)
     for (let i = 0; i < count; i++) {
       const row = logPosterior(values.subarray(i * classes, (i + 1) * classes), prior)
@@ -243,6 +253,34 @@ async function loadGenerative(
     return {
       probabilities,
       ood: threshold === undefined ? undefined : best.map((v) => v < threshold)
+    }
+  }
+
+  /**
+   * The classifying recipes' scores: the discriminator's class logits (SGAN: output 0, ACGAN:
+   * output 1), or the generative Bayes classifier's log posterior, log p(x|c) + log p(c) − log p(x).
+   */
+  function classScorer(model: GenerativeModel): TrainedModel['scorer'] {
+    if (!model.classify) return undefined
+    const weights = Object.values(model.nets).flatMap((net) => net.trainableWeights)
+    if (model.classScores === 'log-likelihood') {
+      const prior = labelledPrior()
+      return {
+        score: 'log-posterior',
+        scores: (x) => tf.logSoftmax(tf.add(model.classify!(x), tf.tensor1d(prior))) as tf.Tensor2D,
+        weights
+      }
+    }
+    const discriminator = model.nets.discriminator
+    const output = saved.recipe === 'acgan' ? 1 : 0
+    return {
+      score: 'logit',
+      scores: (x) => {
+        const out = discriminator.apply(x, { training: false })
+        return (Array.isArray(out) ? out[output] : out) as tf.Tensor2D
+      },
+      network: { model: discriminator, output },
+      weights
     }
   }
 }

@@ -21,6 +21,21 @@ export interface ExportableNetwork {
   checkInputsAre: string
 }
 
+/**
+ * A classifier's class scores as a differentiable function of its (preprocessed) input: what the
+ * saliency maps of engine/explain differentiate.
+ */
+export interface ClassScorer {
+  /** What a score is: the class logit, or log p(c|x) for likelihood classifiers. */
+  score: 'logit' | 'log-posterior'
+  /** Class scores [n × classes] of preprocessed images; differentiable with tf.grad. */
+  scores(x: tf.Tensor4D): tf.Tensor2D
+  /** The layers network whose output `output` is the scores, for Grad-CAM (absent: not one network). */
+  network?: { model: tfl.LayersModel; output: number }
+  /** The learnt weights, which the randomisation sanity check redraws. */
+  weights: tfl.LayerVariable[]
+}
+
 export interface TrainedModel {
   classes: number
   shape: InputShape
@@ -31,6 +46,8 @@ export interface TrainedModel {
     pixels: Uint8Array,
     count: number
   ): Promise<{ probabilities: Float32Array; ood?: boolean[] }>
+  /** Classifiers rebuilt from a run: their scores as a differentiable function (explanations). */
+  scorer?: ClassScorer
   /** Generators: a grid of fresh samples for the model card. */
   samples?(): Promise<PixelBatch>
   dispose(): void
