@@ -25,6 +25,7 @@ import { experimentCommand, experimentHelp } from './commands/experiment'
 import { exportCommand, exportHelp } from './commands/export'
 import { predictCommand, predictHelp } from './commands/predict'
 import { slurmCommand, slurmHelp } from './commands/slurm'
+import { explainCommand, explainHelp } from './commands/explain'
 
 type Command = {
   help: string
@@ -42,6 +43,7 @@ const commands: Record<string, Command> = {
   experiment: { help: experimentHelp, run: experimentCommand },
   export: { help: exportHelp, run: exportCommand },
   predict: { help: predictHelp, run: predictCommand },
+  explain: { help: explainHelp, run: explainCommand },
   runs: { help: runsHelp, run: runsCommand },
   slurm: { help: slurmHelp, run: slurmCommand },
   doctor: { help: doctorHelp, run: doctorCommand },
@@ -129,7 +131,12 @@ const options = {
   sbatch: { type: 'string', multiple: true },
   setup: { type: 'string', multiple: true },
   launch: { type: 'string' },
-  'node-backend': { type: 'string' }
+  'node-backend': { type: 'string' },
+  method: { type: 'string' },
+  samples: { type: 'string' },
+  noise: { type: 'string' },
+  'no-sanity': { type: 'boolean' },
+  classifier: { type: 'string' }
 } as const
 
 /**

@@ -4,11 +4,12 @@
  * prediction decodes it (the dataset's size, channels and fit). A file that cannot be decoded is
  * refused with the import's reason, so the user knows what to fix.
  */
-import { existsSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import type { ExplainImage } from '../../preload/contract'
 import type { DatasetData } from '../engine/engineMessages'
 import { readCachedImages } from '../datasets/imageCache'
 import { decodeFiles } from '../predict/predictService'
+import { hasImageExtension } from '../datasets/imageFiles'
 import { UserError } from '../platform/userError'
 import type { SkippedFile } from '../../preload/contract'
 
@@ -38,8 +39,14 @@ export async function explainImagePixels(
     const label = data.labels[index]
     return { pixels, label: label >= 0 ? label : null, key: `#${index}` }
   }
-  if (!existsSync(image.path))
+  const info = await stat(image.path).catch(() => null)
+  if (!info)
     throw new UserError(`${image.path} cannot be explained: there is no such file.`, 'not-found')
+  // Only regular image files are decoded (a device or a FIFO would never end reading).
+  if (!info.isFile() || !hasImageExtension(image.path))
+    throw new UserError(
+      `${image.path} cannot be explained: it is not an image file (PNG, JPEG, WebP, GIF, BMP, TIFF).`
+    )
   const skipped: SkippedFile[] = []
   const decoded = await decodeFiles([image.path], dataDir, data, fit, size, skipped)
   if (decoded.paths.length === 0)

@@ -204,7 +204,12 @@ function templates(ctx: FuzzContext): { [N in RequestName]: RequestArgs<N> } {
     'exports/inspect': { path: '/proc/self' },
     'predict/images': { source: { runId: run }, paths: ['/dev/zero'], topK: 3 },
     'runs/reconstructions': { id: run, count: 4 },
-    'runs/latentMap': { id: run, count: 10 }
+    'runs/latentMap': { id: run, count: 10 },
+    // Not an image file: refused before any decoding (a read of /dev/zero would never end).
+    'explain/saliency': { runId: run, image: { path: '/dev/zero' }, method: 'grad' },
+    'explain/traversals': { runId: run, dims: 2, steps: 3 },
+    'explain/counterfactuals': { runId: run, image: { datasetIndex: 0 } },
+    'explain/prototypes': { runId: run, perClass: 1, candidates: 8 }
   }
 }
 
