@@ -3,28 +3,20 @@
  * engine, caches the answer, and shapes it for the contract. Saliency lives here; generative
  * explanations (traversals, counterfactuals, prototypes) in generativeExplainService.ts.
  */
-import { createHash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import {
-  classifyingRecipes,
-  type MapPlane,
-  type SaliencyReport,
-  type ValidArgs
-} from '../../preload/contract'
-import type { EngineHost } from '../engine/engineHost'
-import type { ModelSource } from '../engine/engineMessages'
+import { classifyingRecipes, type SaliencyReport, type ValidArgs } from '../../preload/contract'
 import { runModelSource } from '../runs/modelSource'
 import { UserError } from '../platform/userError'
-import type { RunStore } from '../store/runStore'
 import { checkpointStamp, ExplainCache } from './explainCache'
+import {
+  checkpointOf,
+  mapPlane,
+  pixelHash,
+  type ExplainServiceOptions,
+  type MapPlane
+} from './explainParts'
 import { explainImagePixels } from './explainImage'
 import { createGenerativeExplainService } from './generativeExplainService'
-
-export interface ExplainServiceOptions {
-  store: RunStore
-  dataDir: string
-  engine: () => EngineHost
-}
 
 export function createExplainService(options: ExplainServiceOptions) {
   const { store, dataDir, engine } = options
@@ -103,20 +95,4 @@ export function createExplainService(options: ExplainServiceOptions) {
     },
     ...createGenerativeExplainService(options, cache)
   }
-}
-
-/** The checkpoint whose weights an answer depends on. */
-export function checkpointOf(source: Exclude<ModelSource, { kind: 'exported' }>): string {
-  return source.kind === 'classifier' ? source.checkpointFile : source.model.checkpointFile
-}
-
-/** Identifies an image's pixels in cache keys (a file edited on disk is explained afresh). */
-export const pixelHash = (pixels: Uint8Array): string =>
-  createHash('sha256').update(pixels).digest('hex')
-
-/** A [0, 1] map as a uint8 plane, for the renderer to colour. */
-export function mapPlane(map: Float32Array, width: number, height: number): MapPlane {
-  const bytes = Buffer.alloc(map.length)
-  map.forEach((v, i) => (bytes[i] = Math.round(Math.min(1, Math.max(0, v)) * 255)))
-  return { width, height, channels: 1, data: bytes.toString('base64') }
 }

@@ -8,7 +8,7 @@ import type {
   PrototypeReport,
   ValidArgs
 } from '../../preload/contract'
-import type { ExplainServiceOptions } from './explainService'
+import type { ExplainServiceOptions } from './explainParts'
 import type { ExplainCache } from './explainCache'
 
 export function createGenerativeExplainService(

@@ -168,7 +168,11 @@ describe('the contract over the in-memory transport', () => {
       'predict/images': { source: { runId: 999 }, paths: ['/nonexistent/x.png'] },
       'cluster/saveProfile': { name: 'x', sharedFolder: '/nonexistent/shared' },
       'cluster/deleteProfile': { name: 'nope' },
-      'cluster/testProfile': { name: 'nope' }
+      'cluster/testProfile': { name: 'nope' },
+      'explain/saliency': { runId: 999, image: { datasetIndex: 0 }, method: 'grad' },
+      'explain/traversals': { runId: 999 },
+      'explain/counterfactuals': { runId: 999, image: { datasetIndex: 0 } },
+      'explain/prototypes': { runId: 999 }
     }
     for (const name of requestNames) {
       const envelope = await createMemoryTransport(workbench).request(name, args[name] ?? {})
