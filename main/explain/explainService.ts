@@ -3,8 +3,11 @@
  * engine, caches the answer, and shapes it for the contract. Saliency lives here; generative
  * explanations (traversals, counterfactuals, prototypes) in generativeExplainService.ts.
  */
+import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { classifyingRecipes, type SaliencyReport, type ValidArgs } from '../../preload/contract'
+import type { ModelSource } from '../engine/engineMessages'
+import { readExportMetadata } from '../engine/export/exportMetadata'
 import { runModelSource } from '../runs/modelSource'
 import { UserError } from '../platform/userError'
 import { checkpointStamp, ExplainCache } from './explainCache'
@@ -25,20 +28,8 @@ export function createExplainService(options: ExplainServiceOptions) {
   return {
     async saliency(args: ValidArgs<'explain/saliency'>): Promise<SaliencyReport> {
       const started = performance.now()
-      const run = store.runs.get(args.runId)
-      if (!classifyingRecipes.includes(run.recipe))
-        throw new UserError(
-          `Run ${run.id} is a ${run.recipe} run: it does not classify images, so there is no ` +
-            'prediction to explain. Its latent traversals and samples are in its Generative tab.'
-        )
-      const { source, fit } = runModelSource(store, dataDir, args.runId)
-      const { data } = source
-      if (args.classIndex !== undefined && args.classIndex >= data.classes)
-        throw new UserError(
-          `Run ${run.id} has ${data.classes} classes (0–${data.classes - 1}); there is no class ${args.classIndex}.`,
-          'invalid-args'
-        )
-      const image = await explainImagePixels(args.image, data, fit, dataDir)
+      const target = saliencyTarget(args)
+      const image = await explainImagePixels(args.image, target.data, target.fit, dataDir)
       const key = JSON.stringify([
         'saliency',
         args.method,
@@ -46,12 +37,12 @@ export function createExplainService(options: ExplainServiceOptions) {
         args.method === 'smoothgrad' ? [args.samples, args.noise, args.seed] : null,
         args.sanityCheck ? args.seed : null,
         pixelHash(image.pixels),
-        checkpointStamp(checkpointOf(source))
+        target.stamp
       ])
       const { value, hit } = await cache.get(key, () =>
         engine().task({
           kind: 'saliency',
-          source,
+          source: target.source,
           pixels: image.pixels,
           method: args.method,
           classIndex: args.classIndex,
@@ -61,10 +52,11 @@ export function createExplainService(options: ExplainServiceOptions) {
           sanityCheck: args.sanityCheck
         })
       )
-      const { height, width, channels } = data
+      const { height, width, channels } = target.data
       const plane = (map: Float32Array): MapPlane => mapPlane(map, width, height)
       return {
-        runId: run.id,
+        runId: target.runId,
+        ...(target.exportDir ? { exportDir: target.exportDir } : {}),
         method: args.method,
         image: { width, height, channels, data: Buffer.from(image.pixels).toString('base64') },
         label: image.label,
@@ -95,4 +87,69 @@ export function createExplainService(options: ExplainServiceOptions) {
     },
     ...createGenerativeExplainService(options, cache)
   }
+
+  /** The model a saliency request explains: a classifying run, or an exported TF.js folder. */
+  function saliencyTarget(args: ValidArgs<'explain/saliency'>): SaliencyTarget {
+    const classes = (n: number): void => {
+      if (args.classIndex !== undefined && args.classIndex >= n)
+        throw new UserError(
+          `The model has ${n} classes (0–${n - 1}); there is no class ${args.classIndex}.`,
+          'invalid-args'
+        )
+    }
+    if (args.exportDir !== undefined) {
+      const dir = resolve(args.exportDir)
+      let metadata
+      try {
+        metadata = readExportMetadata(dir)
+      } catch (error) {
+        throw new UserError((error as Error).message)
+      }
+      if (metadata.modelFormat === 'onnx')
+        throw new UserError(
+          'An ONNX export cannot be differentiated here; explain the run it was exported from, ' +
+            'or its TF.js export.'
+        )
+      if ('datasetIndex' in args.image)
+        throw new UserError(
+          'An exported model explains image files; dataset images are explained from their run.',
+          'invalid-args'
+        )
+      classes(metadata.labels.length)
+      const network = metadata.networks.find((n) => n.role === 'classifier')
+      return {
+        source: { kind: 'exported', dir },
+        data: { ...metadata.input, cacheFile: '', labels: [] },
+        fit: metadata.preprocessing.fit,
+        stamp: checkpointStamp(join(dir, network?.file ?? 'model.json')),
+        runId: null,
+        exportDir: dir
+      }
+    }
+    const run = store.runs.get(args.runId!)
+    if (!classifyingRecipes.includes(run.recipe))
+      throw new UserError(
+        `Run ${run.id} is a ${run.recipe} run: it does not classify images, so there is no ` +
+          'prediction to explain. Its latent traversals and samples are in its Generative tab.'
+      )
+    const { source, fit } = runModelSource(store, dataDir, run.id)
+    classes(source.data.classes)
+    return {
+      source,
+      data: source.data,
+      fit,
+      stamp: checkpointStamp(checkpointOf(source)),
+      runId: run.id
+    }
+  }
+}
+
+interface SaliencyTarget {
+  source: ModelSource
+  data: Parameters<typeof explainImagePixels>[1]
+  fit: 'cover' | 'contain'
+  /** What identifies the weights in cache keys. */
+  stamp: string
+  runId: number | null
+  exportDir?: string
 }

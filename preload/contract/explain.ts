@@ -24,21 +24,28 @@ export const explainImageSchema = z.union([
 ])
 export type ExplainImage = z.infer<typeof explainImageSchema>
 
-export const saliencyArgsSchema = z.strictObject({
-  runId: id,
-  image: explainImageSchema,
-  method: z.enum(saliencyMethods),
-  /** The class whose score is explained (default: the predicted class). */
-  classIndex: z.number().int().min(0).optional(),
-  /** SmoothGrad: noisy copies averaged. */
-  samples: z.number().int().min(2).max(200).default(25),
-  /** SmoothGrad: the noise's σ as a fraction of the input's range (Smilkov et al. use 0.1–0.2). */
-  noise: z.number().min(0).max(1).default(0.15),
-  /** Seeds SmoothGrad's noise and the sanity check's randomised weights. */
-  seed: z.number().int().min(0).default(0),
-  /** Also compute the same map for the model with randomised weights (Adebayo et al. 2018). */
-  sanityCheck: z.boolean().default(true)
-})
+export const saliencyArgsSchema = z
+  .strictObject({
+    /** The run whose prediction is explained… */
+    runId: id.optional(),
+    /** …or an exported TF.js folder's (an ONNX export has no gradients: explain its run). */
+    exportDir: z.string().min(1).max(4096).optional(),
+    image: explainImageSchema,
+    method: z.enum(saliencyMethods),
+    /** The class whose score is explained (default: the predicted class). */
+    classIndex: z.number().int().min(0).optional(),
+    /** SmoothGrad: noisy copies averaged. */
+    samples: z.number().int().min(2).max(200).default(25),
+    /** SmoothGrad: the noise's σ as a fraction of the input's range (Smilkov et al. use 0.1–0.2). */
+    noise: z.number().min(0).max(1).default(0.15),
+    /** Seeds SmoothGrad's noise and the sanity check's randomised weights. */
+    seed: z.number().int().min(0).default(0),
+    /** Also compute the same map for the model with randomised weights (Adebayo et al. 2018). */
+    sanityCheck: z.boolean().default(true)
+  })
+  .refine((args) => (args.runId === undefined) !== (args.exportDir === undefined), {
+    message: 'Say what to explain: a runId or an exportDir, not both.'
+  })
 
 /** A one-channel map (0–255) the size of the image, row-major. */
 export type MapPlane = ImagePixels & { channels: 1 }
@@ -50,7 +57,9 @@ export interface SaliencyMapResult {
 }
 
 export interface SaliencyReport {
-  runId: number
+  /** The run explained, or null for an exported folder (`exportDir`). */
+  runId: number | null
+  exportDir?: string
   method: SaliencyMethod
   /** The image as the model saw it (its input size, uint8). */
   image: ImagePixels

@@ -16,6 +16,11 @@ type Layer = tfl.layers.Layer
 
 export interface GradCamTarget {
   layer: Layer
+  /**
+   * The layer in words that survive export and reload (tfjs's layer names carry a process-wide
+   * counter): "conv 2 of 2", "ReLU after conv 4 of 4", "ReLU, output of the last block".
+   */
+  description: string
   /** The network from its input to the layer's activations. */
   features: tfl.LayersModel
   /** The layers after it, in order, up to the scores. */
@@ -57,12 +62,22 @@ export function gradCamTarget(network: tfl.LayersModel, output: number): GradCam
   const target = chain[index]
   return {
     layer: target,
+    description: describe(network, chain, index),
     features: tfl.model({
       inputs: network.inputs,
       outputs: target.output as tfl.SymbolicTensor
     }),
     head: chain.slice(index + 1)
   }
+}
+
+function describe(network: tfl.LayersModel, chain: Layer[], index: number): string {
+  const convs = network.layers.filter((l) => l.getClassName() === 'Conv2D')
+  let conv = index
+  while (conv >= 0 && chain[conv].getClassName() !== 'Conv2D') conv--
+  if (conv < 0) return `${chain[index].getClassName()}, output of the last block`
+  const place = `conv ${convs.indexOf(chain[conv]) + 1} of ${convs.length}`
+  return conv === index ? place : `${chain[index].getClassName()} after ${place}`
 }
 
 /** The head applied to activations: the class scores, as the whole network computes them. */

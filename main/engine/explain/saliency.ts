@@ -178,7 +178,7 @@ function gradCam(
     const cam = tf.relu(tf.sum(tf.mul(activations, alpha), 3, true)) as tf.Tensor4D
     return tf.squeeze(tf.image.resizeBilinear(cam, [h, w]), [0, 3]) as tf.Tensor2D
   })
-  return { map, layer: { name: target.layer.name, ...size } }
+  return { map, layer: { name: target.description, ...size } }
 }
 
 /** Grad-CAM maps are already non-negative and smooth: scaled by their maximum, as in the paper. */

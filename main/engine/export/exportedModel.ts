@@ -4,11 +4,13 @@
  * preprocessing its metadata.json states, so an export of either kind is never a dead end.
  */
 import { join } from 'node:path'
+import * as tf from '@tensorflow/tfjs-core'
+import * as tfl from '@tensorflow/tfjs-layers'
 import * as ort from 'onnxruntime-node'
 import { readExportMetadata } from './exportMetadata'
 import { loadLayersModelFromFolder } from './tfjsFiles'
 import { normalised, tfjsPredictor, type Preprocessing } from './modelInput'
-import type { TrainedModel } from './trainedModelTypes'
+import type { ClassScorer, TrainedModel } from './trainedModelTypes'
 
 export async function loadExportedModel(dir: string): Promise<TrainedModel> {
   const metadata = readExportMetadata(dir)
@@ -48,6 +50,32 @@ export async function loadExportedModel(dir: string): Promise<TrainedModel> {
   return {
     ...base,
     predict: tfjsPredictor(model, shape, preprocessing),
+    scorer: exportedScorer(model),
     dispose: () => model.dispose()
+  }
+}
+
+/**
+ * An exported classifier's scores for explanations: its logits, the input of the softmax the
+ * export ends with (the workbench's exports always do); a model without one is explained by
+ * log-probabilities.
+ */
+function exportedScorer(model: tfl.LayersModel): ClassScorer {
+  const last = model.layers[model.layers.length - 1]
+  const activation = (last.getConfig() as { activation?: string }).activation
+  if (last.getClassName() === 'Activation' && activation === 'softmax') {
+    const logits = tfl.model({ inputs: model.inputs, outputs: last.input as tfl.SymbolicTensor })
+    return {
+      score: 'logit',
+      scores: (x) => logits.apply(x, { training: false }) as tf.Tensor2D,
+      network: { model: logits, output: 0 },
+      weights: model.trainableWeights
+    }
+  }
+  return {
+    score: 'log-posterior',
+    scores: (x) =>
+      tf.log(tf.add(model.apply(x, { training: false }) as tf.Tensor2D, 1e-12)) as tf.Tensor2D,
+    weights: model.trainableWeights
   }
 }

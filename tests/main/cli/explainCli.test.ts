@@ -53,7 +53,7 @@ describe('dgmw explain', () => {
     expect(entry.label).toBe(run.classNames[wrong.label])
     expect(entry.explainedClass).toBe(entry.predicted)
     expect(entry.layer.height).toBe(11)
-    expect(entry.sanityCheck.rankCorrelation).toBeLessThan(0.5)
+    expect(entry.sanityCheck.rankCorrelation).toBeLessThan(0.9)
     expect(
       Object.values(entry.probabilities as Record<string, number>).reduce((a, b) => a + b, 0)
     ).toBeCloseTo(1, 3)

@@ -99,9 +99,10 @@ describe('saliency maps on a network that only sees the top-left quadrant', () =
   it('Grad-CAM weights the convolution and lights the quadrant', async () => {
     const target = gradCamTarget(model, 0)
     expect(target.layer.name).toBe('features')
+    expect(target.description).toBe('conv 1 of 1')
     expect(target.head.map((l) => l.getClassName())).toEqual(['GlobalAveragePooling2D', 'Dense'])
     const result = await saliencyMap(scorerOf(model), x, { method: 'gradcam', ...settings }, 1)
-    expect(result.layer).toEqual({ name: 'features', height: size, width: size })
+    expect(result.layer).toEqual({ name: 'conv 1 of 1', height: size, width: size })
     // The 3×3 convolution spreads the quadrant by one pixel; beyond that nothing is lit.
     expect(shareWithin(result.values.map, 9)).toBe(1)
     expect(shareWithin(result.values.map, 8)).toBeGreaterThan(0.9)
