@@ -189,6 +189,7 @@ async function writeSaliency(
     predicted: names[report.predicted],
     explainedClass: names[report.classIndex],
     score: report.score,
+    seconds: Number(report.seconds.toFixed(3)),
     probabilities: named(names, report.trained.probabilities),
     ...(report.layer ? { layer: report.layer } : {}),
     ...(report.smoothGrad ? { smoothGrad: report.smoothGrad } : {}),

@@ -159,6 +159,32 @@ describe('saliency maps of a real classifier run', () => {
     ).rejects.toThrow(/ONNX export cannot be differentiated here; explain the run/)
   }, 120_000)
 
+  it('explains the generative Bayes classifier by its log posterior; Grad-CAM says why it cannot', async () => {
+    const bayes = await opened.train({
+      datasetId: opened.report.dataset.id,
+      recipe: 'gen-bayes',
+      config: { epochs: 1, batchSize: 32, width: 16, latentDim: 4, importanceSamples: 2, seed: 1 }
+    })
+    const report = await opened.client.request('explain/saliency', {
+      runId: bayes.id,
+      image: { datasetIndex: wrong.idx },
+      method: 'smoothgrad',
+      samples: 4
+    })
+    expect(report.score).toBe('log-posterior')
+    expect(report.trained.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4)
+    const map = planeBytes(report.trained.map)
+    expect(new Set(map).size).toBeGreaterThan(10)
+    expect(planeBytes(report.sanity!.map).equals(map)).toBe(false)
+    await expect(
+      opened.client.request('explain/saliency', {
+        runId: bayes.id,
+        image: { datasetIndex: wrong.idx },
+        method: 'gradcam'
+      })
+    ).rejects.toThrow(/Grad-CAM needs a convolutional network.*Use gradients or SmoothGrad/)
+  }, 120_000)
+
   it('refuses what cannot be explained with a message that says what to do', async () => {
     await expect(explain('grad', { classIndex: 10 })).rejects.toThrow(
       /10 classes \(0–9\); there is no class 10/
