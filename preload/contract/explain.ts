@@ -117,6 +117,7 @@ export interface LatentTraversal {
   classIndex: number | null
   /** rows × cols images, row-major (row = dimension). */
   grid: ImagePixels & { rows: number; cols: number }
+  cached: boolean
 }
 
 export const counterfactualArgsSchema = z.strictObject({

@@ -65,7 +65,7 @@ async function generate(model: GenerativeModel, task: GenerateTask): Promise<Pix
 }
 
 /** The given images, read from the cache alone, in the model's pixel range, with their labels. */
-async function cachedBatch(
+export async function cachedBatch(
   data: DatasetData,
   indices: number[],
   normalisation: GenerativeModel['normalisation']

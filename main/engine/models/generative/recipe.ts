@@ -53,6 +53,8 @@ export interface GenerativeModel {
   generate(z: tf.Tensor2D, labels: tf.Tensor1D | null): tf.Tensor4D
   /** VAEs: the latent mean of images given in `normalisation`. */
   encode?(x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor2D
+  /** VAEs: q(z|x)'s mean and (bounded) log-variance — its KL per dimension ranks traversals. */
+  encodeDistribution?(x: tf.Tensor4D, y: tf.Tensor1D): [tf.Tensor2D, tf.Tensor2D]
   /** VAEs: reconstructions in [0, 1] of images given in `normalisation`. */
   reconstruct?(x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor4D
   /**

@@ -125,6 +125,9 @@ export function buildVaeParts(
     encode(x, y) {
       return tf.tidy(() => encode(x, y, false)[0])
     },
+    encodeDistribution(x, y) {
+      return tf.tidy(() => encode(x, y, false))
+    },
     reconstruct(x, y) {
       return tf.tidy(() => decode(encode(x, y, false)[0], y, false))
     }

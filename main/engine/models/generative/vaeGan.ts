@@ -107,6 +107,12 @@ export function buildVaeGan(context: RecipeContext): GenerativeModel {
     encode(x) {
       return tf.tidy(() => (encoder.predict(x) as tf.Tensor2D[])[0])
     },
+    encodeDistribution(x) {
+      return tf.tidy(() => {
+        const [mu, logVar] = encoder.predict(x) as tf.Tensor2D[]
+        return [mu, tf.clipByValue(logVar, -10, 10) as tf.Tensor2D]
+      })
+    },
     reconstruct(x) {
       return tf.tidy(() => {
         const mu = (encoder.predict(x) as tf.Tensor2D[])[0]
