@@ -39,6 +39,15 @@ export async function explainImagePixels(
     const label = data.labels[index]
     return { pixels, label: label >= 0 ? label : null, key: `#${index}` }
   }
+  if ('pixels' in image) {
+    const pixels = new Uint8Array(Buffer.from(image.pixels, 'base64'))
+    if (pixels.length !== size)
+      throw new UserError(
+        `The pixels sent are ${pixels.length} bytes; the model takes ${data.height}×${data.width}×${data.channels} = ${size}.`,
+        'invalid-args'
+      )
+    return { pixels, label: null, key: 'pixels' }
+  }
   const info = await stat(image.path).catch(() => null)
   if (!info)
     throw new UserError(`${image.path} cannot be explained: there is no such file.`, 'not-found')

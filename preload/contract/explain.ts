@@ -15,12 +15,14 @@ export type SaliencyMethod = (typeof saliencyMethods)[number]
 
 /**
  * The image to explain: one of the run's dataset images (its index in the dataset's image cache,
- * as `runs/predictions` gives it) or an image file on the machine running main (decoded exactly
- * as prediction decodes it).
+ * as `runs/predictions` gives it), an image file on the machine running main (decoded exactly
+ * as prediction decodes it), or pixels already decoded at the model's input size (uint8, base64:
+ * a prediction's thumbnail, whose file may be gone — browser uploads are deleted once predicted).
  */
 export const explainImageSchema = z.union([
   z.strictObject({ datasetIndex: z.number().int().min(0) }),
-  z.strictObject({ path: z.string().min(1).max(4096) })
+  z.strictObject({ path: z.string().min(1).max(4096) }),
+  z.strictObject({ pixels: z.base64().max(4_000_000) })
 ])
 export type ExplainImage = z.infer<typeof explainImageSchema>
 
