@@ -112,6 +112,22 @@ describe('saliency maps of a real classifier run', () => {
       paths: [file]
     })
     expect(report.predicted).toBe(predicted.predictions[0].top1Index)
+    // The same image as the prediction's thumbnail pixels (what the predict table sends).
+    const fromPixels = await opened.client.request('explain/saliency', {
+      runId: run.id,
+      image: { pixels: predicted.thumbnails.data },
+      method: 'gradcam',
+      sanityCheck: false
+    })
+    expect(fromPixels.trained.map.data).toBe(report.trained.map.data)
+    expect(fromPixels.cached).toBe(true) // the same pixels: the same cache entry
+    await expect(
+      opened.client.request('explain/saliency', {
+        runId: run.id,
+        image: { pixels: Buffer.alloc(10).toString('base64') },
+        method: 'grad'
+      })
+    ).rejects.toThrow(/pixels sent are 10 bytes; the model takes 28×28×1 = 784/)
   }, 60_000)
 
   it('explains with an exported TF.js folder exactly as with its run, and refuses ONNX', async () => {
