@@ -45,7 +45,7 @@ export async function runSaliency(task: SaliencyTask): Promise<SaliencyTaskResul
         ...(first.layer ? { layer: first.layer } : {})
       }
       if (task.sanityCheck) {
-        randomiseWeights(scorer.weights, task.seed)
+        await randomiseWeights(scorer.weights, task.seed)
         const random = await saliencyMap(scorer, x, task, first.classIndex)
         result.sanity = {
           ...random.values,

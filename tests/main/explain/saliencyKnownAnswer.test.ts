@@ -130,7 +130,7 @@ describe('saliency maps on a network that only sees the top-left quadrant', () =
     const scorer = scorerOf(own)
     const before = await saliencyMap(scorer, x, { method: 'gradcam', ...settings }, 0)
     const grads = await saliencyMap(scorer, x, { method: 'grad', ...settings }, 0)
-    randomiseWeights(scorer.weights, 1)
+    await randomiseWeights(scorer.weights, 1)
     const after = await saliencyMap(scorer, x, { method: 'gradcam', ...settings }, 0)
     const gradsAfter = await saliencyMap(scorer, x, { method: 'grad', ...settings }, 0)
     const change = (a: Float32Array, b: Float32Array): number =>
