@@ -7,7 +7,7 @@
  * The same run on wasm ends with the same losses. No adapter fails the test.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import type { GpuAdapterReport } from '../../../preload/contract'
@@ -257,4 +257,40 @@ describe('a small run on WebGPU through the CLI', () => {
     ])
     expect(exported.code, exported.stderr).toBe(0)
   }, 600_000)
+
+  it('explains a prediction on WebGPU with the sanity check: Grad-CAM equals wasm’s', () => {
+    // A classifier of its own (trained on wasm: the point here is explaining on WebGPU).
+    const trained = dgmw(
+      [
+        'train',
+        '--dataset',
+        'clothes',
+        '--epochs',
+        '2',
+        '--batch-size',
+        '16',
+        '--json',
+        '--data-dir',
+        home
+      ],
+      'wasm'
+    )
+    expect(trained.code, trained.stderr).toBe(0)
+    const run = (JSON.parse(trained.stdout) as TrainDoc).run
+    const folder = join(dir.path, 'clothes', 'Coat')
+    const image = join(folder, readdirSync(folder).sort()[0])
+    const maps: Record<string, Buffer> = {}
+    for (const backend of ['webgpu', 'wasm']) {
+      const out = join(dir.path, `explain-${backend}`)
+      const done = dgmw(
+        ['explain', String(run.id), image, '--method', 'gradcam', '--out', out, '--data-dir', home],
+        backend
+      )
+      expect(done.code, done.stderr).toBe(0)
+      const stem = readdirSync(out).find((f) => f.endsWith('.gradcam.png'))!
+      maps[backend] = readFileSync(join(out, stem))
+      expect(readdirSync(out).some((f) => f.endsWith('.gradcam.randomised.png'))).toBe(true)
+    }
+    expect(maps.webgpu.equals(maps.wasm)).toBe(true)
+  }, 300_000)
 })
