@@ -167,7 +167,7 @@ describe('explaining predictions and generative models', () => {
 
   it('shows the cVAE run’s traversals, counterfactuals and class prototypes', async () => {
     await openRun('clothes cvae')
-    const traversals = page.locator('[data-traversals]')
+    const traversals = page.locator('[data-traversals]:not([data-image-traversals])')
     await expect
       .poll(() => traversals.locator('[data-traversal-row]').count(), { timeout: 60_000 })
       .toBe(8)
@@ -189,9 +189,17 @@ describe('explaining predictions and generative models', () => {
       .toBe(11)
     await counterfactuals.locator('[data-counterfactual-image]').nth(1).click()
     await expect
-      .poll(() => counterfactuals.locator('.status').textContent(), { timeout: 30_000 })
+      .poll(() => counterfactuals.locator('.status').first().textContent(), { timeout: 30_000 })
       .toMatch(/^#\d+: true .+, the classifier said .+\.$/)
     await counterfactuals.locator('[data-counterfactual-row] li').nth(10).waitFor()
+    // …and its own code traversed: the image's latent mean, four rows, decoded as its class.
+    const around = counterfactuals.locator('[data-image-traversals]')
+    await expect
+      .poll(() => around.locator('[data-traversal-row]').count(), { timeout: 30_000 })
+      .toBe(4)
+    expect(await around.locator('.status').textContent()).toMatch(
+      /Base code: the image’s latent mean/
+    )
 
     const prototypes = page.locator('[data-prototypes]')
     await expect
