@@ -179,7 +179,7 @@ describe('explaining predictions and generative models', () => {
     await traversals.locator('[data-traversal-range]').fill('1.5')
     await expect
       .poll(() => traversals.locator('.offsets').textContent(), { timeout: 30_000 })
-      .toMatch(/base -1\.5, .*\+1\.5/)
+      .toMatch(/base code plus -1\.5, .*\+1\.5 along/)
 
     const counterfactuals = page.locator('[data-generative-counterfactuals]')
     await expect
