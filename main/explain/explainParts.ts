@@ -7,6 +7,7 @@ import type { MapPlane } from '../../preload/contract'
 import type { EngineHost } from '../engine/engineHost'
 import type { ModelSource } from '../engine/engineMessages'
 import type { RunStore } from '../store/runStore'
+import { UserError } from '../platform/userError'
 
 export type { MapPlane }
 
@@ -30,4 +31,17 @@ export function mapPlane(map: Float32Array, width: number, height: number): MapP
   const bytes = Buffer.alloc(map.length)
   map.forEach((v, i) => (bytes[i] = Math.round(Math.min(1, Math.max(0, v)) * 255)))
   return { width, height, channels: 1, data: bytes.toString('base64') }
+}
+
+/** Refuses a class index the model or dataset does not have (absent: the default class). */
+export function checkClass(
+  classIndex: number | undefined,
+  classes: number,
+  subject: 'model' | 'dataset'
+): void {
+  if (classIndex !== undefined && classIndex >= classes)
+    throw new UserError(
+      `The ${subject} has ${classes} classes (0–${classes - 1}); there is no class ${classIndex}.`,
+      'invalid-args'
+    )
 }

@@ -3,15 +3,16 @@
  * engine, caches the answer, and shapes it for the contract. Saliency lives here; generative
  * explanations (traversals, counterfactuals, prototypes) in generativeExplainService.ts.
  */
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { classifyingRecipes, type SaliencyReport, type ValidArgs } from '../../preload/contract'
 import type { ModelSource } from '../engine/engineMessages'
-import { readExportMetadata } from '../engine/export/exportMetadata'
+import { exportFolder } from '../predict/predictService'
 import { runModelSource } from '../runs/modelSource'
 import { UserError } from '../platform/userError'
 import { checkpointStamp, ExplainCache } from './explainCache'
 import {
+  checkClass,
   checkpointOf,
   mapPlane,
   pixelHash,
@@ -90,21 +91,8 @@ export function createExplainService(options: ExplainServiceOptions) {
 
   /** The model a saliency request explains: a classifying run, or an exported TF.js folder. */
   function saliencyTarget(args: ValidArgs<'explain/saliency'>): SaliencyTarget {
-    const classes = (n: number): void => {
-      if (args.classIndex !== undefined && args.classIndex >= n)
-        throw new UserError(
-          `The model has ${n} classes (0–${n - 1}); there is no class ${args.classIndex}.`,
-          'invalid-args'
-        )
-    }
     if (args.exportDir !== undefined) {
-      const dir = resolve(args.exportDir)
-      let metadata
-      try {
-        metadata = readExportMetadata(dir)
-      } catch (error) {
-        throw new UserError((error as Error).message)
-      }
+      const { dir, metadata } = exportFolder(args.exportDir)
       if (metadata.modelFormat === 'onnx')
         throw new UserError(
           'An ONNX export cannot be differentiated here; explain the run it was exported from, ' +
@@ -115,7 +103,7 @@ export function createExplainService(options: ExplainServiceOptions) {
           'An exported model explains image files; dataset images are explained from their run.',
           'invalid-args'
         )
-      classes(metadata.labels.length)
+      checkClass(args.classIndex, metadata.labels.length, 'model')
       const network = metadata.networks.find((n) => n.role === 'classifier')
       return {
         source: { kind: 'exported', dir },
@@ -133,7 +121,7 @@ export function createExplainService(options: ExplainServiceOptions) {
           'prediction to explain. Its latent traversals and samples are in its Generative tab.'
       )
     const { source, fit } = runModelSource(store, dataDir, run.id)
-    classes(source.data.classes)
+    checkClass(args.classIndex, source.data.classes, 'model')
     return {
       source,
       data: source.data,

@@ -13,6 +13,8 @@ import type {
 import {
   classifyingRecipes,
   conditionalRecipes,
+  conditionalVaeRecipes,
+  vaeRecipes,
   type GenerativeRecipe
 } from '../../preload/contract'
 import type { ModelSource } from '../engine/engineMessages'
@@ -24,18 +26,8 @@ import { runModelSource } from '../runs/modelSource'
 import { UserError } from '../platform/userError'
 import { checkpointStamp, type ExplainCache } from './explainCache'
 import { explainImagePixels, type ResolvedImage } from './explainImage'
-import { checkpointOf, pixelHash, type ExplainServiceOptions } from './explainParts'
+import { checkClass, checkpointOf, pixelHash, type ExplainServiceOptions } from './explainParts'
 
-/** Recipes with an encoder q(z|x): what traversals move through. */
-const encoderRecipes: readonly GenerativeRecipe[] = [
-  'vae',
-  'cvae',
-  'vaegan',
-  'gen-bayes',
-  'vae-graph'
-]
-/** Conditional VAEs: one code decoded under every class. */
-const conditionalVaeRecipes: readonly GenerativeRecipe[] = ['cvae', 'gen-bayes']
 /** Test images the KL per latent dimension is averaged over. */
 const klImages = 500
 
@@ -91,22 +83,10 @@ export function createGenerativeExplainService(
     }
   }
 
-  const classCheck = (classIndex: number | undefined, classes: number): void => {
-    if (classIndex !== undefined && classIndex >= classes)
-      throw new UserError(
-        `The dataset has ${classes} classes (0–${classes - 1}); there is no class ${classIndex}.`,
-        'invalid-args'
-      )
-  }
-
   return {
     async traversals(args: ValidArgs<'explain/traversals'>): Promise<LatentTraversal> {
-      const { run, model, data, fit } = generativeRun(
-        args.runId,
-        encoderRecipes,
-        'Latent traversals'
-      )
-      classCheck(args.classIndex, data.classes)
+      const { run, model, data, fit } = generativeRun(args.runId, vaeRecipes, 'Latent traversals')
+      checkClass(args.classIndex, data.classes, 'dataset')
       const image = args.image
         ? await explainImagePixels(args.image, data, fit, dataDir)
         : undefined
@@ -160,7 +140,7 @@ export function createGenerativeExplainService(
         conditionalVaeRecipes,
         'Counterfactuals'
       )
-      classCheck(args.sourceClass, data.classes)
+      checkClass(args.sourceClass, data.classes, 'dataset')
       const classifier = judge(
         run.id,
         run.datasetId!,

@@ -14,7 +14,7 @@ import type { ModelSource } from '../engine/engineMessages'
 import { decodeAll } from '../datasets/decodePool'
 import { hasImageExtension } from '../datasets/imageFiles'
 import { scanFolder } from '../datasets/scanFolder'
-import { readExportMetadata } from '../engine/export/exportMetadata'
+import { readExportMetadata, type ExportMetadata } from '../engine/export/exportMetadata'
 import { runModelSource } from '../runs/modelSource'
 import { UserError } from '../platform/userError'
 import type { RunStore } from '../store/runStore'
@@ -49,13 +49,7 @@ export function createPredictService({ store, dataDir, engine }: PredictServiceO
         fit
       }
     }
-    const dir = resolve(args.exportDir)
-    let metadata
-    try {
-      metadata = readExportMetadata(dir)
-    } catch (error) {
-      throw new UserError((error as Error).message)
-    }
+    const { dir, metadata } = exportFolder(args.exportDir)
     return {
       source: { kind: 'exported', dir },
       report: { exportDir: dir, name: metadata.name },
@@ -152,6 +146,16 @@ function prediction(
     probability: ranked[0].probability,
     topK: ranked,
     ...(outOfDistribution !== undefined ? { outOfDistribution } : {})
+  }
+}
+
+/** An exported folder (the path resolved) and its metadata.json; a bad one is the user's error. */
+export function exportFolder(path: string): { dir: string; metadata: ExportMetadata } {
+  const dir = resolve(path)
+  try {
+    return { dir, metadata: readExportMetadata(dir) }
+  } catch (error) {
+    throw new UserError((error as Error).message)
   }
 }
 

@@ -52,5 +52,14 @@ export const isGenerative = (recipe: string): recipe is GenerativeRecipe =>
   (generativeRecipes as readonly string[]).includes(recipe)
 export const isSynthetic = (recipe: string): recipe is SyntheticRecipe =>
   (syntheticRecipes as readonly string[]).includes(recipe)
-export const isVae = (recipe: string): boolean =>
-  ['vae', 'cvae', 'vaegan', 'gen-bayes', 'vae-graph'].includes(recipe)
+/** Recipes with an encoder q(z|x): reconstructions, latent maps and traversals. */
+export const vaeRecipes: readonly GenerativeRecipe[] = [
+  'vae',
+  'cvae',
+  'vaegan',
+  'gen-bayes',
+  'vae-graph'
+]
+export const isVae = (recipe: string): boolean => (vaeRecipes as readonly string[]).includes(recipe)
+/** Conditional VAEs: one image's code decoded under every class (counterfactuals). */
+export const conditionalVaeRecipes: readonly GenerativeRecipe[] = ['cvae', 'gen-bayes']

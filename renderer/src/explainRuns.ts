@@ -1,8 +1,6 @@
 /** Which runs of a dataset can take part in an explanation: conditional VAEs and classifiers. */
-import { classifyingRecipes, type RunSummary } from '../../preload/contract'
+import { classifyingRecipes, conditionalVaeRecipes, type RunSummary } from '../../preload/contract'
 import { client } from './client'
-
-const conditionalVaes = ['cvae', 'gen-bayes']
 
 async function completedRuns(datasetId: number): Promise<RunSummary[]> {
   const runs = await client.request('runs/list', { status: 'completed' })
@@ -11,7 +9,9 @@ async function completedRuns(datasetId: number): Promise<RunSummary[]> {
 
 /** The dataset's conditional VAEs (cvae, gen-bayes), newest first: they decode one image as every class. */
 export async function conditionalVaeRuns(datasetId: number): Promise<RunSummary[]> {
-  return (await completedRuns(datasetId)).filter((r) => conditionalVaes.includes(r.recipe))
+  return (await completedRuns(datasetId)).filter((r) =>
+    (conditionalVaeRecipes as readonly string[]).includes(r.recipe)
+  )
 }
 
 /** The dataset's classifying runs, best test accuracy first: what judges generated images. */

@@ -16,7 +16,7 @@ import {
 import { encodePng } from '../../datasets/pixelImages'
 import { writeFileAtomic } from '../../platform/atomicWrite'
 import { UserError } from '../../platform/userError'
-import type { CommandContext } from '../context'
+import { wholeNumber, type CommandContext } from '../context'
 import { formatTable, note, printablePath, printJson } from '../output'
 import { withEngine } from '../workbenchClient'
 
@@ -37,16 +37,9 @@ type Method = (typeof methods)[number]
 /** Small images are written enlarged (nearest neighbour) to about 256 pixels, so they can be seen. */
 const targetSize = 256
 
-const whole = (value: unknown, flag: string): number | undefined => {
-  if (value === undefined) return undefined
-  if (!/^\d+$/.test(String(value)))
-    throw new UserError(`--${flag} takes a whole number, not "${String(value)}".`)
-  return Number(value)
-}
-
 export async function explainCommand(ctx: CommandContext): Promise<number> {
   const [runText, ...imageArgs] = ctx.positionals
-  const runId = whole(runText, 'run')
+  const runId = wholeNumber(runText, 'run')
   if (runId === undefined || imageArgs.length === 0)
     throw new UserError('Say which run and which images: `dgmw explain <run> <image…>`.')
   const method = ((ctx.values.method as string | undefined) ?? 'grad') as Method
@@ -72,7 +65,7 @@ export async function explainCommand(ctx: CommandContext): Promise<number> {
           image,
           ...(classIndex !== undefined ? { sourceClass: classIndex } : {}),
           ...(ctx.values.classifier !== undefined
-            ? { classifierRunId: whole(ctx.values.classifier, 'classifier') }
+            ? { classifierRunId: wholeNumber(ctx.values.classifier, 'classifier') }
             : {})
         })
         entries.push(await writeCounterfactual(report, imageArgs[i], stem, run.classNames))
@@ -83,10 +76,10 @@ export async function explainCommand(ctx: CommandContext): Promise<number> {
           method,
           ...(classIndex !== undefined ? { classIndex } : {}),
           ...(ctx.values.samples !== undefined
-            ? { samples: whole(ctx.values.samples, 'samples') }
+            ? { samples: wholeNumber(ctx.values.samples, 'samples') }
             : {}),
           ...(noise !== undefined ? { noise } : {}),
-          seed: whole(ctx.values.seed, 'seed') ?? 0,
+          seed: wholeNumber(ctx.values.seed, 'seed') ?? 0,
           sanityCheck: ctx.values['no-sanity'] !== true
         })
         entries.push(await writeSaliency(report, imageArgs[i], stem, run.classNames))

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { UserError } from '../../platform/userError'
-import type { CommandContext } from '../context'
+import { wholeNumber, type CommandContext } from '../context'
 import { note, printJson } from '../output'
 import { withEngine } from '../workbenchClient'
 
@@ -10,16 +10,9 @@ export const sampleHelp = `dgmw sample <run> [--n N] [--class C] [--seed S] [--i
   class) that \`dgmw import\` reads back as a synthetic dataset. --class picks the class of a
   conditional run (cgan, acgan, cvae); --interpolate walks between two latent codes.`
 
-const integer = (value: unknown, flag: string): number | undefined => {
-  if (value === undefined) return undefined
-  if (!/^\d+$/.test(String(value)))
-    throw new UserError(`--${flag} takes a whole number, not "${String(value)}".`)
-  return Number(value)
-}
-
 export async function sampleCommand(ctx: CommandContext): Promise<number> {
   const [runText] = ctx.positionals
-  const runId = integer(runText, 'run')
+  const runId = wholeNumber(runText, 'run')
   if (runId === undefined)
     throw new UserError('Say which run: `dgmw sample <run> --out <file.png|dir>`.')
   const out = ctx.values.out as string | undefined
@@ -27,9 +20,9 @@ export async function sampleCommand(ctx: CommandContext): Promise<number> {
   return withEngine(ctx, async (client) => {
     const written = await client.request('runs/saveSamples', {
       id: runId,
-      n: integer(ctx.values.n, 'n') ?? 64,
-      classLabel: integer(ctx.values.class, 'class'),
-      seed: integer(ctx.values.seed, 'seed') ?? 0,
+      n: wholeNumber(ctx.values.n, 'n') ?? 64,
+      classLabel: wholeNumber(ctx.values.class, 'class'),
+      seed: wholeNumber(ctx.values.seed, 'seed') ?? 0,
       interpolate: ctx.values.interpolate === true,
       out: resolve(out)
     })

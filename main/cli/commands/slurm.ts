@@ -2,7 +2,7 @@
 import { resolve } from 'node:path'
 import type { SlurmProfile, SlurmProfileInput } from '../../../preload/contract'
 import { UserError } from '../../platform/userError'
-import type { CommandContext } from '../context'
+import { type CommandContext, wholeNumber } from '../context'
 import { formatTable, note, printJson } from '../output'
 import { withClient } from '../workbenchClient'
 import { validOptions } from './generativeOptions'
@@ -52,12 +52,7 @@ function profileOf(ctx: CommandContext, name: string): SlurmProfileInput {
   // Repeatable flags (`multiple` in the option table) arrive as lists.
   const list = (flag: string): string[] | undefined =>
     (v as Record<string, unknown>)[flag] as string[] | undefined
-  const int = (flag: string): number | undefined => {
-    const value = text(flag)
-    if (value === undefined) return undefined
-    if (!/^\d+$/.test(value)) throw new UserError(`--${flag} takes a whole number, not "${value}".`)
-    return Number(value)
-  }
+  const int = (flag: string): number | undefined => wholeNumber(text(flag), flag)
   const shared = text('shared-folder')
   if (!shared)
     throw new UserError(

@@ -40,7 +40,18 @@ const isFourD = (layer: Layer): boolean => {
   return !Array.isArray(shape[0]) && shape.length === 4
 }
 
+/** Targets found, per network and output: the sanity check's second map reuses the first's. */
+const found = new WeakMap<tfl.LayersModel, Map<number, GradCamTarget>>()
+
 export function gradCamTarget(network: tfl.LayersModel, output: number): GradCamTarget {
+  let byOutput = found.get(network)
+  if (!byOutput) found.set(network, (byOutput = new Map()))
+  let target = byOutput.get(output)
+  if (!target) byOutput.set(output, (target = findTarget(network, output)))
+  return target
+}
+
+function findTarget(network: tfl.LayersModel, output: number): GradCamTarget {
   // The chain, from the scores' layer back to the first layer with several inputs (or the input).
   const chain: Layer[] = []
   let layer: Layer | undefined = network.outputs[output].sourceLayer as Layer
