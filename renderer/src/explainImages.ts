@@ -7,7 +7,7 @@ import type { ImagePixels } from '../../preload/contract'
 import { decodePixels } from './composables/useDatasetImages'
 
 /** RGB bytes (3 per pixel) as canvas RGBA. */
-export function rgbToRgba(rgb: Uint8Array): Uint8ClampedArray {
+function rgbToRgba(rgb: Uint8Array): Uint8ClampedArray {
   const out = new Uint8ClampedArray((rgb.length / 3) * 4)
   for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
     out[j] = rgb[i]
